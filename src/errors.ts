@@ -1,0 +1,53 @@
+// The typed errors a user can cause or fix. src/cli.ts maps them to exit codes in one place; anything else is a
+// bug and is printed with its stack.
+
+/** Bad arguments or refused interaction (e.g. terminate without a TTY and without --yes): exit 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export interface SpecProblem {
+  file: string;
+  line: number;
+  column: number;
+  /** Field path, e.g. "workers.count". */
+  path: string;
+  message: string;
+}
+
+/** An invalid spec: every problem found, each with file:line:column and the field path. Exit 2. */
+export class SpecError extends Error {
+  override name = "SpecError";
+  constructor(readonly problems: SpecProblem[]) {
+    super(problems.map(formatProblem).join("\n"));
+  }
+}
+
+export function formatProblem(p: SpecProblem): string {
+  return `${p.file}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ""}${p.message}`;
+}
+
+/** No instance type meets the floors: a spec problem the user fixes by changing floors. Exit 2. */
+export class PlanError extends Error {
+  override name = "PlanError";
+}
+
+export type CloudErrorKind = "auth" | "permission" | "quota" | "capacity" | "not-found" | "throttled" | "invalid" | "other";
+
+/** A cloud call failed. The message says what failed and what to do. Exit 1. */
+export class CloudError extends Error {
+  override name = "CloudError";
+  constructor(
+    message: string,
+    readonly kind: CloudErrorKind = "other",
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+export function exitCodeFor(err: unknown): number | undefined {
+  if (err instanceof UsageError || err instanceof SpecError || err instanceof PlanError) return 2;
+  if (err instanceof CloudError) return 1;
+  return undefined;
+}

@@ -1,0 +1,56 @@
+import type { ClusterSpec, ProviderName, RoleName } from "../spec/schema.js";
+import type { InstanceType } from "../catalog/types.js";
+
+/** What applying the plan does to one node. */
+export type NodeAction =
+  | "create" // launch a new VM under this name
+  | "keep" // already running (or pending): nothing to do
+  | "start" // exists but stopped: start it
+  | "surplus" // more workers exist than the spec asks for: listed, kept (see up --terminate-surplus)
+  | "terminate"; // surplus worker terminated because the user asked for it
+
+export interface RoleChoice {
+  role: RoleName;
+  chosen: InstanceType;
+  /** The next cheapest type that also meets the floors; null for an explicit type or no alternative. */
+  runnerUp: InstanceType | null;
+  /** Types to try, in order, when the chosen one has no capacity: chosen first. */
+  candidates: InstanceType[];
+  spot: boolean;
+  explicit: boolean;
+}
+
+export interface PlannedNode {
+  name: string;
+  role: RoleName;
+  action: NodeAction;
+  instanceType: string;
+  vcpus: number;
+  memoryGib: number;
+  spot: boolean;
+  priceHourly: number;
+  /** Cloud id of an existing node (keep, start, surplus, terminate). */
+  existingId?: string;
+  publicIp?: string;
+}
+
+export interface HourlyCost {
+  instances: number;
+  publicIps: number;
+  disks: number;
+  total: number;
+}
+
+export interface Plan {
+  cluster: string;
+  provider: ProviderName;
+  region: string;
+  zone?: string;
+  spec: ClusterSpec;
+  scheduler: RoleChoice;
+  workers: RoleChoice;
+  nodes: PlannedNode[];
+  firewall: { tcpPorts: number[]; allowedCidrs: string[] };
+  hourlyCost: HourlyCost;
+  warnings: string[];
+}

@@ -1,0 +1,107 @@
+// The contract every cloud driver implements (after SkyPilot's sky/provision verbs). A driver translates the plan
+// into API calls; it never chooses types, names or counts. Mutating methods are only ever called through
+// src/apply/guard.ts, which is where --dryrun is enforced.
+import type { ClusterSpec, ProviderName, RoleName } from "../spec/schema.js";
+import type { InstanceType } from "../catalog/types.js";
+import type { Plan } from "../plan/types.js";
+
+export type NodeState = "pending" | "running" | "stopping" | "stopped" | "terminating" | "terminated" | "unknown";
+
+/** One VM as the cloud reports it; only VMs carrying cloudlaunch's ownership tag/label are ever returned. */
+export interface NodeInfo {
+  name: string;
+  cluster: string;
+  role: RoleName;
+  /** The cloud's id: EC2 instance id, GCP instance name/id, Azure VM resource id. */
+  id: string;
+  state: NodeState;
+  instanceType: string;
+  zone?: string;
+  publicIp?: string;
+  privateIp?: string;
+  /** ISO 8601. */
+  launchTime?: string;
+  spot: boolean;
+}
+
+/** One node to launch. Candidates come from the plan, cheapest first; the driver tries them in order. */
+export interface LaunchRequest {
+  name: string;
+  role: RoleName;
+  candidates: InstanceType[];
+  spot: boolean;
+  /** Cloud-init user data, already rendered (plain text; the driver encodes it as its API wants). */
+  userData: string;
+}
+
+export interface LaunchedNode extends NodeInfo {
+  /** Set when the driver had to use another type or zone than the first choice: said to the user. */
+  fallback?: string;
+}
+
+/** Per-node outcome of stop/start/terminate: partial success is normal and reported node by node. */
+export interface NodeResult {
+  name: string;
+  ok: boolean;
+  /** e.g. "stopped", "already stopped", "not found", or the cloud's error translated. */
+  message: string;
+  node?: NodeInfo;
+}
+
+export interface Progress {
+  /** Called whenever the driver learns more; "3/10 running". */
+  update(done: number, total: number, what: string): void;
+  /** Something the user should read: a fallback, a retry after throttling. */
+  note(message: string): void;
+}
+
+/** A resource still carrying the cluster's tags after terminate, e.g. "security group sg-123". */
+export type Leftover = string;
+
+/** One mutation, described for a dry-run preview and for the provider's permission check. */
+export type Mutation =
+  | { kind: "ensureNetwork"; cluster: string }
+  | { kind: "launch"; requests: LaunchRequest[] }
+  | { kind: "start" | "stop" | "terminate"; nodes: NodeInfo[] }
+  | { kind: "deleteClusterResources"; cluster: string };
+
+export interface Provider {
+  readonly name: ProviderName;
+  readonly region: string;
+
+  // --- reads: always allowed, also under --dryrun ---
+  /** Nodes of one cluster (or of every cloudlaunch cluster in the region): live, stopped and recently terminated. */
+  listNodes(cluster?: string): Promise<NodeInfo[]>;
+  /**
+   * Read-only checks before any mutation: credentials, project/subscription, image, subnet, type offered in the
+   * zone, quotas. Throws CloudError with a message the user can act on.
+   */
+  preflight(plan: Plan): Promise<void>;
+  /** Resources still tagged with the cluster (VMs not terminated, disks, IPs, firewall, NICs...). Empty = clean. */
+  leftovers(cluster: string): Promise<Leftover[]>;
+  /**
+   * Dry-run permission check of one mutation where the cloud supports it (EC2 DryRun=true). Resolves when the
+   * call would be allowed; throws CloudError otherwise. Providers without such a check resolve without calling.
+   */
+  checkMutation(mutation: Mutation): Promise<void>;
+
+  // --- mutations: only through the dry-run guard ---
+  /** Create (or find, idempotently) the cluster's firewall/security group/NSG and anything the VMs need. */
+  ensureNetwork(plan: Plan): Promise<void>;
+  /** Launch the nodes (batched and bounded by the driver), waiting until each is running with its public IP. */
+  launch(plan: Plan, requests: LaunchRequest[], progress: Progress): Promise<LaunchedNode[]>;
+  start(nodes: NodeInfo[], progress: Progress): Promise<NodeResult[]>;
+  stop(nodes: NodeInfo[], progress: Progress): Promise<NodeResult[]>;
+  /** Terminate the VMs with their disks, NICs and public IPs, waiting until they are gone. */
+  terminate(nodes: NodeInfo[], progress: Progress): Promise<NodeResult[]>;
+  /** Delete the cluster's firewall/security group/NSG (and network/resource group only if cloudlaunch made them). */
+  deleteClusterResources(cluster: string): Promise<void>;
+}
+
+/** Ownership tag/label keys, the same on every cloud (GCP label keys cannot contain ':' so they use '-'). */
+export const OWNER_TAG = "cloudlaunch-managed";
+export const CLUSTER_TAG = "cloudlaunch-cluster";
+export const ROLE_TAG = "cloudlaunch-role";
+export const NODE_TAG = "cloudlaunch-node";
+
+export type ProviderFactory = (spec: Pick<ClusterSpec, "provider" | "region" | "gcp" | "azure">) => Promise<Provider>;
