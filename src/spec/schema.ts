@@ -39,14 +39,12 @@ export const ClusterSpecSchema = Type.Object(
     arch: Type.Optional(Type.Union([Type.Literal("x86_64"), Type.Literal("arm64")], { default: "x86_64" })),
     scheduler: RoleSchema,
     workers: WorkersSchema,
-    network: Type.Optional(
-      Type.Object(
-        {
-          subnet: Type.Optional(Type.String({ description: "AWS subnet id / GCP subnetwork / Azure subnet resource id" })),
-          allowed_cidrs: Type.Array(Type.String(), { minItems: 1, description: "Who may reach SSH 22 and Dask 8786/8787" }),
-        },
-        strict,
-      ),
+    network: Type.Object(
+      {
+        subnet: Type.Optional(Type.String({ description: "AWS subnet id / GCP subnetwork / Azure subnet resource id" })),
+        allowed_cidrs: Type.Array(Type.String(), { minItems: 1, description: "Who may reach SSH 22 and Dask 8786/8787" }),
+      },
+      strict,
     ),
     ssh: Type.Optional(
       Type.Object(

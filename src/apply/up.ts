@@ -1,0 +1,57 @@
+// Applies a plan: network, surplus, restarts, the scheduler first, then the workers with its private address.
+// Every mutation goes through the provider it is given, which the command has wrapped in the dry-run guard.
+import { CloudError } from "../errors.js";
+import type { Plan, PlannedNode } from "../plan/types.js";
+import type { LaunchedNode, LaunchRequest, NodeInfo, NodeResult, Progress, Provider } from "../providers/provider.js";
+
+/** Renders one node's cloud-init user data; workers get the scheduler's private address. */
+export type UserDataFor = (node: PlannedNode, schedulerPrivateIp: string | undefined) => string;
+
+export interface UpResult {
+  scheduler?: NodeInfo;
+  launched: LaunchedNode[];
+  started: NodeResult[];
+  terminated: NodeResult[];
+}
+
+export async function applyPlan(plan: Plan, provider: Provider, existing: NodeInfo[], userDataFor: UserDataFor, progress: Progress): Promise<UpResult> {
+  const byName = new Map(existing.map((n) => [n.name, n]));
+  const nodesWith = (action: PlannedNode["action"]) =>
+    plan.nodes.filter((n) => n.action === action).map((n) => byName.get(n.name)).filter((n): n is NodeInfo => !!n);
+
+  await provider.ensureNetwork(plan);
+  const terminated = await each(nodesWith("terminate"), "terminate", (nodes) => provider.terminate(nodes, progress));
+  const started = await each(nodesWith("start"), "start", (nodes) => provider.start(nodes, progress));
+
+  const schedulerPlan = plan.nodes.find((n) => n.role === "scheduler")!;
+  let scheduler: NodeInfo | undefined = started.find((r) => r.name === schedulerPlan.name)?.node ?? byName.get(schedulerPlan.name);
+  const launched: LaunchedNode[] = [];
+  if (schedulerPlan.action === "create") {
+    const [node] = await provider.launch(plan, [request(plan, schedulerPlan, userDataFor(schedulerPlan, undefined))], progress);
+    if (node) launched.push(node);
+    scheduler = node;
+  }
+  const newWorkers = plan.nodes.filter((n) => n.role === "worker" && n.action === "create");
+  if (newWorkers.length) {
+    // In a dry run nothing was launched, so there is no address yet; the preview renders a placeholder.
+    const address = scheduler?.privateIp ?? "SCHEDULER_PRIVATE_IP";
+    const requests = newWorkers.map((n) => request(plan, n, userDataFor(n, address)));
+    launched.push(...(await provider.launch(plan, requests, progress)));
+  }
+  return { scheduler, launched, started, terminated };
+}
+
+function request(plan: Plan, node: PlannedNode, userData: string): LaunchRequest {
+  const choice = node.role === "scheduler" ? plan.scheduler : plan.workers;
+  return { name: node.name, role: node.role, candidates: choice.candidates, spot: choice.spot, userData };
+}
+
+async function each(nodes: NodeInfo[], verb: string, act: (nodes: NodeInfo[]) => Promise<NodeResult[]>): Promise<NodeResult[]> {
+  if (!nodes.length) return [];
+  const results = await act(nodes);
+  const failed = results.filter((r) => !r.ok);
+  if (failed.length) {
+    throw new CloudError(`could not ${verb} ${failed.map((r) => `${r.name} (${r.message})`).join(", ")}; run up again to retry`);
+  }
+  return results;
+}

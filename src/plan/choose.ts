@@ -1,0 +1,44 @@
+// One role's instance type: the explicit type, or the cheapest meeting the floors, with the runner-up and fallbacks.
+import { PlanError } from "../errors.js";
+import { closestShortOf, rankCandidates, type Floors } from "../catalog/select.js";
+import type { InstanceType } from "../catalog/types.js";
+import type { ClusterSpec, RoleName, RoleSpec } from "../spec/schema.js";
+import type { RoleChoice } from "./types.js";
+
+/** How many types the driver may fall back to when the chosen one has no capacity. */
+const FALLBACKS = 4;
+
+export function chooseRole(spec: ClusterSpec, role: RoleName, roleSpec: RoleSpec, types: InstanceType[]): RoleChoice {
+  const spot = roleSpec.spot ?? false;
+  const where = `${spec.provider} ${spec.region}`;
+  if (roleSpec.instance_type) {
+    const chosen = types.find((t) => t.type === roleSpec.instance_type);
+    if (!chosen) throw new PlanError(`${role}: instance type ${roleSpec.instance_type} is not offered in ${where}`);
+    if (spot && chosen.spotPriceHourly === null) {
+      throw new PlanError(`${role}: ${chosen.type} has no spot price in ${where}; set spot: false or choose another type`);
+    }
+    return { role, chosen, runnerUp: null, candidates: [chosen], spot, explicit: true };
+  }
+  const floors: Floors = {
+    minVcpus: roleSpec.min_vcpus,
+    minMemoryGib: roleSpec.min_memory_gib,
+    arch: spec.arch ?? "x86_64",
+    spot,
+    allowBurstable: roleSpec.allow_burstable ?? false,
+  };
+  const ranked = rankCandidates(types, floors);
+  if (!ranked.length) throw new PlanError(noCandidate(role, where, floors, closestShortOf(types, floors)));
+  return { role, chosen: ranked[0], runnerUp: ranked[1] ?? null, candidates: ranked.slice(0, 1 + FALLBACKS), spot, explicit: false };
+}
+
+function noCandidate(role: RoleName, where: string, f: Floors, closest: InstanceType[]): string {
+  const wanted = [
+    f.minVcpus !== undefined && `≥ ${f.minVcpus} vCPUs`,
+    f.minMemoryGib !== undefined && `≥ ${f.minMemoryGib} GiB`,
+    f.arch,
+    f.spot && "with a spot price",
+    !f.allowBurstable && "not burstable",
+  ].filter(Boolean);
+  const near = closest.map((t) => `${t.type} (${t.vcpus} vCPUs, ${t.memoryGib} GiB)`).join(", ");
+  return `${role}: no instance type in ${where} has ${wanted.join(", ")}` + (near ? `; closest: ${near}` : "");
+}

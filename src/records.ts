@@ -1,0 +1,46 @@
+// What cloudlaunch remembers locally about the clusters it launched: enough to find them again (provider, region,
+// project/resource group) so `status NAME` needs no flags. The cloud's ownership tags stay the source of truth.
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import type { ProviderTarget } from "./providers/index.js";
+
+export interface ClusterRecord extends ProviderTarget {
+  name: string;
+  specFile?: string;
+  createdAt: string;
+}
+
+/** CLOUDLAUNCH_HOME, else $XDG_CONFIG_HOME/cloudlaunch, else ~/.config/cloudlaunch. */
+export function configHome(env = process.env): string {
+  return env.CLOUDLAUNCH_HOME ?? join(env.XDG_CONFIG_HOME ?? join(homedir(), ".config"), "cloudlaunch");
+}
+
+export const clusterDir = (name: string) => join(configHome(), "clusters", name);
+
+export function readRecord(name: string): ClusterRecord | undefined {
+  try {
+    return JSON.parse(readFileSync(join(clusterDir(name), "cluster.json"), "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeRecord(record: ClusterRecord): void {
+  mkdirSync(clusterDir(record.name), { recursive: true, mode: 0o700 });
+  writeFileSync(join(clusterDir(record.name), "cluster.json"), JSON.stringify(record, null, 2) + "\n", { mode: 0o600 });
+}
+
+export function forgetRecord(name: string): void {
+  rmSync(clusterDir(name), { recursive: true, force: true });
+}
+
+export function allRecords(): ClusterRecord[] {
+  let names: string[];
+  try {
+    names = readdirSync(join(configHome(), "clusters"));
+  } catch {
+    return [];
+  }
+  return names.map(readRecord).filter((r): r is ClusterRecord => !!r);
+}

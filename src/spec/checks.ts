@@ -1,0 +1,76 @@
+// Rules JSON Schema cannot express: CIDRs, regions and types known to the catalog, provider blocks, floors.
+import { isIPv4, isIPv6 } from "node:net";
+import { closest } from "fastest-levenshtein";
+import { findType, regionsOf } from "../catalog/catalog.js";
+import type { ClusterSpec, RoleSpec } from "./schema.js";
+import type { FieldPath } from "./positions.js";
+
+export interface Finding {
+  path: FieldPath;
+  message: string;
+  warning?: boolean;
+}
+
+export function isCidr(value: string): boolean {
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(value);
+  if (!m) return false;
+  const prefix = Number(m[2]);
+  if (isIPv4(m[1])) return prefix <= 32;
+  return isIPv6(m[1]) && prefix <= 128;
+}
+
+const ZONE_PATTERNS: Record<ClusterSpec["provider"], (region: string, zone: string) => boolean> = {
+  aws: (region, zone) => new RegExp(`^${region}[a-z]$`).test(zone) || new RegExp(`^${region}-[a-z0-9-]+$`).test(zone),
+  gcp: (region, zone) => new RegExp(`^${region}-[a-z]$`).test(zone),
+  azure: (_region, zone) => /^[1-3]$/.test(zone),
+};
+
+export function semanticFindings(spec: ClusterSpec): Finding[] {
+  const found: Finding[] = [];
+  const regions = regionsOf(spec.provider);
+  const regionKnown = regions.includes(spec.region);
+  if (!regionKnown) {
+    found.push({ path: ["region"], message: `unknown ${spec.provider} region "${spec.region}"${suggest(spec.region, regions)}` });
+  }
+  if (spec.zone && !ZONE_PATTERNS[spec.provider](spec.region, spec.zone)) {
+    const example = { aws: `${spec.region}a`, gcp: `${spec.region}-a`, azure: "1" }[spec.provider];
+    found.push({ path: ["zone"], message: `"${spec.zone}" is not a zone of ${spec.region} (e.g. ${example})` });
+  }
+  spec.network.allowed_cidrs.forEach((cidr, i) => {
+    if (!isCidr(cidr)) found.push({ path: ["network", "allowed_cidrs", i], message: `"${cidr}" is not a CIDR (e.g. 203.0.113.10/32)` });
+    else if (/^(0\.0\.0\.0\/0|::\/0)$/.test(cidr)) {
+      found.push({ path: ["network", "allowed_cidrs", i], message: `${cidr} opens SSH and Dask to the whole internet`, warning: true });
+    }
+  });
+  if (spec.provider === "gcp" && !spec.gcp) found.push({ path: [], message: "provider gcp needs a gcp block: gcp: {project: my-project}" });
+  if (spec.provider === "azure" && !spec.azure) {
+    found.push({ path: [], message: "provider azure needs an azure block: azure: {resource_group: my-rg}" });
+  }
+  if (spec.provider === "azure" && spec.azure && !spec.azure.subscription_id && !process.env.AZURE_SUBSCRIPTION_ID) {
+    found.push({ path: ["azure"], message: "azure.subscription_id is not set and neither is AZURE_SUBSCRIPTION_ID", warning: true });
+  }
+  for (const [role, path] of [[spec.scheduler, ["scheduler"]], [spec.workers, ["workers"]]] as const) {
+    found.push(...roleFindings(spec, role, [...path], regionKnown));
+  }
+  return found;
+}
+
+function roleFindings(spec: ClusterSpec, role: RoleSpec, path: FieldPath, regionKnown: boolean): Finding[] {
+  const hasFloors = role.min_vcpus !== undefined || role.min_memory_gib !== undefined;
+  if (role.instance_type && hasFloors) {
+    return [{ path: [...path, "instance_type"], message: "give either instance_type or the floors (min_vcpus, min_memory_gib), not both" }];
+  }
+  if (!role.instance_type && !hasFloors) {
+    return [{ path, message: "needs instance_type, or min_vcpus and/or min_memory_gib" }];
+  }
+  if (role.instance_type && regionKnown && !findType(spec.provider, spec.region, role.instance_type)) {
+    return [{ path: [...path, "instance_type"], message: `"${role.instance_type}" is not offered in ${spec.region}` }];
+  }
+  return [];
+}
+
+export function suggest(value: string, options: readonly string[]): string {
+  if (!options.length) return "";
+  const best = closest(value, [...options]);
+  return best && best !== value ? ` (did you mean "${best}"?)` : "";
+}

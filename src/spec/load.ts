@@ -1,0 +1,126 @@
+// YAML file → validated ClusterSpec with defaults. Every problem is collected with file:line:column and the
+// field path, and reported together as one SpecError; nothing here touches a cloud.
+import { readFileSync } from "node:fs";
+import { LineCounter, parseDocument } from "yaml";
+import { Value, ValueErrorType, type ValueError } from "@sinclair/typebox/value";
+import { SpecError, type SpecProblem } from "../errors.js";
+import { ClusterSpecSchema, type ClusterSpec } from "./schema.js";
+import { semanticFindings, suggest } from "./checks.js";
+import { SourcePositions, dotted, type FieldPath } from "./positions.js";
+
+export interface LoadedSpec {
+  spec: ClusterSpec;
+  file: string;
+  warnings: string[];
+}
+
+export function loadSpecFile(file: string): LoadedSpec {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message;
+    throw new SpecError([{ file, line: 1, column: 1, path: "", message: `cannot read the spec: ${reason}` }]);
+  }
+  return parseSpec(text, file);
+}
+
+export function parseSpec(text: string, file: string): LoadedSpec {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    throw new SpecError(
+      doc.errors.map((e) => {
+        const { line, col } = e.linePos?.[0] ?? { line: 1, col: 1 };
+        return { file, line, column: col, path: "", message: `YAML: ${e.message.split("\n")[0]}` };
+      }),
+    );
+  }
+  const positions = new SourcePositions(doc, lines);
+  const problem = (path: FieldPath, message: string, at = positions.of(path)): SpecProblem => ({
+    file, line: at.line, column: at.column, path: dotted(path), message,
+  });
+  const raw: unknown = doc.toJS() ?? {};
+
+  const schemaProblems = schemaErrors(raw).map((e) => {
+    const path = pointerToPath(e.path);
+    if (e.type === ValueErrorType.ObjectAdditionalProperties) {
+      const key = String(path.at(-1));
+      const parent = path.slice(0, -1);
+      const known = Object.keys(schemaAt(parent)?.properties ?? {});
+      return problem(path, `unknown field${suggest(key, known)}`, positions.ofKey(parent, key));
+    }
+    if (e.type === ValueErrorType.ObjectRequiredProperty) return problem(path, "is required");
+    return problem(path, describe(e));
+  });
+  if (schemaProblems.length) throw new SpecError(dedupe(schemaProblems));
+
+  const spec = withDefaults(raw as ClusterSpec);
+  const findings = semanticFindings(spec);
+  const errors = findings.filter((f) => !f.warning).map((f) => problem(f.path, f.message));
+  if (errors.length) throw new SpecError(errors);
+  const warnings = findings.filter((f) => f.warning).map((f) => {
+    const p = problem(f.path, f.message);
+    return `${p.file}:${p.line}:${p.column}: ${p.path}: ${p.message}`;
+  });
+  return { spec, file, warnings };
+}
+
+function schemaErrors(value: unknown): ValueError[] {
+  // Union members each report; keep the first error per path so one mistake reads as one line.
+  const seen = new Set<string>();
+  return [...Value.Errors(ClusterSpecSchema, value)].filter((e) => {
+    const key = `${e.path}|${e.type === ValueErrorType.ObjectAdditionalProperties}`;
+    if (seen.has(key) || (e.type === ValueErrorType.Union && seen.has(`${e.path}|false`))) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function describe(e: ValueError): string {
+  const s = e.schema as { anyOf?: { const?: unknown }[]; pattern?: string; description?: string };
+  if (e.type === ValueErrorType.Union && s.anyOf?.every((m) => m.const !== undefined)) {
+    const options = s.anyOf.map((m) => String(m.const));
+    return `must be one of ${options.join(" | ")}, got ${JSON.stringify(e.value)}${suggest(String(e.value), options)}`;
+  }
+  if (e.type === ValueErrorType.StringPattern && s.description) return `${JSON.stringify(e.value)} is invalid: ${s.description}`;
+  return `${e.message.replace(/^Expected/, "expected")}, got ${JSON.stringify(e.value)}`;
+}
+
+function pointerToPath(pointer: string): FieldPath {
+  if (!pointer) return [];
+  return pointer.slice(1).split("/").map((seg) => {
+    const key = seg.replace(/~1/g, "/").replace(/~0/g, "~");
+    return /^\d+$/.test(key) ? Number(key) : key;
+  });
+}
+
+interface SchemaNode {
+  properties?: Record<string, SchemaNode>;
+  allOf?: SchemaNode[];
+}
+
+function schemaAt(path: FieldPath): SchemaNode | undefined {
+  let node: SchemaNode | undefined = ClusterSpecSchema as SchemaNode;
+  for (const seg of path) node = typeof seg === "number" ? undefined : node?.properties?.[seg];
+  return node;
+}
+
+function dedupe(problems: SpecProblem[]): SpecProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => !seen.has(`${p.line}:${p.column}:${p.message}`) && !!seen.add(`${p.line}:${p.column}:${p.message}`));
+}
+
+function withDefaults(spec: ClusterSpec): ClusterSpec {
+  return {
+    ...spec,
+    image: spec.image ?? "ubuntu-24.04",
+    arch: spec.arch ?? "x86_64",
+    scheduler: { spot: false, allow_burstable: false, ...spec.scheduler },
+    workers: { spot: false, allow_burstable: false, ...spec.workers },
+    ssh: { user: "ubuntu", ...spec.ssh },
+    disk_gib: spec.disk_gib ?? 50,
+    tags: spec.tags ?? {},
+    security: spec.security ?? true,
+  };
+}
