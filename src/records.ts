@@ -8,6 +8,8 @@ import type { ProviderTarget } from "./providers/index.js";
 export interface ClusterRecord extends ProviderTarget {
   name: string;
   specFile?: string;
+  /** TLS on (the default) or off: decides tls:// or tcp:// in the printed address. */
+  security?: boolean;
   createdAt: string;
 }
 

@@ -1,7 +1,7 @@
 // Rules JSON Schema cannot express: CIDRs, regions and types known to the catalog, provider blocks, floors.
 import { isIPv4, isIPv6 } from "node:net";
 import { closest } from "fastest-levenshtein";
-import { findType, regionsOf } from "../catalog/catalog.js";
+import { findType, regionsOf, typesIn } from "../catalog/catalog.js";
 import type { ClusterSpec, RoleSpec } from "./schema.js";
 import type { FieldPath } from "./positions.js";
 
@@ -25,18 +25,26 @@ const ZONE_PATTERNS: Record<ClusterSpec["provider"], (region: string, zone: stri
   azure: (_region, zone) => /^[1-3]$/.test(zone),
 };
 
-export function semanticFindings(spec: ClusterSpec): Finding[] {
+/**
+ * Runs on the raw document too, before the schema passed, so that all problems come out in one go: every rule
+ * looks only at fields that have the right shape and leaves wrong shapes to the schema errors.
+ */
+export function semanticFindings(raw: unknown): Finding[] {
+  const spec = (raw && typeof raw === "object" ? raw : {}) as ClusterSpec;
+  if (!["aws", "gcp", "azure"].includes(spec.provider as string) || typeof spec.region !== "string") return [];
   const found: Finding[] = [];
   const regions = regionsOf(spec.provider);
   const regionKnown = regions.includes(spec.region);
   if (!regionKnown) {
     found.push({ path: ["region"], message: `unknown ${spec.provider} region "${spec.region}"${suggest(spec.region, regions)}` });
   }
-  if (spec.zone && !ZONE_PATTERNS[spec.provider](spec.region, spec.zone)) {
+  if (typeof spec.zone === "string" && !ZONE_PATTERNS[spec.provider](spec.region, spec.zone)) {
     const example = { aws: `${spec.region}a`, gcp: `${spec.region}-a`, azure: "1" }[spec.provider];
     found.push({ path: ["zone"], message: `"${spec.zone}" is not a zone of ${spec.region} (e.g. ${example})` });
   }
-  spec.network.allowed_cidrs.forEach((cidr, i) => {
+  const cidrs = Array.isArray(spec.network?.allowed_cidrs) ? spec.network.allowed_cidrs : [];
+  cidrs.forEach((cidr, i) => {
+    if (typeof cidr !== "string") return;
     if (!isCidr(cidr)) found.push({ path: ["network", "allowed_cidrs", i], message: `"${cidr}" is not a CIDR (e.g. 203.0.113.10/32)` });
     else if (/^(0\.0\.0\.0\/0|::\/0)$/.test(cidr)) {
       found.push({ path: ["network", "allowed_cidrs", i], message: `${cidr} opens SSH and Dask to the whole internet`, warning: true });
@@ -50,7 +58,7 @@ export function semanticFindings(spec: ClusterSpec): Finding[] {
     found.push({ path: ["azure"], message: "azure.subscription_id is not set and neither is AZURE_SUBSCRIPTION_ID", warning: true });
   }
   for (const [role, path] of [[spec.scheduler, ["scheduler"]], [spec.workers, ["workers"]]] as const) {
-    found.push(...roleFindings(spec, role, [...path], regionKnown));
+    if (role && typeof role === "object") found.push(...roleFindings(spec, role, [...path], regionKnown));
   }
   return found;
 }
@@ -63,8 +71,10 @@ function roleFindings(spec: ClusterSpec, role: RoleSpec, path: FieldPath, region
   if (!role.instance_type && !hasFloors) {
     return [{ path, message: "needs instance_type, or min_vcpus and/or min_memory_gib" }];
   }
-  if (role.instance_type && regionKnown && !findType(spec.provider, spec.region, role.instance_type)) {
-    return [{ path: [...path, "instance_type"], message: `"${role.instance_type}" is not offered in ${spec.region}` }];
+  if (typeof role.instance_type === "string" && regionKnown && !findType(spec.provider, spec.region, role.instance_type)) {
+    const known = typesIn(spec.provider, spec.region).map((t) => t.type);
+    const hint = suggest(role.instance_type, known);
+    return [{ path: [...path, "instance_type"], message: `"${role.instance_type}" is not offered in ${spec.region}${hint}` }];
   }
   return [];
 }

@@ -53,12 +53,11 @@ export function parseSpec(text: string, file: string): LoadedSpec {
     if (e.type === ValueErrorType.ObjectRequiredProperty) return problem(path, "is required");
     return problem(path, describe(e));
   });
-  if (schemaProblems.length) throw new SpecError(dedupe(schemaProblems));
+  const findings = semanticFindings(raw);
+  const errors = [...schemaProblems, ...findings.filter((f) => !f.warning).map((f) => problem(f.path, f.message))];
+  if (errors.length) throw new SpecError(dedupe(errors).sort((a, b) => a.line - b.line || a.column - b.column));
 
   const spec = withDefaults(raw as ClusterSpec);
-  const findings = semanticFindings(spec);
-  const errors = findings.filter((f) => !f.warning).map((f) => problem(f.path, f.message));
-  if (errors.length) throw new SpecError(errors);
   const warnings = findings.filter((f) => f.warning).map((f) => {
     const p = problem(f.path, f.message);
     return `${p.file}:${p.line}:${p.column}: ${p.path}: ${p.message}`;

@@ -1,0 +1,77 @@
+// Declares the commands and maps errors to exit codes; each action loads its command module only when it runs,
+// so `--help` pays for nothing but commander.
+import { Command, Option } from "commander";
+import { exitCodeFor, SpecError } from "./errors.js";
+
+const program = new Command("cloudlaunch")
+  .description("Launch a Dask cluster (a scheduler and N workers) on AWS, GCP or Azure from one YAML spec.")
+  .version(require("../package.json").version, "-V, --version")
+  .option("--json", "print one JSON document instead of tables")
+  .showHelpAfterError("(run with --help for usage)")
+  .configureHelp({ sortSubcommands: false });
+
+const dryrun = new Option("--dryrun", "show what would change and change nothing (checks permissions where credentials exist)");
+const target = (cmd: Command) =>
+  cmd
+    .option("--spec <file>", "find the cluster's cloud from this spec instead of the local record")
+    .addOption(new Option("--provider <name>", "cloud of the cluster").choices(["aws", "gcp", "azure"]))
+    .option("--region <region>", "region (AWS/GCP) or location (Azure)")
+    .option("--project <id>", "GCP project")
+    .option("--resource-group <name>", "Azure resource group")
+    .option("--subscription <id>", "Azure subscription id");
+
+const run = (load: () => Promise<(...args: any[]) => Promise<number | void>>) =>
+  async (...args: unknown[]) => {
+    const cmd = args.at(-1) as Command;
+    const options = { ...program.opts(), ...cmd.opts() };
+    const action = await load();
+    process.exitCode = (await action(...args.slice(0, -2), options)) ?? 0;
+  };
+
+program
+  .command("up")
+  .description("plan the spec and launch (or converge) the cluster; prints the Dask addresses")
+  .argument("<spec>", "cluster spec (YAML)")
+  .addOption(dryrun)
+  .option("--increment", "launch a new cluster under the next free name when the spec's name is taken")
+  .option("--terminate-surplus", "terminate workers beyond workers.count (otherwise they are listed and kept)")
+  .option("--offline", "plan from the bundled catalog only, without calling the cloud (implies --dryrun)")
+  .action(run(async () => (await import("./commands/up.js")).up));
+
+target(
+  program
+    .command("status")
+    .description("list cloudlaunch clusters, or the nodes of one cluster")
+    .argument("[cluster]", "cluster name"),
+).action(run(async () => (await import("./commands/status.js")).status));
+
+const lifecycle = {
+  stop: "stop the cluster or the named nodes (Azure: deallocate — a stopped-but-allocated Azure VM is still billed)",
+  start: "start stopped nodes; prints their new public IPs (ephemeral IPs change on stop/start)",
+  terminate: "terminate the cluster or the named nodes and delete what cloudlaunch created for them",
+};
+for (const [verb, summary] of Object.entries(lifecycle) as [keyof typeof lifecycle, string][]) {
+  const cmd = target(
+    program
+      .command(verb)
+      .description(summary)
+      .argument("<cluster>", "cluster name")
+      .argument("[nodes...]", "node names (e.g. worker-007 or demo-worker-007); all nodes when omitted")
+      .addOption(dryrun),
+  );
+  if (verb === "terminate") cmd.option("-y, --yes", "do not ask for confirmation (required without a terminal)");
+  cmd.action(run(async () => (await import("./commands/lifecycle.js")).lifecycle(verb)));
+}
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  const code = exitCodeFor(err);
+  if (code === undefined) {
+    process.stderr.write(`cloudlaunch: unexpected error — please report it with the output below.\n${(err as Error)?.stack ?? err}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const message = err instanceof SpecError ? `invalid spec:\n${err.message}` : (err as Error).message;
+  if (program.opts().json) process.stdout.write(JSON.stringify({ error: { kind: (err as Error).name, message } }) + "\n");
+  process.stderr.write(`cloudlaunch: ${message}\n`);
+  process.exitCode = code;
+});

@@ -1,0 +1,87 @@
+// up: read the spec, plan against what exists, then launch or converge (or, with --dryrun, only show the plan).
+import { typesIn } from "../catalog/catalog.js";
+import { planCluster } from "../plan/plan.js";
+import type { Plan } from "../plan/types.js";
+import { loadSpecFile } from "../spec/load.js";
+import type { ClusterSpec } from "../spec/schema.js";
+import { nextFreeName } from "../naming.js";
+import { hasLocalCredentials, loadProvider } from "../providers/index.js";
+import type { NodeInfo, Provider } from "../providers/provider.js";
+import { allRecords, writeRecord } from "../records.js";
+import { guard } from "../apply/guard.js";
+import { applyPlan } from "../apply/up.js";
+import { userDataRenderer } from "../apply/userdata.js";
+import { makeOutput } from "../render/output.js";
+import { planJson, planText } from "../render/plan.js";
+import { startProgress } from "../render/progress.js";
+import { clusterAccessText, clusterJson } from "../render/status.js";
+
+export interface UpOptions {
+  json?: boolean;
+  dryrun?: boolean;
+  increment?: boolean;
+  terminateSurplus?: boolean;
+  offline?: boolean;
+}
+
+export async function up(specFile: string, options: UpOptions): Promise<number> {
+  const out = makeOutput(!!options.json);
+  const { spec: loaded, warnings } = loadSpecFile(specFile);
+  warnings.forEach((w) => out.warn(w));
+  if (loaded.security === false) out.warn("security: false — Dask traffic is unencrypted and unauthenticated");
+  const dryrun = !!options.dryrun || !!options.offline;
+  // A dry run calls the cloud only when credentials are configured locally: CI validating specs needs none.
+  const online = !options.offline && (!dryrun || (await hasLocalCredentials(loaded.provider)));
+  const provider = online ? await loadProvider(loaded) : undefined;
+
+  const spec = { ...loaded, name: await clusterName(loaded, provider, !!options.increment) };
+  if (spec.name !== loaded.name) out.info(`cluster ${loaded.name} exists; planning a new cluster ${spec.name}`);
+  const existing = provider ? await provider.listNodes(spec.name) : [];
+  const plan = planCluster(spec, typesIn(spec.provider, spec.region), existing, { terminateSurplus: options.terminateSurplus });
+  plan.warnings.forEach((w) => out.warn(w));
+  const userDataFor = userDataRenderer(plan);
+  if (provider) await provider.preflight(plan);
+
+  if (dryrun) {
+    const offline = options.offline ? "offline (--offline)" : `offline: no ${spec.provider} credentials found`;
+    return preview(plan, provider, existing, userDataFor, out, provider ? undefined : offline);
+  }
+
+  writeRecord({ name: spec.name, provider: spec.provider, region: spec.region, zone: spec.zone, gcp: spec.gcp, azure: spec.azure, specFile, security: spec.security, createdAt: new Date().toISOString() });
+  if (!out.json) out.info(planText(plan, out));
+  const progress = await startProgress(out, `launching ${spec.name}`);
+  await applyPlan(plan, provider!, existing, userDataFor, progress);
+  const nodes = (await provider!.listNodes(spec.name)).filter((n) => n.state !== "terminated");
+  progress.done(`${spec.name}: ${nodes.filter((n) => n.state === "running").length}/${nodes.length} running`);
+  if (out.json) out.print(JSON.stringify({ ...planJson(plan, { dryrun: false, offline: false }), ...clusterJson(spec.name, spec, nodes) }, null, 2));
+  else out.print(clusterAccessText(spec.name, nodes, spec.security !== false));
+  return 0;
+}
+
+async function clusterName(spec: ClusterSpec, provider: Provider | undefined, increment: boolean): Promise<string> {
+  if (!increment) return spec.name;
+  // Offline, only the local records say which names are taken.
+  const taken = provider ? (await provider.listNodes()).map((n) => n.cluster) : allRecords().map((r) => r.name);
+  return nextFreeName(spec.name, new Set(taken));
+}
+
+async function preview(plan: Plan, provider: Provider | undefined, existing: NodeInfo[], userDataFor: ReturnType<typeof userDataRenderer>, out: ReturnType<typeof makeOutput>, offline: string | undefined): Promise<number> {
+  const skipped: string[] = [];
+  if (provider) {
+    const guarded = guard(provider, { dryrun: true, checkPermissions: true, onSkipped: (d) => skipped.push(d) });
+    await applyPlan(plan, guarded, existing, userDataFor, { update() {}, note: (m) => out.info(m) });
+  } else {
+    // Offline the user data is still rendered, so a spec whose bootstrap cannot fit the cloud fails here, not at launch.
+    plan.nodes.filter((n) => n.action === "create").slice(0, 2).forEach((n) => userDataFor(n, "10.0.0.1"));
+  }
+  if (out.json) {
+    out.print(JSON.stringify(planJson(plan, { dryrun: true, offline: !!offline, skipped: provider ? skipped : undefined }), null, 2));
+    return 0;
+  }
+  const how = offline
+    ? `dry run, ${offline}, so nothing was called and no existing nodes were considered`
+    : "dry run: nothing was changed";
+  out.print(`${planText(plan, out)}\n(${how})`);
+  if (skipped.length) out.print(`Would:\n${skipped.map((s) => `  - ${s}`).join("\n")}`);
+  return 0;
+}

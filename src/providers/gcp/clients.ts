@@ -1,0 +1,107 @@
+// The Compute clients one command needs, each constructed on first use and then reused: requiring the package
+// index loads every client (over a second), and the first construction parses the large protos file (~0.8 s), so
+// only the per-service modules are required and only the clients a command touches are built.
+import type { GoogleAuth as GoogleAuthType, OAuth2Client as OAuth2ClientType } from "google-auth-library";
+import type { InstancesClient } from "@google-cloud/compute/build/src/v1/instances_client";
+import type { ZoneOperationsClient } from "@google-cloud/compute/build/src/v1/zone_operations_client";
+import type { GlobalOperationsClient } from "@google-cloud/compute/build/src/v1/global_operations_client";
+import type { FirewallsClient } from "@google-cloud/compute/build/src/v1/firewalls_client";
+import type { ImagesClient } from "@google-cloud/compute/build/src/v1/images_client";
+import type { MachineTypesClient } from "@google-cloud/compute/build/src/v1/machine_types_client";
+import type { ZonesClient } from "@google-cloud/compute/build/src/v1/zones_client";
+import type { SubnetworksClient } from "@google-cloud/compute/build/src/v1/subnetworks_client";
+import type { RegionsClient } from "@google-cloud/compute/build/src/v1/regions_client";
+import type { DisksClient } from "@google-cloud/compute/build/src/v1/disks_client";
+import { CloudError } from "../../errors.js";
+import { ENDPOINT_ENV, TOKEN_ENV } from "./credentials.js";
+
+const SCOPES = ["https://www.googleapis.com/auth/compute", "https://www.googleapis.com/auth/cloud-platform"];
+const V1 = "@google-cloud/compute/build/src/v1";
+
+export interface GcpClientOptions {
+  apiEndpoint?: string;
+  port?: number;
+  protocol?: string;
+  authClient?: OAuth2ClientType;
+  /** Application Default Credentials, shared by every client so the credential chain is resolved once. */
+  auth?: GoogleAuthType;
+  scopes: string[];
+}
+
+/** Endpoint override (spec `gcp.endpoint`, else CLOUDLAUNCH_GCP_ENDPOINT) and static token, else ADC. */
+export function clientOptions(specEndpoint: string | undefined, env: NodeJS.ProcessEnv): GcpClientOptions {
+  const options: GcpClientOptions = { scopes: SCOPES };
+  const endpoint = specEndpoint ?? env[ENDPOINT_ENV];
+  if (endpoint) {
+    let url: URL;
+    try {
+      url = new URL(endpoint.includes("://") ? endpoint : `https://${endpoint}`);
+    } catch {
+      throw new CloudError(`Invalid GCP endpoint '${endpoint}': expected a URL like https://compute.example.com`, "invalid");
+    }
+    // The REST transport joins protocol, host and port itself; the port must be explicit or it defaults to 443.
+    options.protocol = url.protocol.replace(":", "");
+    options.apiEndpoint = url.hostname;
+    options.port = Number(url.port || (url.protocol === "http:" ? 80 : 443));
+  }
+  const token = env[TOKEN_ENV];
+  const { GoogleAuth, OAuth2Client } = require("google-auth-library") as typeof import("google-auth-library");
+  if (token) {
+    const client = new OAuth2Client();
+    client.setCredentials({ access_token: token });
+    options.authClient = client;
+  } else {
+    options.auth = new GoogleAuth({ scopes: SCOPES });
+  }
+  return options;
+}
+
+export class GcpClients {
+  private readonly built = new Map<string, unknown>();
+  constructor(private readonly options: GcpClientOptions) {}
+
+  private client<T>(module: string, className: string): T {
+    let c = this.built.get(module);
+    if (!c) {
+      const Ctor = (require(`${V1}/${module}`) as Record<string, new (o: object) => unknown>)[className];
+      c = new Ctor({ ...this.options });
+      this.built.set(module, c);
+    }
+    return c as T;
+  }
+
+  get instances() {
+    return this.client<InstancesClient>("instances_client", "InstancesClient");
+  }
+  get zoneOperations() {
+    return this.client<ZoneOperationsClient>("zone_operations_client", "ZoneOperationsClient");
+  }
+  get globalOperations() {
+    return this.client<GlobalOperationsClient>("global_operations_client", "GlobalOperationsClient");
+  }
+  get firewalls() {
+    return this.client<FirewallsClient>("firewalls_client", "FirewallsClient");
+  }
+  get images() {
+    return this.client<ImagesClient>("images_client", "ImagesClient");
+  }
+  get machineTypes() {
+    return this.client<MachineTypesClient>("machine_types_client", "MachineTypesClient");
+  }
+  get zones() {
+    return this.client<ZonesClient>("zones_client", "ZonesClient");
+  }
+  get subnetworks() {
+    return this.client<SubnetworksClient>("subnetworks_client", "SubnetworksClient");
+  }
+  get regions() {
+    return this.client<RegionsClient>("regions_client", "RegionsClient");
+  }
+  get disks() {
+    return this.client<DisksClient>("disks_client", "DisksClient");
+  }
+
+  async close() {
+    await Promise.all([...this.built.values()].map((c) => (c as { close(): Promise<void> }).close().catch(() => undefined)));
+  }
+}
