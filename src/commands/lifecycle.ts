@@ -15,6 +15,10 @@ type Options = TargetFlags & { json?: boolean; dryrun?: boolean; yes?: boolean }
 
 export const lifecycle = (verb: LifecycleVerb) => async (cluster: string, names: string[], options: Options): Promise<number> => {
   const out = makeOutput(!!options.json);
+  const mustConfirm = verb === "terminate" && !options.dryrun && !options.yes;
+  if (mustConfirm && !process.stdin.isTTY) {
+    throw new UsageError(`refusing to terminate ${cluster} without confirmation: no terminal to ask on; pass --yes`);
+  }
   const target = resolveTargets(cluster, options)[0];
   const real = await loadProvider(target);
   const skipped: string[] = [];
@@ -24,7 +28,7 @@ export const lifecycle = (verb: LifecycleVerb) => async (cluster: string, names:
     onSkipped: (d) => skipped.push(d),
   });
   const whole = names.length === 0;
-  if (verb === "terminate" && !options.dryrun && !options.yes) await confirm(cluster, names, out);
+  if (mustConfirm) await confirm(cluster, names, out);
 
   const progress = await startProgress(out, `${verb} ${cluster}`);
   const results = await runLifecycle(verb, provider, cluster, names, progress);
@@ -45,7 +49,6 @@ export const lifecycle = (verb: LifecycleVerb) => async (cluster: string, names:
 };
 
 async function confirm(cluster: string, names: string[], out: Output): Promise<void> {
-  if (!process.stdin.isTTY) throw new UsageError(`refusing to terminate ${cluster} without confirmation: no terminal to ask on; pass --yes`);
   const what = names.length ? `${names.join(", ")} of ${cluster}` : `every node of ${cluster}`;
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   const answer = await rl.question(`Terminate ${what}? This cannot be undone. [y/N] `);

@@ -12,8 +12,8 @@ import type { ZonesClient } from "@google-cloud/compute/build/src/v1/zones_clien
 import type { SubnetworksClient } from "@google-cloud/compute/build/src/v1/subnetworks_client";
 import type { RegionsClient } from "@google-cloud/compute/build/src/v1/regions_client";
 import type { DisksClient } from "@google-cloud/compute/build/src/v1/disks_client";
-import { CloudError } from "../../errors.js";
-import { ENDPOINT_ENV, TOKEN_ENV } from "./credentials.js";
+import { CloudError } from "../../errors";
+import { ENDPOINT_ENV, TOKEN_ENV } from "./credentials";
 
 const SCOPES = ["https://www.googleapis.com/auth/compute", "https://www.googleapis.com/auth/cloud-platform"];
 const V1 = "@google-cloud/compute/build/src/v1";
@@ -46,12 +46,14 @@ export function clientOptions(specEndpoint: string | undefined, env: NodeJS.Proc
   }
   const token = env[TOKEN_ENV];
   const { GoogleAuth, OAuth2Client } = require("google-auth-library") as typeof import("google-auth-library");
+  // Node's own fetch: gaxios would otherwise import the ESM-only node-fetch on the first call.
+  const transporterOptions = { fetchImplementation: fetch as never };
   if (token) {
-    const client = new OAuth2Client();
+    const client = new OAuth2Client({ transporterOptions });
     client.setCredentials({ access_token: token });
     options.authClient = client;
   } else {
-    options.auth = new GoogleAuth({ scopes: SCOPES });
+    options.auth = new GoogleAuth({ scopes: SCOPES, clientOptions: { transporterOptions } });
   }
   return options;
 }

@@ -1,0 +1,19 @@
+// Where cloudlaunch keeps per-user state: CLOUDLAUNCH_HOME, else $XDG_CONFIG_HOME/cloudlaunch, else
+// ~/.config/cloudlaunch (the XDG Base Directory default).
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+/** Same rule as the spec's `name`: it becomes a directory name, so nothing else may reach the file system. */
+const CLUSTER_NAME = /^[a-z][a-z0-9-]*$/;
+
+export function cloudlaunchHome(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.CLOUDLAUNCH_HOME) return env.CLOUDLAUNCH_HOME;
+  const configHome = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), ".config");
+  return join(configHome, "cloudlaunch");
+}
+
+/** `<home>/clusters/<name>`: the cluster's CA, certificates and keys. */
+export function clusterConfigDir(cluster: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (!CLUSTER_NAME.test(cluster)) throw new Error(`invalid cluster name for a config directory: ${JSON.stringify(cluster)}`);
+  return join(cloudlaunchHome(env), "clusters", cluster);
+}
