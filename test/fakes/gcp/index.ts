@@ -1,0 +1,127 @@
+// A fake Compute Engine v1 REST API for the GCP driver's tests, the conformance suite and the benchmark: speaks the
+// JSON wire format @google-cloud/compute sends over its REST transport, keeps state, and takes injected faults.
+import { randomBytes } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { FaultBox, IpPool, listen, logCall, sleep } from "../common";
+import type { FakeCall, FakeCloud, FakeCloudOptions, FakeVm, StartFake } from "../harness";
+import { bootDiskJson, instanceStatus, sweepGone } from "./instances";
+import { ROUTES, type RouteContext } from "./routes";
+import { createState, IMAGE_PROJECT } from "./state";
+import { ApiError, notFound, sendJson } from "./wire";
+
+export const FAKE_GCP_PROJECT = "cloudlaunch-test";
+export const FAKE_GCP_REGION = "us-central1";
+
+// What Google answers for a missing or rejected bearer token.
+const LOGIN_HINT = "Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.";
+const MISSING_TOKEN = new ApiError(401, `Request is missing required authentication credential. ${LOGIN_HINT}`, "required", "global", { location: "Authorization", locationType: "header" });
+const BAD_TOKEN = new ApiError(401, `Request had invalid authentication credentials. ${LOGIN_HINT}`, "authError", "global", { location: "Authorization", locationType: "header" });
+const THROTTLED = new ApiError(429, "Rate Limit Exceeded", "rateLimitExceeded", "usageLimits");
+const SERVER_ERRORS = [
+  new ApiError(503, "The service is currently unavailable.", "backendError"),
+  new ApiError(500, "Internal error. Please try again or contact Google Support.", "backendError"),
+];
+
+/** Environment that keeps google-auth-library off the metadata server and away from the developer's gcloud files. */
+function offlineAuthEnv(): Record<string, string> {
+  return { METADATA_SERVER_DETECTION: "none", GCE_METADATA_HOST: "127.0.0.1:9", GOOGLE_APPLICATION_CREDENTIALS: "", GOOGLE_CLOUD_PROJECT: FAKE_GCP_PROJECT };
+}
+
+export const startFakeGcp: StartFake = async (options: FakeCloudOptions = {}) => {
+  const state = createState(FAKE_GCP_PROJECT, FAKE_GCP_REGION);
+  const token = `ya29.fake-${randomBytes(12).toString("hex")}`;
+  const calls: FakeCall[] = [];
+  const faults = new FaultBox();
+  let latencyMs = options.latencyMs ?? 0;
+  const transitionMs = options.transitionMs ?? 1000;
+  const publicIps = new IpPool("34.118");
+  const privateIps = new IpPool("10.128");
+  let serverErrors = 0;
+
+  async function handle(req: IncomingMessage, res: ServerResponse, body: string) {
+    const url = new URL(req.url ?? "/", "http://fake");
+    const method = req.method ?? "GET";
+    const route = ROUTES.find((r) => r.method === method && r.pattern.test(url.pathname));
+    const action = route?.action ?? `unknown ${method} ${url.pathname}`;
+    const mutating = route?.mutating ?? method !== "GET";
+    const reply = (status: number, json: unknown, throttled = false) => {
+      logCall(calls, action, mutating, status, throttled);
+      sendJson(res, status, json);
+    };
+    if (latencyMs > 0) await sleep(latencyMs);
+    const auth = req.headers.authorization;
+    if (!auth) return reply(401, MISSING_TOKEN.body());
+    if (auth !== `Bearer ${token}`) return reply(401, BAD_TOKEN.body());
+    if (faults.take("drop", action)) {
+      logCall(calls, action, mutating, 0);
+      req.socket.destroy();
+      return;
+    }
+    if (faults.take("throttle", action)) return reply(429, THROTTLED.body(), true);
+    if (faults.take("server-error", action)) {
+      const err = SERVER_ERRORS[serverErrors++ % SERVER_ERRORS.length];
+      return reply(err.code, err.body());
+    }
+    try {
+      if (!route) throw notFound(url.pathname);
+      const params = route.pattern.exec(url.pathname)!.slice(1).map(decodeURIComponent);
+      const imageRoute = action.startsWith("compute.images.");
+      if (params[0] !== state.project && !(imageRoute && params[0] === IMAGE_PROJECT)) throw notFound(`projects/${params[0]}`);
+      sweepGone(state, transitionMs);
+      const ctx: RouteContext = { state, faults, transitionMs, publicIps, privateIps, query: url.searchParams, body: body ? JSON.parse(body) : {} };
+      reply(200, await route.handle(ctx, params));
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      reply(err.code, err.body());
+    }
+  }
+
+  const server = await listen(handle, { port: options.port });
+  const env = { ...offlineAuthEnv(), CLOUDLAUNCH_GCP_ENDPOINT: server.url, CLOUDLAUNCH_GCP_ACCESS_TOKEN: token };
+  const fake: FakeCloud = {
+    provider: "gcp",
+    url: server.url,
+    env,
+    badCredentialsEnv: { ...env, CLOUDLAUNCH_GCP_ACCESS_TOKEN: "ya29.expired-token" },
+    spec: { region: state.region, zones: [...state.zones], subnet: state.subnetwork.name, extra: { gcp: { project: state.project } } },
+    calls,
+    setLatency: (ms) => {
+      latencyMs = ms;
+    },
+    inject: (fault) => faults.inject(fault),
+    clearFaults: () => faults.clear(),
+    vms: () => {
+      sweepGone(state, transitionMs);
+      return [...state.instances.values()].map((inst): FakeVm => {
+        const status = instanceStatus(inst, transitionMs);
+        const showIp = status === "STAGING" || status === "RUNNING" || (status === "STOPPING" && inst.phase === "stop");
+        return {
+          id: inst.id,
+          name: inst.name,
+          cluster: inst.labels["cloudlaunch-cluster"],
+          state: status,
+          instanceType: inst.machineType.name,
+          zone: inst.zone,
+          publicIp: showIp ? inst.natIp : undefined,
+          privateIp: inst.privateIp,
+          tags: { ...inst.labels },
+        };
+      });
+    },
+    resources: () => {
+      sweepGone(state, transitionMs);
+      const disks = [...state.instances.values()].map((i) => ({ kind: "disk", id: bootDiskJson(state, i).selfLink, tags: { ...i.boot.labels } }));
+      // Firewalls have no labels in Compute; the driver marks them by target tag `cloudlaunch-<cluster>`.
+      const firewalls = [...state.firewalls.values()].map((fw) => {
+        const targets = (fw.body.targetTags as string[] | undefined) ?? [];
+        const tags: Record<string, string> = Object.fromEntries(targets.map((t) => [`target-tag:${t}`, ""]));
+        const clusterTag = targets.find((t) => t.startsWith("cloudlaunch-"));
+        if (clusterTag) tags["cloudlaunch-cluster"] = clusterTag.slice("cloudlaunch-".length);
+        return { kind: "firewall", id: fw.name, tags };
+      });
+      return [...firewalls, ...disks];
+    },
+    close: () => server.close(),
+  };
+  return fake;
+};

@@ -1,0 +1,147 @@
+// instances.insert: validates the request as Compute does (name, machine type in the zone, image and its arch,
+// subnetwork, labels), answers a repeated requestId with the first operation, and fails the operation with
+// ZONE_RESOURCE_POOL_EXHAUSTED or QUOTA_EXCEEDED when a fault (or the regional CPUS quota) says so.
+import type { IpPool, FaultBox } from "../common";
+import { startInstance, instanceStatus, type FakeInstance } from "./instances";
+import { createOperation, replayed, type FakeOperation, type OperationError } from "./operations";
+import { newId, IMAGE_PROJECT, type FakeState, type Image } from "./state";
+import { ApiError, invalid, lastSegment, projectUrl, zoneUrl } from "./wire";
+
+const NAME_RE = /^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
+const LABEL_KEY_RE = /^[a-z][a-z0-9_-]{0,62}$/;
+const LABEL_VALUE_RE = /^[a-z0-9_-]{0,63}$/;
+
+export interface InsertContext {
+  state: FakeState;
+  faults: FaultBox;
+  transitionMs: number;
+  publicIps: IpPool;
+  privateIps: IpPool;
+}
+
+export function newestInFamily(state: FakeState, family: string): Image | undefined {
+  return state.images
+    .filter((i) => i.family === family && !i.deprecated)
+    .sort((a, b) => Date.parse(b.created) - Date.parse(a.created))[0];
+}
+
+function resolveImage(state: FakeState, link: string): Image | undefined {
+  const m = /projects\/([^/]+)\/global\/images\/(family\/)?([^/]+)$/.exec(link);
+  if (!m || m[1] !== IMAGE_PROJECT) return undefined;
+  return m[2] ? newestInFamily(state, m[3]) : state.images.find((i) => i.name === m[3]);
+}
+
+export function validateLabels(labels: Record<string, string>, field: string) {
+  if (Object.keys(labels).length > 64) throw invalid(`Invalid value for field '${field}': too many labels (max 64).`);
+  for (const [k, v] of Object.entries(labels)) {
+    if (!LABEL_KEY_RE.test(k) || !LABEL_VALUE_RE.test(v)) {
+      throw invalid(`Invalid value for field '${field}': '${k}=${v}'. Label keys and values must match the label rules.`);
+    }
+  }
+}
+
+function cpusInUse(state: FakeState, transitionMs: number): number {
+  let used = 0;
+  for (const inst of state.instances.values()) {
+    const s = instanceStatus(inst, transitionMs);
+    if (s !== "TERMINATED" && s !== "GONE") used += inst.machineType.guestCpus;
+  }
+  return used;
+}
+
+export function insertInstance(ctx: InsertContext, zone: string, body: any, requestId: string | null): FakeOperation {
+  const { state } = ctx;
+  const prior = replayed(state, requestId);
+  if (prior) return prior;
+  const name = String(body?.name ?? "");
+  if (!NAME_RE.test(name)) {
+    throw invalid(`Invalid value for field 'resource.name': '${name}'. Must be a match of regex '(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)'`);
+  }
+  const target = `${zoneUrl(state.project, zone)}/instances/${name}`;
+  if (state.instances.has(`${zone}/${name}`)) {
+    throw new ApiError(409, `The resource 'projects/${state.project}/zones/${zone}/instances/${name}' already exists`, "alreadyExists");
+  }
+  const typeName = lastSegment(String(body.machineType ?? ""));
+  const type = state.machineTypes.get(zone)?.get(typeName);
+  if (!type) {
+    throw invalid(
+      `Invalid value for field 'resource.machineType': '${body.machineType}'. Machine type with name '${typeName}' does not exist in zone '${zone}'.`,
+    );
+  }
+  const bootDisk = (body.disks ?? []).find((d: any) => d.boot) ?? body.disks?.[0];
+  const image = resolveImage(state, String(bootDisk?.initializeParams?.sourceImage ?? ""));
+  if (!image) {
+    throw invalid(
+      `Invalid value for field 'resource.disks[0].initializeParams.sourceImage': '${bootDisk?.initializeParams?.sourceImage}'. The referenced image resource cannot be found.`,
+    );
+  }
+  if (image.arch !== type.arch) {
+    throw invalid(
+      `Invalid resource usage: 'Requested boot disk architecture (${image.arch}) is not compatible with machine type architecture (${type.arch}).'`,
+    );
+  }
+  const nic = body.networkInterfaces?.[0];
+  if (nic?.subnetwork && lastSegment(nic.subnetwork) !== state.subnetwork.name) {
+    throw invalid(`Invalid value for field 'resource.networkInterfaces[0].subnetwork': '${nic.subnetwork}'. The referenced subnetwork resource cannot be found.`);
+  }
+  const labels: Record<string, string> = body.labels ?? {};
+  validateLabels(labels, "resource.labels");
+  const diskLabels: Record<string, string> = bootDisk?.initializeParams?.labels ?? {};
+  validateLabels(diskLabels, "resource.disks[0].initializeParams.labels");
+
+  const now = Date.now();
+  const failure = launchFailure(ctx, zone, typeName, type.guestCpus);
+  const fields = { zone, operationType: "insert", targetLink: target, targetId: newId(state) };
+  if (failure) return createOperation(state, { ...fields, doneMs: now + ctx.transitionMs / 4, error: failure }, requestId);
+
+  const inst: FakeInstance = {
+    id: fields.targetId,
+    name,
+    zone,
+    machineType: type,
+    createdMs: now,
+    labels,
+    networkTags: body.tags?.items ?? [],
+    metadataItems: body.metadata?.items ?? [],
+    scheduling: body.scheduling ?? {},
+    privateIp: ctx.privateIps.next(),
+    boot: {
+      sizeGb: Number(bootDisk?.initializeParams?.diskSizeGb ?? 10),
+      image: `${projectUrl(IMAGE_PROJECT)}/global/images/${image.name}`,
+      arch: image.arch,
+      labels: diskLabels,
+      autoDelete: bootDisk?.autoDelete ?? true,
+    },
+    phase: "run",
+    phaseMs: now,
+    lastStartMs: now,
+  };
+  startInstance(inst, ctx.publicIps, now);
+  state.instances.set(`${zone}/${name}`, inst);
+  return createOperation(state, { ...fields, doneMs: now + ctx.transitionMs / 2 }, requestId);
+}
+
+function launchFailure(ctx: InsertContext, zone: string, type: string, cpus: number): OperationError | undefined {
+  const where = { zone, instanceType: type };
+  const region = ctx.state.region;
+  if (ctx.faults.take("capacity", "compute.instances.insert", where)) {
+    return {
+      code: "ZONE_RESOURCE_POOL_EXHAUSTED",
+      message: `The zone 'projects/${ctx.state.project}/zones/${zone}' does not have enough resources available to fulfill the request.  Try a different zone, or try again later.`,
+      httpStatus: 503,
+      httpMessage: "SERVICE UNAVAILABLE",
+    };
+  }
+  // An injected quota fault stands for a small project quota; otherwise the fake's regional CPUS quota applies.
+  const faulted = ctx.faults.take("quota", "compute.instances.insert", where);
+  const limit = faulted ? 24 : ctx.state.cpuQuota;
+  if (faulted || cpusInUse(ctx.state, ctx.transitionMs) + cpus > limit) {
+    return {
+      code: "QUOTA_EXCEEDED",
+      message: `Quota 'CPUS' exceeded.  Limit: ${limit.toFixed(1)} in region ${region}.`,
+      httpStatus: 403,
+      httpMessage: "FORBIDDEN",
+    };
+  }
+  return undefined;
+}
