@@ -1,0 +1,129 @@
+// The fake Azure Resource Manager: an https server on 127.0.0.1 speaking the ARM REST API as @azure/arm-compute,
+// @azure/arm-network and @azure/arm-resources send it, with state, long-running operations and injectable faults.
+// It holds one subscription in one location, a pre-existing shared network (resource group "cloudlaunch-net",
+// VNet "shared-vnet", subnet "default") and leaves the cluster's resource group for the driver to create.
+import { FaultBox, listen } from "../common.js";
+import type { FakeCall, FakeCloud, FakeCloudOptions, FakeVm, StartFake } from "../harness.js";
+import { ArmState, powerState, provisioningState, type SkuRestriction } from "./state.js";
+import { createRouter } from "./router.js";
+import { loadCatalog, VM } from "./compute.js";
+import { NIC, PIP, VNET } from "./network.js";
+import { RG_TYPE, rgId } from "./resources.js";
+import { throwawayCertificate } from "./tls.js";
+import { CLUSTER_TAG } from "../../../src/providers/provider.js";
+
+export const FAKE_SUBSCRIPTION = "6f1c3e2a-4b5d-4e6f-8a9b-0c1d2e3f4a5b";
+export const FAKE_LOCATION = "eastus";
+export const FAKE_ZONES = ["1", "2", "3"];
+export const SHARED_NETWORK_GROUP = "cloudlaunch-net";
+export const CLUSTER_GROUP = "dask-rg";
+
+export interface FakeAzureOptions extends FakeCloudOptions {
+  /** Items per list page before a nextLink (default 100). */
+  pageSize?: number;
+  /** Sizes restricted for the subscription (resourceSkus restrictions; PUT answers SkuNotAvailable). */
+  restrictions?: SkuRestriction[];
+}
+
+export interface FakeAzure extends FakeCloud {
+  readonly subscription: string;
+  /** The CA certificate (PEM) a client must trust to reach the fake. */
+  readonly caCert: string;
+  /** Restrict a size for the subscription, in the whole location or only in some zones. */
+  restrictSku(size: string, zones?: string[]): void;
+}
+
+export const startFakeAzure: StartFake = (options) => startFakeArm(options);
+
+export async function startFakeArm(options: FakeAzureOptions = {}): Promise<FakeAzure> {
+  const token = `fake-arm-token-${Math.random().toString(36).slice(2)}`;
+  const state = new ArmState(FAKE_SUBSCRIPTION, FAKE_LOCATION, FAKE_ZONES);
+  state.restrictions.push(...(options.restrictions ?? [{ size: "Standard_A1_v2", zones: ["3"] }]));
+  loadCatalog(FAKE_LOCATION);
+  seedSharedNetwork(state);
+  const calls: FakeCall[] = [];
+  const faults = new FaultBox();
+  let latencyMs = options.latencyMs ?? 0;
+  let baseUrl = "";
+  const tls = throwawayCertificate();
+  const router = createRouter({
+    state, faults, calls, token: () => token, baseUrl: () => baseUrl, latencyMs: () => latencyMs,
+    transitionMs: options.transitionMs ?? 20, pageSize: options.pageSize ?? 100,
+  });
+  const server = await listen(router, { port: options.port, tls: { key: tls.key, cert: tls.cert } });
+  baseUrl = server.url;
+
+  const env = {
+    CLOUDLAUNCH_AZURE_ENDPOINT: server.url,
+    CLOUDLAUNCH_AZURE_ACCESS_TOKEN: token,
+    CLOUDLAUNCH_AZURE_POLL_INTERVAL_MS: "10",
+    AZURE_SUBSCRIPTION_ID: FAKE_SUBSCRIPTION,
+    NODE_EXTRA_CA_CERTS: tls.certFile,
+    // Belt and braces: nothing in the CLI may fall back to IMDS or the developer's az login against the fake.
+    AZURE_CONFIG_DIR: tls.certFile + ".no-az-cli",
+  };
+  return {
+    provider: "azure",
+    url: server.url,
+    subscription: FAKE_SUBSCRIPTION,
+    caCert: tls.cert,
+    env,
+    badCredentialsEnv: { ...env, CLOUDLAUNCH_AZURE_ACCESS_TOKEN: "expired-or-forged-token" },
+    spec: {
+      region: FAKE_LOCATION,
+      zones: FAKE_ZONES,
+      subnet: `${rgId(state, SHARED_NETWORK_GROUP)}/providers/${VNET}/shared-vnet/subnets/default`,
+      extra: { azure: { resource_group: CLUSTER_GROUP, subscription_id: FAKE_SUBSCRIPTION } },
+    },
+    calls,
+    setLatency: (ms) => void (latencyMs = ms),
+    inject: (f) => faults.inject(f),
+    clearFaults: () => faults.clear(),
+    restrictSku: (size, zones) => void state.restrictions.push({ size, zones }),
+    vms: () => state.all().filter((r) => r.type === VM).map((vm) => toFakeVm(state, vm)),
+    resources: () => state.all().filter((r) => r.type !== VM).map((r) => ({ kind: kindOf(r.type), id: r.id, tags: r.tags })),
+    close: async () => {
+      await server.close();
+      tls.dispose();
+    },
+  };
+}
+
+function toFakeVm(state: ArmState, vm: ReturnType<ArmState["all"]>[number]): FakeVm {
+  const nic = vm.owned?.map((o) => state.get(o.id)).find((r) => r?.type === NIC);
+  const ipConf = nic?.properties.ipConfigurations?.[0]?.properties;
+  const pip = ipConf?.publicIPAddress ? state.get(ipConf.publicIPAddress.id) : undefined;
+  const prov = provisioningState(vm);
+  return {
+    id: vm.id,
+    name: vm.name,
+    cluster: vm.tags[CLUSTER_TAG],
+    state: prov === "Deleting" ? "deleting" : prov === "Failed" ? "failed" : (powerState(vm) ?? "unknown"),
+    instanceType: vm.properties.hardwareProfile?.vmSize,
+    zone: vm.zones?.[0] ?? "",
+    publicIp: pip?.properties.ipAddress,
+    privateIp: ipConf?.privateIPAddress,
+    tags: vm.tags,
+  };
+}
+
+const KINDS: Record<string, string> = {
+  [RG_TYPE]: "resource group", [VNET]: "virtual network", [NIC]: "network interface", [PIP]: "public IP",
+  "Microsoft.Network/networkSecurityGroups": "network security group", "Microsoft.Compute/disks": "disk",
+};
+const kindOf = (type: string) => KINDS[type] ?? type;
+
+function seedSharedNetwork(state: ArmState) {
+  const now = Date.now();
+  const group = rgId(state, SHARED_NETWORK_GROUP);
+  const base = { location: FAKE_LOCATION, resourceGroup: SHARED_NETWORK_GROUP, tags: {}, createdAt: now, readyAt: now };
+  state.put({ ...base, id: group, name: SHARED_NETWORK_GROUP, type: RG_TYPE, properties: {} });
+  const vnet = `${group}/providers/${VNET}/shared-vnet`;
+  state.put({
+    ...base, id: vnet, name: "shared-vnet", type: VNET,
+    properties: {
+      addressSpace: { addressPrefixes: ["10.20.0.0/16"] },
+      subnets: [{ name: "default", id: `${vnet}/subnets/default`, properties: { addressPrefix: "10.20.0.0/20", provisioningState: "Succeeded" } }],
+    },
+  });
+}
