@@ -1,0 +1,166 @@
+// Response shapes of the resources, with the EC2 wire names (checked against the SDK's model: `instanceState`,
+// `ipAddress`, `dnsName`, `groupSet`, `tagSet`, `securityGroupInfo`, ... are the XML names, not the SDK's).
+import type { XmlValue } from "./wire.js";
+import {
+  ACCOUNT_ID,
+  STATE_CODES,
+  type Ec2World,
+  type Image,
+  type Instance,
+  type IngressRule,
+  type SecurityGroup,
+  type Subnet,
+  type Tags,
+  type Volume,
+} from "./world.js";
+
+export const tagSet = (tags: Tags): XmlValue => Object.entries(tags).map(([key, value]) => ({ key, value }));
+
+const dnsOf = (ip: string, region: string) => `ec2-${ip.replace(/\./g, "-")}.${region === "us-east-1" ? "compute-1" : `${region}.compute`}.amazonaws.com`;
+
+export function stateXml(world: Ec2World, inst: Instance, now: number) {
+  const name = world.stateOf(inst, now);
+  return { code: STATE_CODES[name], name };
+}
+
+export function instanceXml(world: Ec2World, inst: Instance, now: number): XmlValue {
+  const publicIp = world.publicIpOf(inst, now);
+  const groups = inst.groupIds.map((groupId) => ({ groupId, groupName: world.securityGroups.get(groupId)?.name }));
+  const running = world.stateOf(inst, now) !== "terminated";
+  return {
+    instanceId: inst.id,
+    imageId: inst.imageId,
+    instanceState: stateXml(world, inst, now),
+    privateDnsName: `ip-${inst.privateIp.replace(/\./g, "-")}.ec2.internal`,
+    dnsName: publicIp ? dnsOf(publicIp, world.region) : "",
+    reason: "",
+    keyName: inst.keyName,
+    amiLaunchIndex: inst.amiLaunchIndex,
+    productCodes: [],
+    instanceType: inst.instanceType,
+    launchTime: inst.launchTime,
+    placement: { availabilityZone: inst.zone, groupName: "", tenancy: "default" },
+    monitoring: { state: "disabled" },
+    subnetId: running ? inst.subnetId : undefined,
+    vpcId: running ? inst.vpcId : undefined,
+    privateIpAddress: running ? inst.privateIp : undefined,
+    ipAddress: publicIp,
+    sourceDestCheck: true,
+    groupSet: running ? groups : [],
+    architecture: inst.architecture,
+    rootDeviceType: "ebs",
+    rootDeviceName: "/dev/sda1",
+    blockDeviceMapping: running
+      ? inst.volumeIds.map((volumeId) => ({
+          deviceName: "/dev/sda1",
+          ebs: { volumeId, status: "attached", attachTime: inst.launchTime, deleteOnTermination: true },
+        }))
+      : [],
+    instanceLifecycle: inst.spot ? "spot" : undefined,
+    virtualizationType: "hvm",
+    clientToken: inst.clientToken ?? "",
+    tagSet: tagSet(inst.tags),
+    hypervisor: "xen",
+    networkInterfaceSet: running
+      ? [
+          {
+            networkInterfaceId: inst.id.replace(/^i-/, "eni-"),
+            subnetId: inst.subnetId,
+            vpcId: inst.vpcId,
+            ownerId: ACCOUNT_ID,
+            status: "in-use",
+            privateIpAddress: inst.privateIp,
+            association: publicIp ? { publicIp, ipOwnerId: "amazon" } : undefined,
+            groupSet: groups,
+            attachment: { deviceIndex: 0, status: "attached", attachTime: inst.launchTime, deleteOnTermination: true },
+          },
+        ]
+      : [],
+    ebsOptimized: false,
+    enaSupport: true,
+  };
+}
+
+export function volumeXml(vol: Volume): XmlValue {
+  return {
+    volumeId: vol.id,
+    size: vol.size,
+    snapshotId: "",
+    availabilityZone: vol.zone,
+    status: "in-use",
+    createTime: vol.createTime,
+    attachmentSet: [
+      { volumeId: vol.id, instanceId: vol.instanceId, device: "/dev/sda1", status: "attached", attachTime: vol.createTime, deleteOnTermination: true },
+    ],
+    volumeType: "gp3",
+    encrypted: false,
+    tagSet: tagSet(vol.tags),
+  };
+}
+
+export function imageXml(img: Image): XmlValue {
+  return {
+    imageId: img.id,
+    imageLocation: `${img.ownerId}/${img.name}`,
+    imageState: "available",
+    imageOwnerId: img.ownerId,
+    creationDate: img.creationDate,
+    isPublic: true,
+    architecture: img.architecture,
+    imageType: "machine",
+    name: img.name,
+    rootDeviceType: "ebs",
+    rootDeviceName: "/dev/sda1",
+    blockDeviceMapping: [{ deviceName: "/dev/sda1", ebs: { volumeSize: 8, deleteOnTermination: true, volumeType: "gp3" } }],
+    virtualizationType: "hvm",
+    hypervisor: "xen",
+    enaSupport: true,
+    platformDetails: "Linux/UNIX",
+  };
+}
+
+export function subnetXml(s: Subnet): XmlValue {
+  return {
+    subnetId: s.id,
+    state: "available",
+    vpcId: s.vpcId,
+    cidrBlock: s.cidr,
+    availableIpAddressCount: 4091 - s.hosts,
+    availabilityZone: s.zone,
+    availabilityZoneId: s.zoneId,
+    defaultForAz: true,
+    mapPublicIpOnLaunch: true,
+    ownerId: ACCOUNT_ID,
+  };
+}
+
+/** Rule atoms grouped back into IpPermission structures, as DescribeSecurityGroups shows them. */
+function permissionsXml(rules: IngressRule[]): XmlValue {
+  const byRange = new Map<string, IngressRule[]>();
+  for (const r of rules) {
+    const key = `${r.protocol}:${r.fromPort}:${r.toPort}`;
+    byRange.set(key, [...(byRange.get(key) ?? []), r]);
+  }
+  return [...byRange.values()].map((group) => ({
+    ipProtocol: group[0].protocol,
+    fromPort: group[0].fromPort,
+    toPort: group[0].toPort,
+    groups: group.filter((r) => r.groupId).map((r) => ({ userId: ACCOUNT_ID, groupId: r.groupId })),
+    ipRanges: group.filter((r) => r.cidr).map((r) => ({ cidrIp: r.cidr })),
+    ipv6Ranges: [],
+    prefixListIds: [],
+  }));
+}
+
+export function securityGroupXml(g: SecurityGroup): XmlValue {
+  return {
+    ownerId: ACCOUNT_ID,
+    groupId: g.id,
+    groupName: g.name,
+    groupDescription: g.description,
+    vpcId: g.vpcId,
+    ipPermissions: permissionsXml(g.ingress),
+    ipPermissionsEgress: [{ ipProtocol: "-1", groups: [], ipRanges: [{ cidrIp: "0.0.0.0/0" }], ipv6Ranges: [], prefixListIds: [] }],
+    tagSet: tagSet(g.tags),
+  };
+}
