@@ -177,7 +177,7 @@ test("Unsupported where a type is not offered; capacity, quota and server-error 
   const image = await newestNobleImage(ec2);
   const unoffered = fake.unofferedInLastZone.find((t) => fake.world.types.get(t)?.arch === "x86_64")!;
   const nic = { DeviceIndex: 0, SubnetId: lastSubnet };
-  await expect(launch(ec2, { ImageId: image.ImageId, InstanceType: unoffered, NetworkInterfaces: [nic] })).rejects.toMatchObject({ name: "Unsupported" });
+  await expect(launch(ec2, { ImageId: image.ImageId, InstanceType: unoffered as RunInstancesCommandInput["InstanceType"], NetworkInterfaces: [nic] })).rejects.toMatchObject({ name: "Unsupported" });
 
   fake.inject({ kind: "capacity", instanceType: "m5.large", zone: fake.spec.zones[0], times: 1 });
   await expect(launch(ec2)).rejects.toMatchObject({ name: "InsufficientInstanceCapacity", $metadata: { httpStatusCode: 500 } });
