@@ -1,6 +1,6 @@
 // Runs the built CLI as a user would: a separate process, its own HOME and config dir, no cloud credentials
 // unless the test passes them.
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -20,13 +20,14 @@ export function cleanHome(): string {
 
 const SCRUB = /^(AWS_|GOOGLE_|GCLOUD|CLOUDSDK|AZURE_|CLOUDLAUNCH_|MSI_|IDENTITY_)/;
 
-export function cli(args: string[], opts: { env?: Record<string, string>; home?: string; input?: string; nodeArgs?: string[] } = {}): Promise<CliResult> {
+export function cli(args: string[], opts: { env?: Record<string, string>; home?: string; input?: string; nodeArgs?: string[]; onSpawn?: (child: ChildProcess) => void } = {}): Promise<CliResult> {
   const home = opts.home ?? cleanHome();
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !SCRUB.test(k)) env[k] = v;
   Object.assign(env, { HOME: home, CLOUDLAUNCH_HOME: join(home, ".cloudlaunch"), NO_COLOR: "1", AWS_EC2_METADATA_DISABLED: "true" }, opts.env);
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), join(ROOT, "bin", "cloudlaunch"), ...args], { cwd: ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
+    opts.onSpawn?.(child);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
