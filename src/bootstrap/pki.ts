@@ -3,7 +3,7 @@
 // Extensions follow what OpenSSL's X509_V_FLAG_X509_STRICT checks (Python 3.13 turns it on by default in
 // ssl.create_default_context, which Dask uses): critical basicConstraints and SKI on the CA, AKI on leaves.
 import { webcrypto } from "node:crypto";
-import * as x509 from "@peculiar/x509";
+import * as x509 from "./x509.js";
 
 const crypto = webcrypto as unknown as Crypto;
 const EC_KEY = { name: "ECDSA", namedCurve: "P-256" } as const;

@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { chmod, link, mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import * as x509 from "@peculiar/x509";
+import * as x509 from "./x509.js";
 import type { RoleName } from "../spec/schema.js";
 import { clusterConfigDir } from "./paths.js";
 import { certificateExpiry, createCertificateAuthority, issueCertificate, type LeafKind } from "./pki.js";

@@ -1,0 +1,36 @@
+// The files under templates/ are shipped as they are: scripts and units hold no spec values (those go to
+// cloudlaunch.env), so each can be linted on its own. Found by walking up from this module because the code runs
+// both from src/bootstrap (tests) and from the esbuild bundle in dist/.
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+export const TEMPLATE_FILES = [
+  "bootstrap.sh",
+  "setup-dask.sh",
+  "start-dask.sh",
+  "cloudlaunch-dask.service",
+  "cloudlaunch-lifetime.service",
+] as const;
+export type TemplateFile = (typeof TEMPLATE_FILES)[number];
+
+let cachedDir: string | undefined;
+
+export function templatesDir(): string {
+  if (cachedDir) return cachedDir;
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    const candidate = join(dir, "templates");
+    if (existsSync(join(candidate, "start-dask.sh"))) return (cachedDir = candidate);
+    if (dirname(dir) === dir) throw new Error(`cloudlaunch templates/ not found above ${__dirname}`);
+  }
+}
+
+const cache = new Map<TemplateFile, string>();
+
+export function readTemplate(name: TemplateFile): string {
+  let text = cache.get(name);
+  if (text === undefined) {
+    text = readFileSync(join(templatesDir(), name), "utf8");
+    cache.set(name, text);
+  }
+  return text;
+}

@@ -1,0 +1,28 @@
+#!/bin/bash
+# Runs this node's Dask scheduler or worker in the foreground; systemd restarts it. Every value comes from
+# cloudlaunch.env, rendered by cloudlaunch from the spec. Usage: start-dask.sh [CONFIG_DIR]
+set -euo pipefail
+conf_dir=${1:-/etc/cloudlaunch}
+# shellcheck source=/dev/null
+source "$conf_dir/cloudlaunch.env"
+export PATH="$CLOUDLAUNCH_VENV/bin:$PATH"
+
+tls=()
+if [[ $DASK_PROTOCOL == tls ]]; then
+  tls=(--tls-ca-file "$conf_dir/tls/ca.pem" --tls-cert "$conf_dir/tls/node.pem" --tls-key "$conf_dir/tls/node-key.pem")
+fi
+
+case $CLOUDLAUNCH_ROLE in
+  scheduler)
+    exec python3 -m dask scheduler --protocol "$DASK_PROTOCOL" --port "$DASK_SCHEDULER_PORT" \
+      --dashboard-address ":$DASK_DASHBOARD_PORT" "${tls[@]}"
+    ;;
+  worker)
+    exec python3 -m dask worker "$DASK_SCHEDULER_ADDRESS" --name "$CLOUDLAUNCH_NODE" \
+      --nworkers "$DASK_NWORKERS" --nthreads "$DASK_NTHREADS" --memory-limit "$DASK_MEMORY_LIMIT" "${tls[@]}"
+    ;;
+  *)
+    echo "cloudlaunch: unknown role '$CLOUDLAUNCH_ROLE'" >&2
+    exit 2
+    ;;
+esac
