@@ -89,10 +89,10 @@ export function listGroupResources(ctx: Ctx, rg: string): Reply {
   const filter = parseFilter(ctx.url.searchParams.get("$filter"));
   const items = ctx.state
     .under(group.id)
-    .filter((r) => !r.id.slice(group.id.length + 1).includes("/subnets/")) // child resources are not listed
     .filter((r) => matchesTags(r.tags, filter))
     .filter((r) => !filter.resourceType || r.type.toLowerCase() === filter.resourceType.toLowerCase())
-    .map((r) => ({ id: r.id, name: r.name, type: r.type, location: r.location, tags: r.tags, ...(r.zones ? { zones: r.zones } : {}) }));
+    // "When you filter by a tag name and value, the tags for each resource are not returned in the results."
+    .map((r) => ({ id: r.id, name: r.name, type: r.type, location: r.location, ...(filter.tagName ? {} : { tags: r.tags }), ...(r.zones ? { zones: r.zones } : {}) }));
   return { status: 200, body: page(items, ctx.url, ctx.baseUrl, ctx.pageSize) };
 }
 

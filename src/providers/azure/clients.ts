@@ -1,0 +1,88 @@
+// The driver's settings and its three SDK clients. This folder is loaded only when a command needs Azure (the SDKs
+// take a second or two to require); @azure/identity only when no static token is given. DefaultAzureCredential in production; with an endpoint override (spec azure.endpoint or
+// CLOUDLAUNCH_AZURE_ENDPOINT) and CLOUDLAUNCH_AZURE_ACCESS_TOKEN, a static bearer token for that endpoint.
+import { readFileSync } from "node:fs";
+import { rootCertificates } from "node:tls";
+import type { TokenCredential } from "@azure/identity";
+import { ComputeManagementClient } from "@azure/arm-compute";
+import { NetworkManagementClient } from "@azure/arm-network";
+import { ResourceManagementClient } from "@azure/arm-resources";
+import { CloudError } from "../../errors.js";
+import type { ProviderTarget } from "../index.js";
+import { CONCURRENCY_ENV, ENDPOINT_ENV, POLL_INTERVAL_ENV, TOKEN_ENV } from "./credentials.js";
+
+export interface AzureSettings {
+  subscriptionId: string;
+  location: string;
+  zone?: string;
+  resourceGroup?: string;
+  endpoint?: string;
+  /** How often long-running operations are polled; the SDK's own default is 2 s. */
+  pollIntervalMs: number;
+  /** Concurrent create/start/stop/delete calls. */
+  concurrency: number;
+}
+
+export interface AzureClients {
+  settings: AzureSettings;
+  compute: ComputeManagementClient;
+  network: NetworkManagementClient;
+  resources: ResourceManagementClient;
+}
+
+export function readSettings(target: ProviderTarget, env: NodeJS.ProcessEnv): AzureSettings {
+  const subscriptionId = target.azure?.subscription_id || env.AZURE_SUBSCRIPTION_ID;
+  if (!subscriptionId) {
+    throw new CloudError("No Azure subscription: set azure.subscription_id in the spec or AZURE_SUBSCRIPTION_ID (see `az account show --query id`).", "invalid");
+  }
+  return {
+    subscriptionId,
+    location: target.region,
+    zone: target.zone,
+    resourceGroup: target.azure?.resource_group,
+    endpoint: (target.azure?.endpoint || env[ENDPOINT_ENV])?.replace(/\/+$/, ""),
+    pollIntervalMs: positive(env[POLL_INTERVAL_ENV]) ?? 2000,
+    concurrency: positive(env[CONCURRENCY_ENV]) ?? 32,
+  };
+}
+
+const positive = (v: string | undefined) => (v && Number(v) > 0 ? Number(v) : undefined);
+
+export async function createClients(target: ProviderTarget, env: NodeJS.ProcessEnv = process.env): Promise<AzureClients> {
+  const settings = readSettings(target, env);
+  const credential = credentialFor(env);
+  const options = {
+    ...(settings.endpoint ? { endpoint: settings.endpoint, tlsOptions: extraCa(env) } : {}),
+    userAgentOptions: { userAgentPrefix: "cloudlaunch" },
+  };
+  return {
+    settings,
+    compute: new ComputeManagementClient(credential, settings.subscriptionId, options),
+    network: new NetworkManagementClient(credential, settings.subscriptionId, options),
+    resources: new ResourceManagementClient(credential, settings.subscriptionId, options),
+  };
+}
+
+function credentialFor(env: NodeJS.ProcessEnv): TokenCredential {
+  const token = env[TOKEN_ENV];
+  if (token) {
+    // A bearer token handed over as is (e.g. `az account get-access-token --query accessToken -o tsv`).
+    return { getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3600_000 }) };
+  }
+  const { DefaultAzureCredential } = require("@azure/identity") as typeof import("@azure/identity");
+  return new DefaultAzureCredential();
+}
+
+/**
+ * Node reads NODE_EXTRA_CA_CERTS only at start-up; the SDK builds its own https agent, so when the driver is given an
+ * environment (tests, an embedding program) the extra CA for an endpoint override is passed to the agent here.
+ */
+function extraCa(env: NodeJS.ProcessEnv): { ca?: string[] } | undefined {
+  const file = env.NODE_EXTRA_CA_CERTS;
+  if (!file) return undefined;
+  try {
+    return { ca: [...rootCertificates, readFileSync(file, "utf8")] };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,85 @@
+// The Azure driver: the Provider verbs on Azure Resource Manager through @azure/arm-compute, @azure/arm-network and
+// @azure/arm-resources. It translates the plan; it does not choose sizes, names or counts.
+// Environment: CLOUDLAUNCH_AZURE_ENDPOINT + CLOUDLAUNCH_AZURE_ACCESS_TOKEN (another Resource Manager endpoint and a
+// bearer token for it), CLOUDLAUNCH_AZURE_POLL_INTERVAL_MS (long-running operation polling, default 2000),
+// CLOUDLAUNCH_AZURE_CONCURRENCY (concurrent VM calls, default 32), AZURE_SUBSCRIPTION_ID.
+import { CloudError } from "../../errors.js";
+import type { Plan } from "../../plan/types.js";
+import type { ProviderTarget } from "../index.js";
+import type { LaunchedNode, LaunchRequest, Leftover, Mutation, NodeInfo, NodeResult, Progress, Provider } from "../provider.js";
+import { createClients, type AzureClients } from "./clients.js";
+import { launch, readSshPublicKey } from "./launch.js";
+import { changeState } from "./lifecycle.js";
+import { checkSubnet, deleteClusterResources, ensureNetwork, groupExists, leftovers, requireGroup } from "./network.js";
+import { listNodes } from "./nodes.js";
+import { SkuAvailability } from "./skus.js";
+
+export async function createProvider(target: ProviderTarget, env: NodeJS.ProcessEnv = process.env): Promise<Provider> {
+  return new AzureProvider(await createClients(target, env));
+}
+
+class AzureProvider implements Provider {
+  readonly name = "azure" as const;
+  readonly region: string;
+  private skus?: Promise<SkuAvailability>;
+
+  constructor(private readonly c: AzureClients) {
+    this.region = c.settings.location;
+  }
+
+  listNodes(cluster?: string): Promise<NodeInfo[]> {
+    return listNodes(this.c, cluster);
+  }
+
+  async preflight(plan: Plan): Promise<void> {
+    requireGroup(this.c);
+    readSshPublicKey(plan);
+    await groupExists(this.c); // proves the credentials and the subscription before anything else
+    await checkSubnet(this.c, plan.spec);
+    const skus = await this.availability();
+    for (const role of [plan.scheduler, plan.workers]) {
+      const usable = role.candidates.filter((t) => !skus.unavailable(t.type, plan.zone));
+      if (role.candidates.length > 0 && usable.length === 0) {
+        const reasons = role.candidates.map((t) => skus.unavailable(t.type, plan.zone)).join("; ");
+        throw new CloudError(`No ${role.role} size can be used in ${plan.region}${plan.zone ? ` zone ${plan.zone}` : ""}: ${reasons}.`, "capacity");
+      }
+    }
+  }
+
+  leftovers(cluster: string): Promise<Leftover[]> {
+    return leftovers(this.c, cluster);
+  }
+
+  /** Azure Resource Manager has no dry-run flag for these calls: nothing to check without acting. */
+  async checkMutation(_mutation: Mutation): Promise<void> {}
+
+  ensureNetwork(plan: Plan): Promise<void> {
+    return ensureNetwork(this.c, plan.spec, plan.cluster, plan.firewall);
+  }
+
+  async launch(plan: Plan, requests: LaunchRequest[], progress: Progress): Promise<LaunchedNode[]> {
+    if (requests.length === 0) return [];
+    return launch(this.c, await this.availability(), plan, requests, progress);
+  }
+
+  start(nodes: NodeInfo[], progress: Progress): Promise<NodeResult[]> {
+    return changeState(this.c, "start", nodes, progress);
+  }
+
+  stop(nodes: NodeInfo[], progress: Progress): Promise<NodeResult[]> {
+    return changeState(this.c, "stop", nodes, progress);
+  }
+
+  terminate(nodes: NodeInfo[], progress: Progress): Promise<NodeResult[]> {
+    return changeState(this.c, "terminate", nodes, progress);
+  }
+
+  deleteClusterResources(cluster: string): Promise<void> {
+    return deleteClusterResources(this.c, cluster);
+  }
+
+  private availability(): Promise<SkuAvailability> {
+    this.skus ??= SkuAvailability.load(this.c);
+    return this.skus;
+  }
+}

@@ -1,0 +1,48 @@
+// start / stop / terminate of single nodes, with a result per node. Stop deallocates: a VM that is only stopped
+// (powered off but allocated) is still billed for its compute. Terminate deletes the VM, and with it the NIC, the
+// public IP and the OS disk (deleteOption Delete), and waits for the deletion to finish.
+import pLimit from "p-limit";
+import type { NodeInfo, NodeResult, NodeState, Progress } from "../provider.js";
+import type { AzureClients } from "./clients.js";
+import { isNotFound, toCloudError } from "./errors.js";
+import { requireGroup } from "./network.js";
+import { listNodes } from "./nodes.js";
+
+type Verb = "start" | "stop" | "terminate";
+
+const SKIP: Record<Verb, Partial<Record<NodeState, string>>> = {
+  start: { running: "already running", terminating: "being terminated", terminated: "terminated" },
+  stop: { stopped: "already stopped", terminating: "being terminated", terminated: "terminated" },
+  terminate: { terminated: "already terminated" },
+};
+const DONE: Record<Verb, string> = { start: "started", stop: "stopped (deallocated)", terminate: "terminated" };
+
+export async function changeState(c: AzureClients, verb: Verb, nodes: NodeInfo[], progress: Progress): Promise<NodeResult[]> {
+  const rg = requireGroup(c);
+  const poll = { updateIntervalInMs: c.settings.pollIntervalMs };
+  const limit = pLimit(c.settings.concurrency);
+  let done = 0;
+  const one = async (node: NodeInfo): Promise<NodeResult> => {
+    const skip = SKIP[verb][node.state];
+    // Skipping is success when the node is already where it was asked to go.
+    if (skip) return { name: node.name, ok: skip.startsWith("already"), message: skip, node };
+    const vmName = node.id.split("/").pop() ?? node.name;
+    try {
+      if (verb === "start") await c.compute.virtualMachines.beginStartAndWait(rg, vmName, poll);
+      if (verb === "stop") await c.compute.virtualMachines.beginDeallocateAndWait(rg, vmName, poll);
+      if (verb === "terminate") await c.compute.virtualMachines.beginDeleteAndWait(rg, vmName, poll);
+      progress.update(++done, nodes.length, DONE[verb]);
+      return { name: node.name, ok: true, message: DONE[verb] };
+    } catch (err) {
+      if (isNotFound(err)) return { name: node.name, ok: verb === "terminate", message: verb === "terminate" ? "already terminated" : "not found" };
+      return { name: node.name, ok: false, message: toCloudError(err, `${verb === "stop" ? "deallocating" : verb === "start" ? "starting" : "deleting"} VM ${vmName}`).message, node };
+    }
+  };
+  const results = await Promise.all(nodes.map((n) => limit(() => one(n))));
+  if (verb === "terminate" || !results.some((r) => r.ok && !r.node)) return results;
+  // Report the nodes as they are now: a started node shows its (static) public IP, a stopped one its new state.
+  const clusters = [...new Set(nodes.map((n) => n.cluster))];
+  const current = new Map<string, NodeInfo>();
+  for (const cluster of clusters) for (const n of await listNodes(c, cluster)) current.set(n.id.toLowerCase(), n);
+  return results.map((r, i) => (r.node ? r : { ...r, node: current.get(nodes[i].id.toLowerCase()) }));
+}

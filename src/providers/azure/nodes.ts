@@ -1,0 +1,96 @@
+// listNodes in a few paged calls whatever the cluster size: the VMs of the group (model + tags), their power states
+// from the subscription-wide list with statusOnly=true, and the group's NICs and public IPs for the addresses.
+// (The per-group VM list only expands instanceView with a scale-set $filter, hence statusOnly.)
+import type { InstanceViewStatus, VirtualMachine } from "@azure/arm-compute";
+import type { RoleName } from "../../spec/schema.js";
+import { CLUSTER_TAG, NODE_TAG, OWNER_TAG, ROLE_TAG, type NodeInfo, type NodeState } from "../provider.js";
+import type { AzureClients } from "./clients.js";
+import { isNotFound, toCloudError } from "./errors.js";
+
+const lower = (s: string | undefined) => (s ?? "").toLowerCase();
+
+export async function listNodes(c: AzureClients, cluster?: string): Promise<NodeInfo[]> {
+  const rg = c.settings.resourceGroup;
+  try {
+    const vms: VirtualMachine[] = [];
+    const source = rg ? c.compute.virtualMachines.list(rg) : c.compute.virtualMachines.listAll();
+    for await (const vm of source) {
+      const tags = vm.tags ?? {};
+      if (tags[OWNER_TAG] !== "true" || !tags[CLUSTER_TAG]) continue;
+      if (cluster !== undefined && tags[CLUSTER_TAG] !== cluster) continue;
+      if (!rg && lower(vm.location) !== lower(c.settings.location)) continue;
+      vms.push(vm);
+    }
+    if (vms.length === 0) return [];
+    const [statuses, addresses] = await Promise.all([powerStatuses(c), addressesByVm(c, rg)]);
+    return vms.map((vm) => toNode(vm, statuses.get(lower(vm.id)), addresses.get(lower(vm.id))));
+  } catch (err) {
+    if (rg && isNotFound(err)) return []; // the resource group does not exist (yet, or any more)
+    throw toCloudError(err, `listing the VMs${cluster ? ` of cluster ${cluster}` : ""}${rg ? ` in resource group ${rg}` : ""}`);
+  }
+}
+
+async function powerStatuses(c: AzureClients): Promise<Map<string, InstanceViewStatus[]>> {
+  const out = new Map<string, InstanceViewStatus[]>();
+  for await (const vm of c.compute.virtualMachines.listAll({ statusOnly: "true" })) {
+    out.set(lower(vm.id), vm.instanceView?.statuses ?? []);
+  }
+  return out;
+}
+
+interface Addresses {
+  privateIp?: string;
+  publicIp?: string;
+}
+
+async function addressesByVm(c: AzureClients, rg: string | undefined): Promise<Map<string, Addresses>> {
+  const ips = new Map<string, string>();
+  for await (const pip of rg ? c.network.publicIPAddresses.list(rg) : c.network.publicIPAddresses.listAll()) {
+    if (pip.ipAddress) ips.set(lower(pip.id), pip.ipAddress);
+  }
+  const out = new Map<string, Addresses>();
+  for await (const nic of rg ? c.network.networkInterfaces.list(rg) : c.network.networkInterfaces.listAll()) {
+    const vmId = nic.virtualMachine?.id;
+    if (!vmId) continue;
+    const conf = nic.ipConfigurations?.find((x) => x.primary) ?? nic.ipConfigurations?.[0];
+    out.set(lower(vmId), { privateIp: conf?.privateIPAddress, publicIp: ips.get(lower(conf?.publicIPAddress?.id)) });
+  }
+  return out;
+}
+
+function toNode(vm: VirtualMachine, statuses: InstanceViewStatus[] | undefined, addr: Addresses | undefined): NodeInfo {
+  const tags = vm.tags ?? {};
+  return {
+    name: tags[NODE_TAG] ?? vm.name ?? "",
+    cluster: tags[CLUSTER_TAG],
+    role: (tags[ROLE_TAG] === "scheduler" ? "scheduler" : "worker") as RoleName,
+    id: vm.id ?? "",
+    state: nodeState(vm.provisioningState, statuses),
+    instanceType: vm.hardwareProfile?.vmSize ?? "",
+    zone: vm.zones?.[0],
+    publicIp: addr?.publicIp,
+    privateIp: addr?.privateIp,
+    launchTime: vm.timeCreated ? new Date(vm.timeCreated).toISOString() : undefined,
+    spot: vm.priority === "Spot",
+  };
+}
+
+/** Azure's PowerState/* codes onto the provider-agnostic states; a deallocated and a stopped VM are both "stopped". */
+export function nodeState(provisioning: string | undefined, statuses: InstanceViewStatus[] | undefined): NodeState {
+  if (provisioning === "Deleting") return "terminating";
+  const power = statuses?.find((s) => s.code?.startsWith("PowerState/"))?.code?.slice("PowerState/".length);
+  switch (power) {
+    case "starting":
+      return "pending";
+    case "running":
+      return provisioning === "Creating" ? "pending" : "running";
+    case "stopping":
+    case "deallocating":
+      return "stopping";
+    case "stopped":
+    case "deallocated":
+      return "stopped";
+  }
+  if (provisioning === "Creating" || provisioning === "Updating") return "pending";
+  return "unknown";
+}
