@@ -127,13 +127,25 @@ function nodeDescription(input: UserDataInput, tls: boolean): string {
   return `${JSON.stringify(description, null, 2)}\n`;
 }
 
+/**
+ * Characters YAML may not carry raw (PyYAML rejects DEL, C0/C1 controls) or that its reader turns into other line
+ * breaks (CR, NEL, LS, PS): a file holding any of them (only a spec value can bring one) is written base64-encoded.
+ */
+const NOT_PLAIN_YAML = /[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
+
+function encodedContent(content: string, compress: boolean): { content: string; encoding?: string } {
+  if (compress) return { encoding: "gz+b64", content: gzipSync(content, { level: 9 }).toString("base64") };
+  if (NOT_PLAIN_YAML.test(content)) return { encoding: "b64", content: Buffer.from(content, "utf8").toString("base64") };
+  return { content };
+}
+
 function toCloudConfig(files: NodeFile[], compress: boolean): string {
   const document = {
     write_files: files.map((f) => ({
       path: f.path,
       owner: "root:root",
       permissions: f.permissions,
-      ...(compress ? { encoding: "gz+b64", content: gzipSync(f.content, { level: 9 }).toString("base64") } : { content: f.content }),
+      ...encodedContent(f.content, compress),
     })),
     // Exec form: no shell parses this line. runcmd runs once per instance, not on a restart.
     runcmd: [[`${SCRIPT_DIR}/bootstrap.sh`]],

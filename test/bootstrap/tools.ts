@@ -1,0 +1,93 @@
+// What the bootstrap tests need from the machine, and how they read rendered user data: with PyYAML under
+// Debian's /usr/bin/python3, the parser cloud-init itself uses (the python3 first on PATH may be another one).
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { gunzipSync } from "node:zlib";
+
+export const PYTHON = "/usr/bin/python3";
+/** A PATH without the developer's interpreters: Debian's python3 and dask, coreutils, util-linux. */
+export const SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin";
+
+export interface Tool {
+  /** The Debian package that provides it (see APT_PACKAGES). */
+  pkg: string;
+  probe: string[];
+}
+
+export const TOOLS = {
+  cloudInit: { pkg: "cloud-init", probe: ["cloud-init", "--version"] },
+  shellcheck: { pkg: "shellcheck", probe: ["shellcheck", "--version"] },
+  pyyaml: { pkg: "python3-yaml", probe: [PYTHON, "-c", "import yaml"] },
+  distributed: { pkg: "python3-distributed", probe: [PYTHON, "-c", "import distributed"] },
+  unshare: { pkg: "util-linux", probe: ["unshare", "--net", "--pid", "--fork", "true"] },
+  openssl: { pkg: "openssl", probe: ["openssl", "version"] },
+} satisfies Record<string, Tool>;
+
+function available(tool: Tool): boolean {
+  const result = spawnSync(tool.probe[0], tool.probe.slice(1), { stdio: "ignore", env: { ...process.env, PATH: SYSTEM_PATH } });
+  return result.status === 0;
+}
+
+/**
+ * describe() when the tools are there. Without them: under CI=true a failing test naming the packages (never a
+ * silent skip); elsewhere a skip with a warning.
+ */
+export function describeWithTools(title: string, tools: Tool[], body: () => void): void {
+  const missing = tools.filter((t) => !available(t)).map((t) => t.pkg);
+  if (missing.length === 0) return describe(title, body);
+  const message = `missing Debian packages: ${missing.join(" ")} (apt-get install them; see test/bootstrap/APT_PACKAGES)`;
+  if (process.env.CI === "true") {
+    describe(title, () => test("has the tools it needs", () => {
+      throw new Error(message);
+    }));
+    return;
+  }
+  console.warn(`${title}: skipped, ${message}`);
+  describe.skip(title, body);
+}
+
+export interface WriteFileEntry {
+  path: string;
+  permissions: string;
+  owner?: string;
+  encoding?: string;
+  content: string;
+}
+
+export interface CloudConfig {
+  write_files: WriteFileEntry[];
+  runcmd: string[][];
+  [key: string]: unknown;
+}
+
+export function parseWithPyYaml(userData: string): CloudConfig {
+  const json = execFileSync(PYTHON, ["-c", "import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)"], {
+    input: userData,
+    env: { PATH: SYSTEM_PATH },
+  });
+  return JSON.parse(json.toString("utf8")) as CloudConfig;
+}
+
+/** The text cloud-init writes for one write_files entry. */
+export function decodedContent(entry: WriteFileEntry): string {
+  if (!entry.encoding) return entry.content;
+  const bytes = Buffer.from(entry.content, "base64");
+  if (entry.encoding === "b64") return bytes.toString("utf8");
+  if (entry.encoding === "gz+b64") return gunzipSync(bytes).toString("utf8");
+  throw new Error(`unexpected encoding ${entry.encoding}`);
+}
+
+export function filesByPath(config: CloudConfig): Map<string, string> {
+  return new Map(config.write_files.map((f) => [f.path, decodedContent(f)]));
+}
+
+/** Writes every file under `root` (so /etc/cloudlaunch/x lands in root/etc/cloudlaunch/x) with its permissions. */
+export function materialize(config: CloudConfig, root: string): void {
+  for (const entry of config.write_files) {
+    const target = join(root, entry.path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, decodedContent(entry));
+    chmodSync(target, parseInt(entry.permissions, 8));
+  }
+}
