@@ -1,0 +1,89 @@
+// stop / start / terminate, node by node: each node's call and operation is awaited with bounded concurrency, and
+// every node gets its own result; a node that is gone or in the wrong state is reported, the others proceed.
+import pLimit from "p-limit";
+import { CloudError } from "../../errors";
+import type { NodeInfo, NodeResult, Progress } from "../provider";
+import type { GcpClients } from "./clients";
+import { describeFailure, toCloudError, withRetry } from "./errors";
+import { listInstances, toNodeInfo } from "./nodes";
+import { operationFailure, operationOf, waitForOperation } from "./operations";
+
+export type Action = "start" | "stop" | "terminate";
+
+const PAST: Record<Action, string> = { start: "started", stop: "stopped", terminate: "terminated" };
+const CONCURRENCY = 32;
+
+/** States in which the action has nothing to do: reported per node rather than attempted. */
+function refusal(action: Action, node: NodeInfo): string | undefined {
+  if (action === "stop" && (node.state === "stopped" || node.state === "stopping")) return `already ${node.state}`;
+  if (action === "start" && (node.state === "running" || node.state === "pending")) return `already ${node.state}`;
+  if (action === "start" && node.state === "stopping") return "still stopping; try again when it is stopped";
+  if (node.state === "terminated" || node.state === "terminating") return `already ${node.state}`;
+  return undefined;
+}
+
+export async function act(
+  clients: GcpClients,
+  project: string,
+  region: string,
+  action: Action,
+  nodes: NodeInfo[],
+  progress: Progress,
+): Promise<NodeResult[]> {
+  const limit = pLimit(CONCURRENCY);
+  let done = 0;
+  const results = await Promise.all(
+    nodes.map((node) =>
+      limit(async (): Promise<NodeResult> => {
+        const refused = refusal(action, node);
+        if (refused) return { name: node.name, ok: false, message: refused, node };
+        const request = { project, zone: String(node.zone), instance: node.id };
+        const what = `${action} ${node.name}`;
+        try {
+          const op = await withRetry(what, async () =>
+            operationOf(
+              action === "start"
+                ? await clients.instances.start(request)
+                : action === "stop"
+                  ? await clients.instances.stop(request)
+                  : await clients.instances.delete(request),
+            ),
+            (m) => progress.note(m),
+          );
+          const failure = operationFailure(await waitForOperation(clients, project, op, request.zone));
+          progress.update(++done, nodes.length, PAST[action]);
+          if (failure) return { name: node.name, ok: false, message: `${failure.code}: ${failure.message}`, node };
+          return { name: node.name, ok: true, message: PAST[action], node };
+        } catch (err) {
+          const gone = err instanceof CloudError ? err.kind === "not-found" : describeFailure(err).httpStatus === 404;
+          if (gone) {
+            return { name: node.name, ok: false, message: "not found", node };
+          }
+          return { name: node.name, ok: false, message: toCloudError(err, what).message, node };
+        }
+      }),
+    ),
+  );
+  return action === "start" ? withNewAddresses(clients, project, region, results, progress) : results;
+}
+
+/** After start: wait until the started nodes run with their new ephemeral IPs, and report those. */
+async function withNewAddresses(clients: GcpClients, project: string, region: string, results: NodeResult[], progress: Progress) {
+  const started = results.filter((r) => r.ok);
+  if (started.length === 0) return results;
+  const cluster = started[0].node?.cluster;
+  let delay = 200;
+  for (;;) {
+    const live = new Map((await listInstances(clients, project, region, cluster)).map((i) => [String(i.name), toNodeInfo(i)]));
+    const ready = started.filter((r) => {
+      const n = live.get(String(r.node?.id));
+      return n?.state === "running" && n.publicIp;
+    });
+    progress.update(ready.length, started.length, "running");
+    if (ready.length === started.length) {
+      return results.map((r) => (r.ok ? { ...r, node: live.get(String(r.node?.id)) } : r));
+    }
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 1.5, 2000);
+  }
+}

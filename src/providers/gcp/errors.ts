@@ -1,0 +1,97 @@
+// Compute API failures → CloudError. Over the REST transport the SDK rejects with gaxios's error (HTTP `status`, the
+// JSON error body as `message`); a gRPC-style GoogleError (numeric `code`) is read too. Google's own retry only
+// covers reads on gRPC codes, so throttling (429 rateLimitExceeded), 5xx and dropped connections are retried here:
+// every mutating call carries a requestId, which makes its retry safe.
+import { CloudError, type CloudErrorKind } from "../../errors";
+import { NO_CREDENTIALS_HELP } from "./credentials";
+
+export interface ApiFailure {
+  httpStatus?: number;
+  reason?: string;
+  message: string;
+  network: boolean;
+}
+
+const GRPC_TO_HTTP: Record<number, number> = { 3: 400, 5: 404, 6: 409, 7: 403, 8: 429, 13: 500, 14: 503, 16: 401 };
+const NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "UND_ERR_SOCKET", "ENOTFOUND", "EAI_AGAIN"]);
+
+export function describeFailure(err: unknown): ApiFailure {
+  const e = err as { status?: unknown; code?: unknown; message?: string; reason?: string; cause?: { code?: string } };
+  const text = String(e?.message ?? err);
+  let body: { error?: { code?: number; message?: string; errors?: { reason?: string }[] } } | undefined;
+  if (text.startsWith("{")) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+  }
+  const httpStatus =
+    typeof e?.status === "number" ? e.status : typeof e?.code === "number" ? (GRPC_TO_HTTP[e.code] ?? undefined) : body?.error?.code;
+  // A dropped connection surfaces as gaxios's error wrapping fetch's TypeError wrapping the socket error.
+  const chain: string[] = [];
+  for (let c: any = err, depth = 0; c && depth < 4; c = c.cause, depth++) chain.push(`${c.code ?? ""} ${c.message ?? ""}`);
+  const causes = chain.join(" | ");
+  return {
+    httpStatus,
+    reason: body?.error?.errors?.[0]?.reason ?? e?.reason,
+    message: body?.error?.message ?? (httpStatus === undefined ? causes : text),
+    network:
+      httpStatus === undefined &&
+      ([...NETWORK_CODES].some((code) => causes.includes(code)) || /fetch failed|socket hang up|other side closed/i.test(causes)),
+  };
+}
+
+export const isThrottle = (f: ApiFailure) =>
+  f.httpStatus === 429 || (f.httpStatus === 403 && /rateLimitExceeded/.test(f.reason ?? ""));
+
+export function isRetryable(f: ApiFailure): boolean {
+  return isThrottle(f) || f.network || f.httpStatus === 500 || f.httpStatus === 502 || f.httpStatus === 503 || f.httpStatus === 504;
+}
+
+export function toCloudError(err: unknown, what: string): CloudError {
+  if (err instanceof CloudError) return err;
+  const f = describeFailure(err);
+  if (/Could not load the default credentials|Unable to detect a Project Id/i.test(f.message)) {
+    return new CloudError(`No GCP credentials found. ${NO_CREDENTIALS_HELP}`, "auth");
+  }
+  const kinds: [boolean, CloudErrorKind, string][] = [
+    [f.httpStatus === 401, "auth", `GCP rejected the credentials while trying to ${what}: ${f.message} ${NO_CREDENTIALS_HELP}`],
+    [isThrottle(f), "throttled", `GCP kept throttling the requests to ${what}: ${f.message} Try again in a minute.`],
+    [f.httpStatus === 403 && /quota/i.test(`${f.reason} ${f.message}`), "quota", `GCP quota exceeded while trying to ${what}: ${f.message}`],
+    [f.httpStatus === 403, "permission", `Permission denied to ${what}: ${f.message} Grant the caller the Compute Instance Admin (v1) role or the missing permission.`],
+    [f.httpStatus === 404, "not-found", `Not found while trying to ${what}: ${f.message}`],
+    [f.httpStatus === 400, "invalid", `GCP refused the request to ${what}: ${f.message}`],
+    [f.network, "other", `Could not reach the Compute API to ${what}: ${f.message}`],
+  ];
+  const [, kind, message] = kinds.find(([hit]) => hit) ?? [true, "other" as const, `Failed to ${what}: ${f.message}`];
+  return new CloudError(message, kind, f.reason ?? (f.httpStatus ? String(f.httpStatus) : undefined));
+}
+
+export interface RetryPolicy {
+  attempts: number;
+  baseMs: number;
+  maxMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 8, baseMs: 250, maxMs: 10_000 };
+
+/** Runs `call`, retrying throttling, 5xx and dropped connections with capped exponential backoff and full jitter. */
+export async function withRetry<T>(
+  what: string,
+  call: () => Promise<T>,
+  onRetry?: (message: string) => void,
+  policy: RetryPolicy = DEFAULT_RETRY,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      const f = describeFailure(err);
+      if (!isRetryable(f) || attempt >= policy.attempts) throw toCloudError(err, what);
+      const delay = Math.random() * Math.min(policy.maxMs, policy.baseMs * 2 ** attempt);
+      if (isThrottle(f)) onRetry?.(`GCP is throttling requests (${what}); retrying`);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}

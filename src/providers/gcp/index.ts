@@ -1,0 +1,102 @@
+// The GCP driver: Compute Engine through @google-cloud/compute's REST transport, Application Default Credentials
+// (or a static token), and an endpoint override for tests and Compute-compatible endpoints.
+import { CloudError } from "../../errors";
+import type { Plan } from "../../plan/types";
+import type { ProviderTarget } from "../index";
+import type { LaunchedNode, LaunchRequest, Leftover, Mutation, NodeInfo, NodeResult, Progress, Provider } from "../provider";
+import { act } from "./actions";
+import { clientOptions, GcpClients } from "./clients";
+import { toCloudError, withRetry } from "./errors";
+import { Launcher } from "./launch";
+import { deleteFirewalls, ensureFirewalls, remainingFirewalls } from "./network";
+import { listDisks, listInstances, toNodeInfo } from "./nodes";
+import { Placement } from "./placement";
+
+export class GcpProvider implements Provider {
+  readonly name = "gcp" as const;
+  private readonly placement: Placement;
+
+  constructor(
+    readonly region: string,
+    private readonly project: string,
+    private readonly clients: GcpClients,
+  ) {
+    this.placement = new Placement(clients, project, region);
+  }
+
+  async listNodes(cluster?: string): Promise<NodeInfo[]> {
+    return (await listInstances(this.clients, this.project, this.region, cluster)).map(toNodeInfo);
+  }
+
+  /** Project and region (with its CPUS quota), subnetwork, image, and a zone offering each planned type. */
+  async preflight(plan: Plan): Promise<void> {
+    const [[region]] = await Promise.all([
+      withRetry(`read region ${this.region} of project ${this.project}`, () => this.clients.regions.get({ project: this.project, region: this.region })),
+      this.placement.subnetwork(plan.spec),
+      this.placement.image(plan.spec, plan.spec.arch ?? "x86_64"),
+    ]);
+    for (const choice of [plan.scheduler, plan.workers]) {
+      const zones = await this.placement.zonesOffering(choice.chosen.type, plan.zone);
+      if (zones.length === 0 && choice.candidates.length <= 1) {
+        throw new CloudError(`No zone of ${this.region} offers machine type ${choice.chosen.type}.`, "capacity");
+      }
+    }
+    const cpus = region.quotas?.find((q) => q.metric === "CPUS");
+    const wanted = plan.nodes.filter((n) => n.action === "create" || n.action === "start").reduce((sum, n) => sum + n.vcpus, 0);
+    if (cpus && wanted > Number(cpus.limit) - Number(cpus.usage)) {
+      throw new CloudError(
+        `The plan needs ${wanted} vCPUs but quota CPUS in ${this.region} has ${Number(cpus.limit) - Number(cpus.usage)} of ${cpus.limit} left. ` +
+          `Request more at https://console.cloud.google.com/iam-admin/quotas?project=${this.project} (compute.googleapis.com/cpus).`,
+        "quota",
+        "QUOTA_EXCEEDED",
+      );
+    }
+  }
+
+  async leftovers(cluster: string): Promise<Leftover[]> {
+    const [instances, disks, firewalls] = await Promise.all([
+      listInstances(this.clients, this.project, this.region, cluster),
+      listDisks(this.clients, this.project, this.region, cluster),
+      remainingFirewalls(this.clients, this.project, cluster),
+    ]);
+    return [...instances.map((i) => `instance ${i.name} (${i.status})`), ...disks, ...firewalls];
+  }
+
+  /** Compute has no dry-run mode: nothing to check beyond the reads preflight already made. */
+  async checkMutation(_mutation: Mutation): Promise<void> {}
+
+  ensureNetwork(plan: Plan): Promise<void> {
+    return ensureFirewalls(this.clients, this.placement, this.project, plan);
+  }
+
+  launch(plan: Plan, requests: LaunchRequest[], progress: Progress): Promise<LaunchedNode[]> {
+    return new Launcher(this.clients, this.placement, this.project, this.region, plan, progress).launch(requests);
+  }
+
+  start(nodes: NodeInfo[], progress: Progress): Promise<NodeResult[]> {
+    return act(this.clients, this.project, this.region, "start", nodes, progress);
+  }
+
+  stop(nodes: NodeInfo[], progress: Progress): Promise<NodeResult[]> {
+    return act(this.clients, this.project, this.region, "stop", nodes, progress);
+  }
+
+  terminate(nodes: NodeInfo[], progress: Progress): Promise<NodeResult[]> {
+    return act(this.clients, this.project, this.region, "terminate", nodes, progress);
+  }
+
+  deleteClusterResources(cluster: string): Promise<void> {
+    return deleteFirewalls(this.clients, this.project, cluster);
+  }
+}
+
+/** `env` defaults to the process environment; tests pass their own. */
+export async function createProvider(target: ProviderTarget, env: NodeJS.ProcessEnv = process.env): Promise<Provider> {
+  const project = target.gcp?.project ?? env.GOOGLE_CLOUD_PROJECT;
+  if (!project) throw new CloudError("No GCP project: set gcp.project in the spec (or GOOGLE_CLOUD_PROJECT).", "invalid");
+  const options = clientOptions(target.gcp?.endpoint, env);
+  // Resolve ADC up front: when a client's own lazy initialization fails, the SDK rethrows from a detached promise
+  // (an unhandled rejection that kills the process) instead of rejecting the call.
+  if (options.auth) await options.auth.getClient().catch((err) => Promise.reject(toCloudError(err, "load GCP credentials")));
+  return new GcpProvider(target.region, project, new GcpClients(options));
+}

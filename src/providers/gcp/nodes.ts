@@ -1,0 +1,71 @@
+// Reading cloudlaunch's instances back: label-filtered aggregatedList (every zone in one paginated listing), and
+// the translation of a Compute instance into a NodeInfo.
+import type { protos } from "@google-cloud/compute";
+import type { RoleName } from "../../spec/schema";
+import { CLUSTER_TAG, NODE_TAG, OWNER_TAG, ROLE_TAG, type NodeInfo, type NodeState } from "../provider";
+import type { GcpClients } from "./clients";
+import { withRetry } from "./errors";
+import { lastSegment, labelValue } from "./resources";
+
+export type Instance = protos.google.cloud.compute.v1.IInstance;
+
+const STATES: Record<string, NodeState> = {
+  PROVISIONING: "pending",
+  STAGING: "pending",
+  REPAIRING: "pending",
+  RUNNING: "running",
+  STOPPING: "stopping",
+  SUSPENDING: "stopping",
+  SUSPENDED: "stopped",
+  TERMINATED: "stopped",
+};
+
+export function toNodeInfo(inst: Instance): NodeInfo {
+  const labels = inst.labels ?? {};
+  const nic = inst.networkInterfaces?.[0];
+  return {
+    name: labels[NODE_TAG] || String(inst.name),
+    cluster: labels[CLUSTER_TAG] ?? "",
+    role: (labels[ROLE_TAG] === "scheduler" ? "scheduler" : "worker") as RoleName,
+    id: String(inst.name),
+    state: STATES[String(inst.status)] ?? "unknown",
+    instanceType: lastSegment(inst.machineType),
+    zone: lastSegment(inst.zone),
+    publicIp: nic?.accessConfigs?.[0]?.natIP || undefined,
+    privateIp: nic?.networkIP || undefined,
+    launchTime: inst.lastStartTimestamp || inst.creationTimestamp || undefined,
+    spot: inst.scheduling?.provisioningModel === "SPOT",
+  };
+}
+
+/** The filter expression selecting cloudlaunch's instances (and disks), optionally of one cluster. */
+export function ownershipFilter(cluster?: string): string {
+  const owner = `labels.${OWNER_TAG} = "true"`;
+  return cluster ? `(${owner}) AND (labels.${CLUSTER_TAG} = "${labelValue(cluster)}")` : owner;
+}
+
+/** Every cloudlaunch instance of the region (of one cluster if given), across zones, all pages. */
+export async function listInstances(clients: GcpClients, project: string, region: string, cluster?: string): Promise<Instance[]> {
+  return withRetry("list instances", async () => {
+    const found: Instance[] = [];
+    const pages = clients.instances.aggregatedListAsync(
+      { project, filter: ownershipFilter(cluster), maxResults: 500, returnPartialSuccess: true },
+      { autoPaginate: false },
+    );
+    for await (const [scope, list] of pages) {
+      if (scope.startsWith(`zones/${region}-`)) found.push(...(list.instances ?? []));
+    }
+    return found;
+  });
+}
+
+export async function listDisks(clients: GcpClients, project: string, region: string, cluster: string): Promise<string[]> {
+  return withRetry("list disks", async () => {
+    const found: string[] = [];
+    const pages = clients.disks.aggregatedListAsync({ project, filter: ownershipFilter(cluster), maxResults: 500 }, { autoPaginate: false });
+    for await (const [scope, list] of pages) {
+      if (scope.startsWith(`zones/${region}-`)) found.push(...(list.disks ?? []).map((d) => `disk ${d.name} (${lastSegment(d.zone)})`));
+    }
+    return found;
+  });
+}

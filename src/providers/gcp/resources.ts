@@ -1,0 +1,101 @@
+// How cloudlaunch names and labels its Compute resources, and the instance resource it inserts.
+// Label rules: https://cloud.google.com/compute/docs/labeling-resources#requirements
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import type { ClusterSpec, RoleName } from "../../spec/schema";
+import { CLUSTER_TAG, NODE_TAG, OWNER_TAG, ROLE_TAG, type LaunchRequest } from "../provider";
+
+export const IMAGE_PROJECT = "ubuntu-os-cloud";
+
+/** Keys: lowercase letters, digits, '_' and '-', starting with a letter; keys and values at most 63 characters. */
+export function labelKey(key: string): string {
+  const k = key.toLowerCase().replace(/[^a-z0-9_-]/g, "_");
+  return (/^[a-z]/.test(k) ? k : `t_${k}`).slice(0, 63);
+}
+
+export function labelValue(value: string): string {
+  return value.toLowerCase().replace(/[^a-z0-9_-]/g, "_").slice(0, 63);
+}
+
+export function nodeLabels(cluster: string, role: RoleName, node: string, userTags: Record<string, string> = {}) {
+  const labels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(userTags)) labels[labelKey(k)] = labelValue(v);
+  return { ...labels, [OWNER_TAG]: "true", [CLUSTER_TAG]: labelValue(cluster), [ROLE_TAG]: role, [NODE_TAG]: labelValue(node) };
+}
+
+/** The network tag the cluster's firewall rules target; firewalls carry no labels, so this marks them too. */
+export const networkTag = (cluster: string) => `cloudlaunch-${cluster}`;
+export const firewallNames = (cluster: string) => [`cloudlaunch-${cluster}-dask`, `cloudlaunch-${cluster}-internal`] as const;
+
+/** A UUID derived from its parts: the same node launched again sends the same requestId, so Compute acts once. */
+export function requestIdFor(...parts: string[]): string {
+  const h = createHash("sha256").update(parts.join("\0")).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Image alias → the Ubuntu LTS family for the arch; anything else is taken as an image path or URL. */
+export function sourceImageFor(image: string | undefined, arch: "x86_64" | "arm64"): string {
+  const alias = image ?? "ubuntu-24.04";
+  const families: Record<string, Record<typeof arch, string>> = {
+    "ubuntu-24.04": { x86_64: "ubuntu-2404-lts-amd64", arm64: "ubuntu-2404-lts-arm64" },
+    "ubuntu-22.04": { x86_64: "ubuntu-2204-lts", arm64: "ubuntu-2204-lts-arm64" },
+  };
+  const family = families[alias]?.[arch];
+  return family ? `projects/${IMAGE_PROJECT}/global/images/family/${family}` : alias;
+}
+
+/** `8h` → seconds, for scheduling.maxRunDuration. */
+export function lifetimeSeconds(maxLifetime: string | undefined): number | undefined {
+  const m = /^(\d+)([mhd])$/.exec(maxLifetime ?? "");
+  return m ? Number(m[1]) * { m: 60, h: 3600, d: 86400 }[m[2] as "m" | "h" | "d"] : undefined;
+}
+
+/** `ssh-keys` metadata ("user:key") from spec.ssh.public_key_file, when that file exists. */
+export function sshKeysItem(spec: ClusterSpec): { key: string; value: string } | undefined {
+  const file = spec.ssh?.public_key_file?.replace(/^~(?=$|\/)/, homedir());
+  if (!file || !existsSync(file)) return undefined;
+  return { key: "ssh-keys", value: `${spec.ssh?.user ?? "ubuntu"}:${readFileSync(file, "utf8").trim()}` };
+}
+
+export interface InstanceTarget {
+  zone: string;
+  machineType: string;
+  sourceImage: string;
+  subnetwork: string;
+}
+
+export function instanceResource(spec: ClusterSpec, cluster: string, req: LaunchRequest, target: InstanceTarget) {
+  const labels = nodeLabels(cluster, req.role, req.name, spec.tags);
+  const lifetime = lifetimeSeconds(spec.max_lifetime);
+  const scheduling: Record<string, unknown> = {};
+  if (req.spot) Object.assign(scheduling, { provisioningModel: "SPOT", automaticRestart: false, onHostMaintenance: "TERMINATE", instanceTerminationAction: "STOP" });
+  if (lifetime) Object.assign(scheduling, { maxRunDuration: { seconds: String(lifetime) }, instanceTerminationAction: "DELETE" });
+  const ssh = sshKeysItem(spec);
+  return {
+    name: req.name,
+    machineType: `zones/${target.zone}/machineTypes/${target.machineType}`,
+    labels,
+    tags: { items: [networkTag(cluster)] },
+    // Ubuntu's cloud-init reads the `user-data` metadata key on GCE.
+    metadata: { items: [{ key: "user-data", value: req.userData }, ...(ssh ? [ssh] : [])] },
+    disks: [
+      {
+        boot: true,
+        autoDelete: true,
+        initializeParams: { sourceImage: target.sourceImage, diskSizeGb: String(spec.disk_gib ?? 50), labels },
+      },
+    ],
+    // An ephemeral external IP: ONE_TO_ONE_NAT without natIP, never a reserved address.
+    networkInterfaces: [{ subnetwork: target.subnetwork, accessConfigs: [{ type: "ONE_TO_ONE_NAT", name: "External NAT" }] }],
+    scheduling,
+  };
+}
+
+/** spec.network.subnet: a name, `regions/R/subnetworks/S`, or a full URL; the subnetwork `default` otherwise. */
+export function subnetworkRef(subnet: string | undefined, region: string): { region: string; name: string } {
+  const m = /regions\/([^/]+)\/subnetworks\/([^/]+)$/.exec(subnet ?? "");
+  return m ? { region: m[1], name: m[2] } : { region, name: subnet || "default" };
+}
+
+export const lastSegment = (link: string | null | undefined) => String(link ?? "").slice(String(link ?? "").lastIndexOf("/") + 1);

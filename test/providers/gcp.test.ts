@@ -1,0 +1,175 @@
+// The GCP driver through the real SDK against the fake Compute API.
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CloudError } from "../../src/errors";
+import type { InstanceType } from "../../src/catalog/types";
+import type { Plan, RoleChoice } from "../../src/plan/types";
+import type { ClusterSpec } from "../../src/spec/schema";
+import type { LaunchRequest, Progress, Provider } from "../../src/providers/provider";
+import { createProvider } from "../../src/providers/gcp/index";
+import { hasLocalCredentials } from "../../src/providers/gcp/credentials";
+import { startFakeGcp } from "../fakes/gcp/index";
+import type { FakeCloud } from "../fakes/harness";
+
+const type = (name: string, vcpus: number, memoryGib: number, price: number): InstanceType => ({
+  type: name, vcpus, memoryGib, arch: "x86_64", accelerator: null, acceleratorCount: 0, burstable: false, priceHourly: price, spotPriceHourly: null,
+});
+const E2 = type("e2-standard-2", 2, 8, 0.067);
+const N2D = type("n2d-standard-2", 2, 8, 0.084);
+
+let fake: FakeCloud;
+let gcp: Provider;
+const notes: string[] = [];
+const progress: Progress = { update: () => undefined, note: (m) => notes.push(m) };
+
+function makePlan(cluster: string, workers: number, extra: Partial<ClusterSpec> = {}): Plan {
+  const spec = {
+    name: cluster, provider: "gcp", region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string },
+    scheduler: {}, workers: { count: workers }, network: { subnet: fake.spec.subnet, allowed_cidrs: ["203.0.113.0/24"] }, disk_gib: 30, ...extra,
+  } as ClusterSpec;
+  const choice = (role: "scheduler" | "worker"): RoleChoice => ({ role, chosen: E2, runnerUp: N2D, candidates: [E2, N2D], spot: false, explicit: false });
+  const nodes = [`${cluster}-scheduler`, ...Array.from({ length: workers }, (_, i) => `${cluster}-worker-${String(i + 1).padStart(3, "0")}`)].map((name, i) => ({
+    name, role: i === 0 ? ("scheduler" as const) : ("worker" as const), action: "create" as const, instanceType: E2.type, vcpus: 2, memoryGib: 8, spot: false, priceHourly: E2.priceHourly,
+  }));
+  return {
+    cluster, provider: "gcp", region: fake.spec.region, spec, scheduler: choice("scheduler"), workers: choice("worker"), nodes,
+    firewall: { tcpPorts: [22, 8786, 8787], allowedCidrs: ["203.0.113.0/24"] }, hourlyCost: { instances: 0, publicIps: 0, disks: 0, total: 0 }, warnings: [],
+  };
+}
+
+const requests = (plan: Plan, spot = false): LaunchRequest[] =>
+  plan.nodes.map((n) => ({ name: n.name, role: n.role, candidates: [E2, N2D], spot, userData: `#cloud-config\n# ${n.name}\n` }));
+
+async function rawInstance(zone: string, name: string) {
+  const project = (fake.spec.extra.gcp as { project: string }).project;
+  const res = await fetch(`${fake.url}/compute/v1/projects/${project}/zones/${zone}/instances/${name}`, {
+    headers: { authorization: `Bearer ${fake.env.CLOUDLAUNCH_GCP_ACCESS_TOKEN}` },
+  });
+  return res.json();
+}
+
+beforeEach(async () => {
+  fake = await startFakeGcp({ transitionMs: 40 });
+  gcp = await createProvider({ provider: "gcp", region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string } }, fake.env);
+  notes.length = 0;
+});
+afterEach(() => fake.close());
+
+test("launch 1 + 20, list, stop/start with new IPs, terminate leaves nothing", async () => {
+  const plan = makePlan("demo", 20);
+  await gcp.preflight(plan);
+  await gcp.ensureNetwork(plan);
+  await gcp.ensureNetwork(plan); // idempotent
+  const launched = await gcp.launch(plan, requests(plan), progress);
+  expect(launched).toHaveLength(21);
+  expect(launched.every((n) => n.state === "running" && n.publicIp && n.privateIp && n.zone === fake.spec.zones[0] && !n.fallback)).toBe(true);
+
+  const listed = await gcp.listNodes("demo");
+  expect(listed.map((n) => n.name).sort()).toEqual(plan.nodes.map((n) => n.name).sort());
+  expect(listed.find((n) => n.role === "scheduler")?.name).toBe("demo-scheduler");
+  expect((await gcp.listNodes()).length).toBe(21);
+  expect(fake.vms()[0].tags).toMatchObject({ "cloudlaunch-managed": "true", "cloudlaunch-cluster": "demo" });
+  const raw = await rawInstance(fake.spec.zones[0], "demo-worker-001");
+  expect(raw.metadata.items).toContainEqual({ key: "user-data", value: "#cloud-config\n# demo-worker-001\n" });
+  expect(raw.disks[0]).toMatchObject({ diskSizeGb: "30", autoDelete: true });
+  expect(raw.tags.items).toEqual(["cloudlaunch-demo"]);
+  const inserts = fake.calls.filter((c) => c.action === "compute.instances.insert");
+  expect(inserts).toHaveLength(21);
+
+  const two = listed.filter((n) => n.name === "demo-worker-001" || n.name === "demo-worker-002");
+  const stopped = await gcp.stop(two, progress);
+  expect(stopped.map((r) => [r.ok, r.message])).toEqual([[true, "stopped"], [true, "stopped"]]);
+  const afterStop = (await gcp.listNodes("demo")).filter((n) => two.some((t) => t.name === n.name));
+  expect(afterStop.every((n) => n.state === "stopped" && !n.publicIp)).toBe(true);
+  expect((await gcp.stop(afterStop, progress))[0]).toMatchObject({ ok: false, message: "already stopped" });
+  const started = await gcp.start(afterStop, progress);
+  expect(started.every((r) => r.ok && r.node?.state === "running")).toBe(true);
+  for (const r of started) expect(r.node?.publicIp).not.toBe(two.find((t) => t.name === r.name)?.publicIp);
+
+  const all = await gcp.listNodes("demo");
+  const terminated = await gcp.terminate(all, progress);
+  expect(terminated.every((r) => r.ok)).toBe(true);
+  expect((await gcp.terminate([all[0]], progress))[0]).toMatchObject({ ok: false, message: "not found" });
+  await gcp.deleteClusterResources("demo");
+  await gcp.deleteClusterResources("demo"); // idempotent
+  expect(await gcp.leftovers("demo")).toEqual([]);
+  expect(fake.vms()).toEqual([]);
+  expect(fake.resources()).toEqual([]);
+});
+
+test("capacity exhausted in the first zone falls back to another zone and says so", async () => {
+  fake.inject({ kind: "capacity", zone: fake.spec.zones[0] });
+  const plan = makePlan("cap", 3);
+  await gcp.ensureNetwork(plan);
+  const launched = await gcp.launch(plan, requests(plan), progress);
+  expect(launched.every((n) => n.zone === fake.spec.zones[1] && n.state === "running")).toBe(true);
+  expect(launched.every((n) => n.fallback?.includes(`in ${fake.spec.zones[1]} instead of e2-standard-2 in ${fake.spec.zones[0]}`))).toBe(true);
+  expect(notes.some((n) => n.includes("no capacity"))).toBe(true);
+});
+
+test("a quota no candidate can meet is a quota CloudError naming the quota", async () => {
+  fake.inject({ kind: "quota" });
+  const plan = makePlan("quota", 1);
+  await expect(gcp.launch(plan, requests(plan).slice(0, 1), progress)).rejects.toMatchObject({
+    kind: "quota",
+    message: expect.stringMatching(/Quota 'CPUS' exceeded.*iam-admin\/quotas/),
+  });
+});
+
+test("a repeated launch sends the same requestId and creates nothing twice; throttling is survived", async () => {
+  const plan = makePlan("idem", 2);
+  fake.inject({ kind: "throttle", action: "compute.instances.insert", times: 3 });
+  fake.inject({ kind: "throttle", action: "compute.instances.aggregatedList", times: 2 });
+  fake.inject({ kind: "server-error", action: "compute.zoneOperations.wait", times: 2 });
+  fake.inject({ kind: "drop", action: "compute.instances.insert", times: 1 });
+  const first = await gcp.launch(plan, requests(plan), progress);
+  const again = await gcp.launch(plan, requests(plan), progress);
+  expect(again.map((n) => n.id).sort()).toEqual(first.map((n) => n.id).sort());
+  expect(fake.vms()).toHaveLength(3);
+  // The second launch's inserts were answered from the first operations (same requestId), not refused as duplicates.
+  const inserts = fake.calls.filter((c) => c.action === "compute.instances.insert" && !c.throttled && c.status !== 0);
+  expect(inserts.map((c) => c.status)).toEqual([200, 200, 200, 200, 200, 200]);
+  expect(fake.calls.filter((c) => c.throttled)).toHaveLength(5);
+  expect(notes.some((n) => n.includes("throttling"))).toBe(true);
+});
+
+test("the spot and lifetime settings reach the instance", async () => {
+  const plan = makePlan("spot", 0, { max_lifetime: "2h" });
+  await gcp.launch(plan, requests(plan, true), progress);
+  const raw = await rawInstance(fake.spec.zones[0], "spot-scheduler");
+  expect(raw.scheduling).toMatchObject({ provisioningModel: "SPOT", instanceTerminationAction: "DELETE", maxRunDuration: { seconds: "7200" } });
+  expect((await gcp.listNodes("spot"))[0].spot).toBe(true);
+});
+
+describe("credentials", () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  test("a rejected token is an auth CloudError", async () => {
+    const bad = await createProvider({ provider: "gcp", region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string } }, fake.badCredentialsEnv);
+    await expect(bad.listNodes()).rejects.toMatchObject({ kind: "auth", message: expect.stringMatching(/CLOUDLAUNCH_GCP_ACCESS_TOKEN/) });
+  });
+
+  test("no credentials at all is an auth CloudError, without probing the metadata server", async () => {
+    const home = mkdtempSync(join(tmpdir(), "gcp-home-"));
+    const env = { HOME: home, METADATA_SERVER_DETECTION: "none", CLOUDLAUNCH_GCP_ENDPOINT: fake.url };
+    process.env = { ...env, PATH: saved.PATH };
+    expect(hasLocalCredentials(env)).toBe(false);
+    const err = await createProvider({ provider: "gcp", region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string } }, env).catch((e) => e);
+    expect(err).toBeInstanceOf(CloudError);
+    expect(err).toMatchObject({ kind: "auth", message: expect.stringMatching(/gcloud auth application-default login/) });
+    expect(fake.calls).toEqual([]);
+  });
+
+  test("hasLocalCredentials sees the token, a key file, or gcloud's ADC file", () => {
+    const home = mkdtempSync(join(tmpdir(), "gcp-home-"));
+    expect(hasLocalCredentials({ CLOUDLAUNCH_GCP_ACCESS_TOKEN: "t" })).toBe(true);
+    expect(hasLocalCredentials({ HOME: home })).toBe(false);
+    mkdirSync(join(home, ".config", "gcloud"), { recursive: true });
+    writeFileSync(join(home, ".config", "gcloud", "application_default_credentials.json"), "{}");
+    expect(hasLocalCredentials({ HOME: home })).toBe(true);
+  });
+});
