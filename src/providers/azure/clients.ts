@@ -2,7 +2,6 @@
 // take a second or two to require); @azure/identity only when no static token is given. DefaultAzureCredential in production; with an endpoint override (spec azure.endpoint or
 // CLOUDLAUNCH_AZURE_ENDPOINT) and CLOUDLAUNCH_AZURE_ACCESS_TOKEN, a static bearer token for that endpoint.
 import { readFileSync } from "node:fs";
-import { rootCertificates } from "node:tls";
 import type { TokenCredential } from "@azure/identity";
 import { ComputeManagementClient } from "@azure/arm-compute";
 import { NetworkManagementClient } from "@azure/arm-network";
@@ -54,6 +53,9 @@ export async function createClients(target: ProviderTarget, env: NodeJS.ProcessE
   const options = {
     ...(settings.endpoint ? { endpoint: settings.endpoint, tlsOptions: extraCa(env) } : {}),
     userAgentOptions: { userAgentPrefix: "cloudlaunch" },
+    // ARM throttles per subscription and answers 429 with Retry-After; a large launch meets it, so retry beyond the
+    // SDK's default of 3 (each retry waits as long as Retry-After says).
+    retryOptions: { maxRetries: 8 },
   };
   return {
     settings,
@@ -74,14 +76,16 @@ function credentialFor(env: NodeJS.ProcessEnv): TokenCredential {
 }
 
 /**
- * Node reads NODE_EXTRA_CA_CERTS only at start-up; the SDK builds its own https agent, so when the driver is given an
- * environment (tests, an embedding program) the extra CA for an endpoint override is passed to the agent here.
+ * Node reads NODE_EXTRA_CA_CERTS once, at start-up, and the SDK builds its own https agent. When the driver is handed
+ * an environment naming another CA file than the one Node loaded (tests, an embedding program), that CA is given to
+ * the agent for the endpoint override. Only that CA: a `ca` list with all root certificates costs ~70 ms of TLS
+ * context per connection, and an override endpoint is one server.
  */
-function extraCa(env: NodeJS.ProcessEnv): { ca?: string[] } | undefined {
+function extraCa(env: NodeJS.ProcessEnv): { ca: string } | undefined {
   const file = env.NODE_EXTRA_CA_CERTS;
-  if (!file) return undefined;
+  if (!file || file === process.env.NODE_EXTRA_CA_CERTS) return undefined;
   try {
-    return { ca: [...rootCertificates, readFileSync(file, "utf8")] };
+    return { ca: readFileSync(file, "utf8") };
   } catch {
     return undefined;
   }

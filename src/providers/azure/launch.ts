@@ -57,7 +57,9 @@ export async function launch(c: AzureClients, skus: SkuAvailability, plan: Plan,
       try {
         await c.compute.virtualMachines.beginCreateOrUpdateAndWait(rg, request.name, body, poll);
         progress.update(++done, requests.length, "running");
-        const fallback = refused.length ? `${request.name}: launched as ${candidate.type} (${refused.join("; ")})` : undefined;
+        const fallback = refused.length
+          ? `${request.name}: fell back to ${candidate.type} instead of ${request.candidates[0].type} (${refused.join("; ")})`
+          : undefined;
         if (fallback) progress.note(fallback);
         return { request, size: candidate.type, fallback };
       } catch (err) {
