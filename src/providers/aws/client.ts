@@ -1,0 +1,81 @@
+// The EC2 clients: the SDK's default credential chain, the region from the spec, the endpoint from the SDK's own
+// AWS_ENDPOINT_URL_EC2 / AWS_ENDPOINT_URL variables, and the SDK's adaptive retry strategy for throttling.
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { AdaptiveRetryStrategy } from "@smithy/core/retry";
+import type { RetryErrorInfo, RetryStrategyV2, StandardRetryToken } from "@smithy/types";
+import { CAPACITY_CODES, errorCode, toCloudError } from "./errors.js";
+
+/**
+ * EC2 answers InsufficientInstanceCapacity with HTTP 500, which the SDK would retry as transient; the driver
+ * wants it at once to try the next type or zone. Everything else is the SDK's adaptive strategy unchanged.
+ */
+class CapacityAwareRetryStrategy implements RetryStrategyV2 {
+  private readonly base: AdaptiveRetryStrategy;
+  constructor(maxAttempts: number) {
+    this.base = new AdaptiveRetryStrategy(async () => maxAttempts);
+  }
+  acquireInitialRetryToken(scope: string) {
+    return this.base.acquireInitialRetryToken(scope);
+  }
+  refreshRetryTokenForRetry(token: StandardRetryToken, info: RetryErrorInfo) {
+    if (CAPACITY_CODES.has(errorCode(info.error) ?? "")) return Promise.reject(info.error);
+    return this.base.refreshRetryTokenForRetry(token, info);
+  }
+  recordSuccess(token: StandardRetryToken) {
+    this.base.recordSuccess(token);
+  }
+}
+
+export function makeClient(region: string, env: NodeJS.ProcessEnv = process.env): EC2Client {
+  const maxAttempts = Number(env.AWS_MAX_ATTEMPTS) || 10;
+  return new EC2Client({ region, maxAttempts, retryStrategy: new CapacityAwareRetryStrategy(maxAttempts) });
+}
+
+/**
+ * EC2 throttles each action in its own token bucket, while the SDK's adaptive rate limiter is per client: reads,
+ * tagging and the other mutations each get their own client, so throttled RunInstances calls do not slow polling.
+ */
+export class Ec2Api {
+  private readonly clients = new Map<string, EC2Client>();
+  constructor(readonly region: string) {}
+
+  clientFor(action: string): EC2Client {
+    const family = /^Describe/.test(action) ? "reads" : action === "CreateTags" ? "tagging" : "writes";
+    let client = this.clients.get(family);
+    if (!client) this.clients.set(family, (client = makeClient(this.region)));
+    return client;
+  }
+
+  /** One API call; any failure leaves as a CloudError naming the action. */
+  async call<T>(action: string, run: (ec2: EC2Client) => Promise<T>): Promise<T> {
+    try {
+      return await run(this.clientFor(action));
+    } catch (err) {
+      throw toCloudError(err, action);
+    }
+  }
+
+  /** The same call with DryRun=true: DryRunOperation means it would be allowed. */
+  async dryRun(action: string, run: (ec2: EC2Client) => Promise<unknown>): Promise<void> {
+    try {
+      await run(this.clientFor(action));
+    } catch (err) {
+      if (errorCode(err) === "DryRunOperation") return;
+      throw toCloudError(err, action);
+    }
+    throw toCloudError(new Error(`the endpoint performed ${action} despite DryRun=true`), action);
+  }
+
+  /** Resolves the default credential chain now, so a missing configuration is reported before anything else. */
+  async checkCredentials(): Promise<void> {
+    try {
+      await this.clientFor("DescribeInstances").config.credentials();
+    } catch (err) {
+      throw toCloudError(err, "credentials");
+    }
+  }
+
+  destroy() {
+    for (const client of this.clients.values()) client.destroy();
+  }
+}

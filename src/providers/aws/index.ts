@@ -1,0 +1,148 @@
+// The AWS driver: the Provider verbs on EC2, through @aws-sdk/client-ec2. Loaded lazily by src/providers/index.ts.
+import {
+  CreateSecurityGroupCommand,
+  DeleteSecurityGroupCommand,
+  DescribeSecurityGroupsCommand,
+  paginateDescribeVolumes,
+  RunInstancesCommand,
+  type Volume,
+} from "@aws-sdk/client-ec2";
+import type { Plan } from "../../plan/types.js";
+import type { ProviderTarget } from "../index.js";
+import type { LaunchedNode, LaunchRequest, Leftover, Mutation, NodeInfo, NodeResult, Progress, Provider } from "../provider.js";
+import { Ec2Api } from "./client.js";
+import { launchNodes } from "./launch.js";
+import { ACTION_OF, changeState, chunks, sendLifecycle, type Verb } from "./lifecycle.js";
+import { describeOwned, LIVE_STATES, listNodes, waitOptions, type WaitOptions } from "./nodes.js";
+import { deleteClusterGroups, ensureSecurityGroup, findClusterGroups, groupName } from "./network.js";
+import { nodeNameOf, ownedFilters } from "./tags.js";
+import { type LaunchTarget, resolveTarget } from "./target.js";
+
+export class AwsProvider implements Provider {
+  readonly name = "aws" as const;
+  private readonly api: Ec2Api;
+  private readonly wait: WaitOptions;
+  /** Resolved once per cluster by preflight (or the first launch) and reused by launch and the dry-run checks. */
+  private readonly targets = new Map<string, Promise<LaunchTarget>>();
+  private readonly groups = new Map<string, string>();
+
+  constructor(
+    readonly region: string,
+    options: { wait?: Partial<WaitOptions> } = {},
+  ) {
+    this.api = new Ec2Api(region);
+    this.wait = { ...waitOptions(), ...options.wait };
+  }
+
+  private target(plan: Plan): Promise<LaunchTarget> {
+    let t = this.targets.get(plan.cluster);
+    if (!t) {
+      t = resolveTarget(this.api, plan);
+      t.catch(() => this.targets.delete(plan.cluster));
+      this.targets.set(plan.cluster, t);
+    }
+    return t;
+  }
+
+  listNodes(cluster?: string): Promise<NodeInfo[]> {
+    return listNodes(this.api, cluster);
+  }
+
+  async preflight(plan: Plan): Promise<void> {
+    await this.target(plan);
+  }
+
+  async ensureNetwork(plan: Plan): Promise<void> {
+    const { vpcId } = await this.target(plan);
+    this.groups.set(plan.cluster, await ensureSecurityGroup(this.api, plan, vpcId));
+  }
+
+  async launch(plan: Plan, requests: LaunchRequest[], progress: Progress): Promise<LaunchedNode[]> {
+    if (!requests.length) return [];
+    const target = await this.target(plan);
+    if (!this.groups.has(plan.cluster)) await this.ensureNetwork(plan);
+    const ctx = { api: this.api, plan, target, groupId: this.groups.get(plan.cluster)!, wait: this.wait, exhausted: new Set<string>() };
+    return launchNodes(ctx, requests, progress);
+  }
+
+  start(nodes: NodeInfo[], progress: Progress): Promise<NodeResult[]> {
+    return changeState(this.api, "start", nodes, progress, this.wait);
+  }
+
+  stop(nodes: NodeInfo[], progress: Progress): Promise<NodeResult[]> {
+    return changeState(this.api, "stop", nodes, progress, this.wait);
+  }
+
+  terminate(nodes: NodeInfo[], progress: Progress): Promise<NodeResult[]> {
+    return changeState(this.api, "terminate", nodes, progress, this.wait);
+  }
+
+  async deleteClusterResources(cluster: string): Promise<void> {
+    await deleteClusterGroups(this.api, cluster, this.wait);
+    this.groups.delete(cluster);
+  }
+
+  async leftovers(cluster: string): Promise<Leftover[]> {
+    const instances = await describeOwned(this.api, cluster, [{ Name: "instance-state-name", Values: LIVE_STATES }]);
+    const volumes = await this.api.call("DescribeVolumes", async (ec2) => {
+      const out: Volume[] = [];
+      for await (const page of paginateDescribeVolumes({ client: ec2, pageSize: 500 }, { Filters: ownedFilters(cluster) })) out.push(...(page.Volumes ?? []));
+      return out;
+    });
+    const groups = await findClusterGroups(this.api, cluster);
+    return [
+      ...instances.map((i) => `instance ${i.InstanceId} (${nodeNameOf(i) ?? "unnamed"}, ${i.State?.Name})`),
+      ...volumes.map((v) => `volume ${v.VolumeId}`),
+      ...groups.map((g) => `security group ${g.GroupId} (${g.GroupName})`),
+    ];
+  }
+
+  async checkMutation(m: Mutation): Promise<void> {
+    const api = this.api;
+    switch (m.kind) {
+      case "ensureNetwork": {
+        const vpcId = await this.targets.get(m.cluster)?.then((t) => t.vpcId);
+        const input = { GroupName: groupName(m.cluster), Description: "cloudlaunch permission check", VpcId: vpcId, DryRun: true };
+        return api.dryRun("CreateSecurityGroup", (ec2) => ec2.send(new CreateSecurityGroupCommand(input)));
+      }
+      case "launch": {
+        const first = m.requests[0];
+        const cluster = [...this.targets.keys()].at(-1);
+        const target = cluster ? await this.targets.get(cluster) : undefined;
+        // Without a resolved target (preflight did not run) there is no image or subnet to ask about.
+        if (!first || !target) return;
+        const input = {
+          ImageId: target.image.id,
+          InstanceType: first.candidates[0]?.type as RunInstancesCommand["input"]["InstanceType"],
+          MinCount: 1,
+          MaxCount: 1,
+          NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: target.subnets[0].id, AssociatePublicIpAddress: true }],
+          DryRun: true,
+        };
+        return api.dryRun("RunInstances", (ec2) => ec2.send(new RunInstancesCommand(input)));
+      }
+      case "deleteClusterResources": {
+        const { SecurityGroups = [] } = await api.call("DescribeSecurityGroups", (ec2) =>
+          ec2.send(new DescribeSecurityGroupsCommand({ Filters: ownedFilters(m.cluster) })),
+        );
+        for (const g of SecurityGroups) {
+          await api.dryRun("DeleteSecurityGroup", (ec2) => ec2.send(new DeleteSecurityGroupCommand({ GroupId: g.GroupId, DryRun: true })));
+        }
+        return;
+      }
+      default:
+        for (const ids of chunks(m.nodes.map((n) => n.id))) {
+          await api.dryRun(ACTION_OF[m.kind], (ec2) => sendLifecycle(ec2, m.kind as Verb, ids, true));
+        }
+    }
+  }
+
+  /** Closes the SDK's sockets (tests; a CLI process just exits). */
+  close(): void {
+    this.api.destroy();
+  }
+}
+
+export async function createProvider(target: ProviderTarget, options: { wait?: Partial<WaitOptions> } = {}): Promise<Provider> {
+  return new AwsProvider(target.region, options);
+}

@@ -1,0 +1,100 @@
+// Reading instances: server-side tag filters and MaxResults=1000 pages (so a 10,000-instance account costs a few
+// calls), the mapping to NodeInfo, and the polling loop every lifecycle change waits in.
+import { type Filter, type Instance, paginateDescribeInstances } from "@aws-sdk/client-ec2";
+import { CloudError } from "../../errors.js";
+import type { RoleName } from "../../spec/schema.js";
+import { CLUSTER_TAG, ROLE_TAG, type NodeInfo, type NodeState } from "../provider.js";
+import type { Ec2Api } from "./client.js";
+import { nodeNameOf, ownedFilters, tagsOf } from "./tags.js";
+
+const STATES: Record<string, NodeState> = {
+  pending: "pending",
+  running: "running",
+  stopping: "stopping",
+  stopped: "stopped",
+  "shutting-down": "terminating",
+  terminated: "terminated",
+};
+
+export const LIVE_STATES = ["pending", "running", "stopping", "stopped", "shutting-down"];
+
+export function toNodeInfo(inst: Instance): NodeInfo | undefined {
+  const tags = tagsOf(inst);
+  const name = nodeNameOf(inst);
+  if (!name || !tags[CLUSTER_TAG] || !inst.InstanceId) return undefined;
+  return {
+    name,
+    cluster: tags[CLUSTER_TAG],
+    role: (tags[ROLE_TAG] === "scheduler" ? "scheduler" : "worker") satisfies RoleName,
+    id: inst.InstanceId,
+    state: STATES[inst.State?.Name ?? ""] ?? "unknown",
+    instanceType: inst.InstanceType ?? "",
+    zone: inst.Placement?.AvailabilityZone,
+    publicIp: inst.PublicIpAddress,
+    privateIp: inst.PrivateIpAddress,
+    launchTime: inst.LaunchTime?.toISOString(),
+    spot: inst.InstanceLifecycle === "spot",
+  };
+}
+
+/** Every instance carrying the ownership tag (and the cluster's tag when given) matching `extra` filters. */
+export async function describeOwned(api: Ec2Api, cluster?: string, extra: Filter[] = []): Promise<Instance[]> {
+  return api.call("DescribeInstances", async (ec2) => {
+    const out: Instance[] = [];
+    const pages = paginateDescribeInstances({ client: ec2, pageSize: 1000 }, { Filters: [...ownedFilters(cluster), ...extra] });
+    for await (const page of pages) for (const r of page.Reservations ?? []) out.push(...(r.Instances ?? []));
+    return out;
+  });
+}
+
+export async function listNodes(api: Ec2Api, cluster?: string): Promise<NodeInfo[]> {
+  const nodes = (await describeOwned(api, cluster)).map(toNodeInfo).filter((n): n is NodeInfo => !!n);
+  return nodes.sort((a, b) => a.cluster.localeCompare(b.cluster) || a.name.localeCompare(b.name, "en", { numeric: true }));
+}
+
+export interface WaitOptions {
+  pollMs: number;
+  timeoutMs: number;
+}
+
+export function waitOptions(env: NodeJS.ProcessEnv = process.env): WaitOptions {
+  return {
+    pollMs: Number(env.CLOUDLAUNCH_AWS_POLL_MS) || 3000,
+    timeoutMs: (Number(env.CLOUDLAUNCH_AWS_WAIT_S) || 900) * 1000,
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Polls the instances of `cluster` (a few paginated calls per round, never one per instance) until `done` holds for
+ * every id; `failed` explains an instance that can no longer get there. Returns the last view of those instances.
+ */
+export async function waitFor(
+  api: Ec2Api,
+  cluster: string,
+  ids: string[],
+  what: { label: string; done: (i: Instance) => boolean; failed?: (i: Instance) => string | undefined },
+  onProgress: (done: number, total: number) => void,
+  opts: WaitOptions,
+): Promise<Map<string, Instance>> {
+  const wanted = new Set(ids);
+  const deadline = Date.now() + opts.timeoutMs;
+  let last = -1;
+  for (;;) {
+    const seen = new Map<string, Instance>();
+    for (const inst of await describeOwned(api, cluster)) if (wanted.has(inst.InstanceId ?? "")) seen.set(inst.InstanceId!, inst);
+    const done = [...seen.values()].filter(what.done).length;
+    if (done !== last) onProgress(done, wanted.size);
+    last = done;
+    if (done === wanted.size) return seen;
+    for (const inst of seen.values()) {
+      const why = !what.done(inst) && what.failed?.(inst);
+      if (why) throw new CloudError(`${nodeNameOf(inst) ?? inst.InstanceId} (${inst.InstanceId}) ${why}`, "other", "StateChange");
+    }
+    if (Date.now() > deadline) {
+      throw new CloudError(`Timed out waiting for ${wanted.size - done} instance(s) of ${cluster} to be ${what.label}; see \`cloudlaunch status ${cluster}\`.`, "other");
+    }
+    await sleep(opts.pollMs);
+  }
+}
