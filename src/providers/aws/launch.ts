@@ -164,9 +164,9 @@ export async function launchNodes(ctx: LaunchContext, requests: LaunchRequest[],
     ctx.wait,
   );
   await Promise.all(naming);
+  const idOf = new Map([...byId].map(([id, v]) => [v.request, id]));
   return requests.map((request) => {
-    const [id, launched] = [...byId].find(([, v]) => v.request === request)!;
-    const info = toNodeInfo(seen.get(id)!)!;
-    return { ...info, name: request.name, fallback: launched.fallback };
+    const id = idOf.get(request)!;
+    return { ...toNodeInfo(seen.get(id)!)!, name: request.name, fallback: byId.get(id)!.fallback };
   });
 }
