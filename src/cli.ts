@@ -1,6 +1,6 @@
 // Declares the commands and maps errors to exit codes; each action loads its command module only when it runs,
 // so `--help` pays for nothing but commander.
-import { Command, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { exitCodeFor, SpecError } from "./errors.js";
 
 const program = new Command("cloudlaunch")
@@ -8,7 +8,8 @@ const program = new Command("cloudlaunch")
   .version(require("../package.json").version, "-V, --version")
   .option("--json", "print one JSON document instead of tables")
   .showHelpAfterError("(run with --help for usage)")
-  .configureHelp({ sortSubcommands: false });
+  // Throw instead of exiting so bad usage maps to exit 2 below, like every other user error.
+  .exitOverride();
 
 const dryrun = new Option("--dryrun", "show what would change and change nothing (checks permissions where credentials exist)");
 const target = (cmd: Command) =>
@@ -64,6 +65,11 @@ for (const [verb, summary] of Object.entries(lifecycle) as [keyof typeof lifecyc
 }
 
 program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof CommanderError) {
+    // commander has already printed the message (or the help, or the version).
+    process.exitCode = err.exitCode === 0 ? 0 : 2;
+    return;
+  }
   const code = exitCodeFor(err);
   if (code === undefined) {
     process.stderr.write(`cloudlaunch: unexpected error — please report it with the output below.\n${(err as Error)?.stack ?? err}\n`);

@@ -11,6 +11,8 @@ export interface ClusterRecord extends ProviderTarget {
   /** TLS on (the default) or off: decides tls:// or tcp:// in the printed address. */
   security?: boolean;
   createdAt: string;
+  /** The highest-numbered worker name ever planned, so a deleted worker's name is not handed out again. */
+  lastWorker?: string;
 }
 
 /** CLOUDLAUNCH_HOME, else $XDG_CONFIG_HOME/cloudlaunch, else ~/.config/cloudlaunch. */

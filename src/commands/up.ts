@@ -4,10 +4,10 @@ import { planCluster } from "../plan/plan.js";
 import type { Plan } from "../plan/types.js";
 import { loadSpecFile } from "../spec/load.js";
 import type { ClusterSpec } from "../spec/schema.js";
-import { nextFreeName } from "../naming.js";
+import { nextFreeName, workerNumber } from "../naming.js";
 import { hasLocalCredentials, loadProvider } from "../providers/index.js";
 import type { NodeInfo, Provider } from "../providers/provider.js";
-import { allRecords, writeRecord } from "../records.js";
+import { allRecords, readRecord, writeRecord } from "../records.js";
 import { guard } from "../apply/guard.js";
 import { applyPlan } from "../apply/up.js";
 import { userDataRenderer } from "../apply/userdata.js";
@@ -37,7 +37,11 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
   const spec = { ...loaded, name: await clusterName(loaded, provider, !!options.increment) };
   if (spec.name !== loaded.name) out.info(`cluster ${loaded.name} exists; planning a new cluster ${spec.name}`);
   const existing = provider ? await provider.listNodes(spec.name) : [];
-  const plan = planCluster(spec, typesIn(spec.provider, spec.region), existing, { terminateSurplus: options.terminateSurplus });
+  const record = readRecord(spec.name);
+  const plan = planCluster(spec, typesIn(spec.provider, spec.region), existing, {
+    terminateSurplus: options.terminateSurplus,
+    takenNames: record?.lastWorker ? [record.lastWorker] : [],
+  });
   plan.warnings.forEach((w) => out.warn(w));
   const userDataFor = userDataRenderer(plan);
   if (provider) await provider.preflight(plan);
@@ -47,7 +51,12 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
     return preview(plan, provider, existing, userDataFor, out, provider ? undefined : offline);
   }
 
-  writeRecord({ name: spec.name, provider: spec.provider, region: spec.region, zone: spec.zone, gcp: spec.gcp, azure: spec.azure, specFile, security: spec.security, createdAt: new Date().toISOString() });
+  const number = (name?: string) => (name ? workerNumber(spec.name, name) ?? 0 : 0);
+  const lastWorker = [record?.lastWorker, ...plan.nodes.map((n) => n.name)].reduce((a, b) => (number(b) > number(a) ? b : a), undefined);
+  writeRecord({
+    name: spec.name, provider: spec.provider, region: spec.region, zone: spec.zone, gcp: spec.gcp, azure: spec.azure,
+    specFile, security: spec.security, createdAt: record?.createdAt ?? new Date().toISOString(), lastWorker,
+  });
   if (!out.json) out.info(planText(plan, out));
   const progress = await startProgress(out, `launching ${spec.name}`);
   await applyPlan(plan, provider!, existing, userDataFor, progress);

@@ -13,6 +13,8 @@ export const DASK_PORTS = [22, 8786, 8787];
 export interface PlanOptions {
   /** Terminate workers beyond workers.count instead of only listing them. */
   terminateSurplus?: boolean;
+  /** Names used before that the cloud may no longer list (GCP and Azure forget deleted VMs at once). */
+  takenNames?: string[];
 }
 
 const GONE = new Set(["terminated", "terminating"]);
@@ -59,7 +61,8 @@ export function planCluster(spec: ClusterSpec, types: InstanceType[], existing: 
     warnings.push(`${liveWorkers.length - wanted} worker(s) beyond workers.count are kept; up --terminate-surplus terminates them`);
   }
   const missing = Math.max(0, wanted - liveWorkers.length);
-  for (const name of nextWorkerNames(cluster, existing.map((n) => n.name), missing)) nodes.push(newNode(name, workers));
+  const taken = [...existing.map((n) => n.name), ...(options.takenNames ?? [])];
+  for (const name of nextWorkerNames(cluster, taken, missing)) nodes.push(newNode(name, workers));
 
   return {
     cluster, provider: spec.provider, region: spec.region, zone: spec.zone, spec, scheduler, workers, nodes,

@@ -69,7 +69,8 @@ describe.each(PROVIDERS)("%s", (provider) => {
     const stop = await w.run(["stop", "alpha", "worker-001", "worker-999"]);
     expect(stop.code).toBe(1);
     expect(stop.stdout).toContain("worker-999: not found");
-    expect(w.live("alpha").find((v) => v.name === "alpha-worker-001")?.publicIp).toBeFalsy();
+    // Azure's Standard public IP is static and stays through deallocation; the others release it on stop.
+    if (provider !== "azure") expect(w.live("alpha").find((v) => v.name === "alpha-worker-001")?.publicIp).toBeFalsy();
     const again = await w.run(["stop", "alpha", "worker-001"]);
     expect(again.stdout).toMatch(/worker-001: already (stopped|stopping)/);
     expect(again.code).toBe(0);
