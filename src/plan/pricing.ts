@@ -34,6 +34,7 @@ export function bootDiskHourly(provider: ProviderName, gib: number): number {
     case "aws":
       return (gib * 0.08) / HOURS_PER_MONTH;
     // https://cloud.google.com/compute/disks-image-pricing#disk — pd-balanced: $0.10 per GB-month (us-central1).
+    // N4/C4-family machines take Hyperdisk Balanced instead, priced differently; this figure does not model it.
     case "gcp":
       return (gib * 0.1) / HOURS_PER_MONTH;
     case "azure": {

@@ -83,13 +83,26 @@ export function instanceResource(spec: ClusterSpec, cluster: string, req: Launch
       {
         boot: true,
         autoDelete: true,
-        initializeParams: { sourceImage: target.sourceImage, diskSizeGb: String(spec.disk_gib ?? 50), labels },
+        initializeParams: {
+          sourceImage: target.sourceImage,
+          diskSizeGb: String(spec.disk_gib ?? 50),
+          diskType: `zones/${target.zone}/diskTypes/${bootDiskType(target.machineType)}`,
+          labels,
+        },
       },
     ],
     // An ephemeral external IP: ONE_TO_ONE_NAT without natIP, never a reserved address.
     networkInterfaces: [{ subnetwork: target.subnetwork, accessConfigs: [{ type: "ONE_TO_ONE_NAT", name: "External NAT" }] }],
     scheduling,
   };
+}
+
+// The API's default boot disk is pd-standard; cost figures price pd-balanced. Newer families (N4, C4, C4A, C4D, X4,
+// M4, A4) take only Hyperdisk: https://cloud.google.com/compute/docs/disks/hyperdisks#machine-type-support
+const HYPERDISK_ONLY = /^(n4|n4a|c4|c4a|c4d|x4|m4|a4|a4x)-/;
+
+export function bootDiskType(machineType: string): string {
+  return HYPERDISK_ONLY.test(machineType) ? "hyperdisk-balanced" : "pd-balanced";
 }
 
 /** spec.network.subnet: a name, `regions/R/subnetworks/S`, or a full URL; the subnetwork `default` otherwise. */
