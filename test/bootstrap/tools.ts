@@ -20,7 +20,7 @@ export const TOOLS = {
   shellcheck: { pkg: "shellcheck", probe: ["shellcheck", "--version"] },
   pyyaml: { pkg: "python3-yaml", probe: [PYTHON, "-c", "import yaml"] },
   distributed: { pkg: "python3-distributed", probe: [PYTHON, "-c", "import distributed"] },
-  unshare: { pkg: "util-linux", probe: ["unshare", "--net", "--pid", "--fork", "true"] },
+  unshare: { pkg: "util-linux", probe: ["unshare", "--net", "--pid", "--mount-proc", "--fork", "true"] },
   openssl: { pkg: "openssl", probe: ["openssl", "version"] },
 } satisfies Record<string, Tool>;
 
