@@ -152,7 +152,7 @@ test("after a crash between RunInstances and the Name tags, instances are still 
   const target = await resolveTarget(api, plan);
   const groupId = await ensureSecurityGroup(api, plan, target.vpcId);
   const [batch] = makeBatches(requestsOf(plan).workers);
-  const ctx = { api, plan, target, groupId, wait: { pollMs: 20, timeoutMs: 5000 }, exhausted: new Set<string>() };
+  const ctx = { api, plan, target, groupId, wait: { pollMs: 20, timeoutMs: 5000 }, exhausted: new Set<string>(), nameEach: true };
   await new EC2Client({ region: s.region }).send(new RunInstancesCommand(runInput(ctx, batch, plan.workers.chosen.type, target.subnets[0].id)));
   api.destroy();
   expect(fake.vms().every((v) => !v.tags.Name)).toBe(true);

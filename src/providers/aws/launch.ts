@@ -19,6 +19,11 @@ import type { LaunchTarget } from "./target.js";
 export const MAX_BATCH = 100;
 const CONCURRENT_LAUNCHES = 4;
 const CONCURRENT_TAGGING = 8;
+/**
+ * Node names are per-instance CreateTags calls, whose bucket holds 100 and refills 10/s: a launch of more nodes
+ * would wait on tagging far longer than on EC2 itself, so its batches carry their name range as Name instead.
+ */
+export const NAME_TAGS_PER_LAUNCH = 100;
 
 export interface Batch {
   role: RoleName;
@@ -64,12 +69,14 @@ export interface LaunchContext {
   wait: WaitOptions;
   /** type@zone pairs that already failed for capacity in this run: later batches skip them. */
   exhausted: Set<string>;
+  /** Whether each instance of a batch gets its own Name tag after launch. */
+  nameEach: boolean;
 }
 
 export function runInput(ctx: LaunchContext, batch: Batch, type: string, subnetId: string): RunInstancesCommandInput {
   const { plan } = ctx;
   const names = batch.requests.map((r) => r.name);
-  const tags = tagList(launchTags(plan.cluster, batch.role, names, plan.spec.tags));
+  const tags = tagList(launchTags(plan.cluster, batch.role, names, plan.spec.tags, ctx.nameEach));
   return {
     ImageId: ctx.target.image.id,
     InstanceType: type as _InstanceType,
@@ -129,7 +136,12 @@ async function nameInstance(ctx: LaunchContext, inst: Instance, name: string): P
   await ctx.api.call("CreateTags", (ec2) => ec2.send(new CreateTagsCommand({ Resources: [inst.InstanceId!, ...volumes], Tags: tagList(nodeTags(name)) })));
 }
 
-export async function launchNodes(ctx: LaunchContext, requests: LaunchRequest[], progress: Progress): Promise<LaunchedNode[]> {
+export async function launchNodes(
+  base: Omit<LaunchContext, "nameEach">,
+  requests: LaunchRequest[],
+  progress: Progress,
+): Promise<LaunchedNode[]> {
+  const ctx = { ...base, nameEach: requests.length <= NAME_TAGS_PER_LAUNCH };
   const launches = pLimit(CONCURRENT_LAUNCHES);
   const tagging = pLimit(CONCURRENT_TAGGING);
   const byId = new Map<string, { request: LaunchRequest; fallback?: string }>();
@@ -141,7 +153,7 @@ export async function launchNodes(ctx: LaunchContext, requests: LaunchRequest[],
         for (const inst of instances) {
           const request = batch.requests[inst.AmiLaunchIndex ?? 0];
           byId.set(inst.InstanceId!, { request, fallback });
-          if (batch.requests.length > 1) {
+          if (batch.requests.length > 1 && ctx.nameEach) {
             naming.push(tagging(() => nameInstance(ctx, inst, request.name)).catch((err) => progress.note(`${request.name}: Name tag not set (${err.message})`)));
           }
         }

@@ -63,11 +63,21 @@ export function tagList(tags: Record<string, string>): Tag[] {
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
 
-/** Tags of every instance and volume of one RunInstances call: user tags first, so ours win on a clash. */
-export function launchTags(cluster: string, role: RoleName, names: string[], userTags: Record<string, string> = {}): Record<string, string> {
+/**
+ * Tags of every instance and volume of one RunInstances call: user tags first, so ours win on a clash. A batch
+ * whose instances will not be named one by one carries the range of its names as its Name.
+ */
+export function launchTags(
+  cluster: string,
+  role: RoleName,
+  names: string[],
+  userTags: Record<string, string> = {},
+  nameEach = true,
+): Record<string, string> {
   const tags: Record<string, string> = { ...userTags, [OWNER_TAG]: "true", [CLUSTER_TAG]: cluster, [ROLE_TAG]: role };
-  if (names.length === 1) Object.assign(tags, { Name: names[0], [NODE_TAG]: names[0] });
-  else tags[BATCH_TAG] = encodeBatch(names);
+  if (names.length === 1) return Object.assign(tags, { Name: names[0], [NODE_TAG]: names[0] });
+  tags[BATCH_TAG] = encodeBatch(names);
+  if (!nameEach) tags.Name = `${names[0]}..${names.at(-1)}`.slice(0, MAX_TAG_VALUE);
   return tags;
 }
 
@@ -85,7 +95,7 @@ export function nodeNameOf(inst: Instance): string | undefined {
     const name = decodeBatch(tags[BATCH_TAG])[inst.AmiLaunchIndex];
     if (name) return name;
   }
-  return tags.Name || undefined;
+  return tags.Name && !tags[BATCH_TAG] ? tags.Name : undefined;
 }
 
 /** The DescribeInstances / DescribeVolumes / DescribeSecurityGroups filters for "ours", of one cluster or all. */
