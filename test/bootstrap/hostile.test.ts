@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { PlanError } from "../../src/errors.js";
 import { renderUserData, type ClusterTls, type UserDataInput } from "../../src/bootstrap/index.js";
 import { clusterTls, inputFor, tempHome } from "./fixtures.js";
-import { describeWithTools, filesByPath, parseWithPyYaml, SYSTEM_PATH, TOOLS } from "./tools.js";
+import { describeWithTools, filesByPath, parseWithPyYaml, sourceSettings, SYSTEM_PATH, TOOLS } from "./tools.js";
 
 const work = mkdtempSync(join(tmpdir(), "cloudlaunch-hostile-"));
 const CANARY = join(work, "pwned");
@@ -51,22 +51,6 @@ const EXPECTED_PATHS = [
   "/etc/cloudlaunch/tls/node-key.pem",
 ];
 
-/** Sources the settings file under `set -u` in a clean bash and returns the variables, NUL-separated, as bash holds them. */
-function sourcedSettings(envFile: string): { vars: Record<string, string>; pip: string[]; setup: string[] } {
-  const script = `set -euo pipefail; source "$1"
-    for v in CLOUDLAUNCH_NODE CLOUDLAUNCH_CLUSTER DASK_VERSION DASK_SCHEDULER_ADDRESS; do printf '%s=%s\\0' "$v" "\${!v}"; done
-    printf '\\0'; printf '%s\\0' "\${DASK_PIP_PACKAGES[@]}"; printf '\\0'; printf '%s\\0' "\${DASK_SETUP_COMMANDS[@]}"`;
-  const run = spawnSync("bash", ["--norc", "--noprofile", "-c", script, "sourced", envFile], { env: { PATH: SYSTEM_PATH }, encoding: "utf8" });
-  expect(run.stderr).toBe("");
-  expect(run.status).toBe(0);
-  const [vars, pip, setup] = run.stdout.split("\0\0").map((part) => part.replace(/\0$/, "")).map((part) => (part === "" ? [] : part.split("\0")));
-  return {
-    vars: Object.fromEntries(vars.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)])),
-    pip,
-    setup,
-  };
-}
-
 describeWithTools("hostile spec values stay data", [TOOLS.pyyaml, TOOLS.cloudInit], () => {
   const home = tempHome();
   let tls: ClusterTls;
@@ -105,9 +89,7 @@ describeWithTools("hostile spec values stay data", [TOOLS.pyyaml, TOOLS.cloudIni
 
   test.each(SETS)("%s: bash assigns every value verbatim and runs nothing while sourcing the settings", (_, hostile) => {
     const input = hostileInput(hostile);
-    const envFile = join(work, "cloudlaunch.env");
-    writeFileSync(envFile, filesByPath(parseWithPyYaml(renderUserData(input))).get("/etc/cloudlaunch/cloudlaunch.env")!);
-    const sourced = sourcedSettings(envFile);
+    const sourced = sourceSettings(filesByPath(parseWithPyYaml(renderUserData(input))).get("/etc/cloudlaunch/cloudlaunch.env")!);
     expect(sourced.vars.CLOUDLAUNCH_NODE).toBe(hostile[0]);
     expect(sourced.vars.DASK_SCHEDULER_ADDRESS).toBe("tls://10.1.2.3:8786");
     expect(sourced.pip).toEqual(input.spec.dask!.pip_packages);

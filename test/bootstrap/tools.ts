@@ -1,7 +1,8 @@
 // What the bootstrap tests need from the machine, and how they read rendered user data: with PyYAML under
 // Debian's /usr/bin/python3, the parser cloud-init itself uses (the python3 first on PATH may be another one).
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { gunzipSync } from "node:zlib";
 
@@ -90,4 +91,34 @@ export function materialize(config: CloudConfig, root: string): void {
     writeFileSync(target, decodedContent(entry));
     chmodSync(target, parseInt(entry.permissions, 8));
   }
+}
+
+export interface Settings {
+  vars: Record<string, string>;
+  pip: string[];
+  setup: string[];
+}
+
+const SETTING_NAMES = [
+  "CLOUDLAUNCH_PROVIDER", "CLOUDLAUNCH_CLUSTER", "CLOUDLAUNCH_NODE", "CLOUDLAUNCH_ROLE", "CLOUDLAUNCH_VENV",
+  "CLOUDLAUNCH_MAX_LIFETIME_MINUTES", "DASK_VERSION", "DASK_PROTOCOL", "DASK_SCHEDULER_PORT", "DASK_DASHBOARD_PORT",
+  "DASK_SCHEDULER_ADDRESS", "DASK_NWORKERS", "DASK_NTHREADS", "DASK_MEMORY_LIMIT",
+];
+
+/** Sources a rendered cloudlaunch.env under `set -u` in a clean bash and returns what bash holds, NUL-separated. */
+export function sourceSettings(text: string): Settings {
+  const dir = mkdtempSync(join(tmpdir(), "cloudlaunch-env-"));
+  const file = join(dir, "cloudlaunch.env");
+  writeFileSync(file, text);
+  const script = `set -euo pipefail; source "$1"
+    for v in ${SETTING_NAMES.join(" ")}; do printf '%s=%s\\0' "$v" "\${!v}"; done
+    printf '\\0'; printf '%s\\0' "\${DASK_PIP_PACKAGES[@]}"; printf '\\0'; printf '%s\\0' "\${DASK_SETUP_COMMANDS[@]}"`;
+  const run = spawnSync("bash", ["--norc", "--noprofile", "-c", script, "source-settings", file], { env: { PATH: SYSTEM_PATH }, encoding: "utf8" });
+  rmSync(dir, { recursive: true, force: true });
+  if (run.status !== 0 || run.stderr !== "") throw new Error(`sourcing the settings failed (${run.status}): ${run.stderr}`);
+  const [vars, pip, setup] = run.stdout
+    .split("\0\0")
+    .map((part) => part.replace(/\0$/, ""))
+    .map((part) => (part === "" ? [] : part.split("\0")));
+  return { vars: Object.fromEntries(vars.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)])), pip, setup };
 }
