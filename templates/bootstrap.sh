@@ -6,15 +6,11 @@ conf_dir=/etc/cloudlaunch
 # shellcheck source=/dev/null
 source "$conf_dir/cloudlaunch.env"
 
-# Armed first, so a node whose setup fails still shuts itself down. OnCalendar is absolute and Persistent=true:
-# after a stop/start past the deadline the timer fires at boot, so a stop does not extend the lifetime.
+# Armed first, so a node whose setup fails still shuts itself down.
 if [[ -n $CLOUDLAUNCH_MAX_LIFETIME_MINUTES ]]; then
-  deadline=$(date -u -d "+$CLOUDLAUNCH_MAX_LIFETIME_MINUTES minutes" '+%Y-%m-%d %H:%M:%S UTC')
-  printf '[Unit]\nDescription=End of the cloudlaunch max_lifetime\n\n[Timer]\nOnCalendar=%s\nPersistent=true\n\n[Install]\nWantedBy=timers.target\n' \
-    "$deadline" >/etc/systemd/system/cloudlaunch-lifetime.timer
+  /opt/cloudlaunch/arm-lifetime.sh /etc/systemd/system "$CLOUDLAUNCH_MAX_LIFETIME_MINUTES"
   systemctl daemon-reload
   systemctl enable --now cloudlaunch-lifetime.timer
-  echo "cloudlaunch: this node shuts down at $deadline"
 fi
 
 /opt/cloudlaunch/setup-dask.sh "$conf_dir"

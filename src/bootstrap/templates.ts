@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 
 export const TEMPLATE_FILES = [
   "bootstrap.sh",
+  "arm-lifetime.sh",
   "setup-dask.sh",
   "start-dask.sh",
   "cloudlaunch-dask.service",

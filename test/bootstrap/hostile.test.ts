@@ -42,6 +42,7 @@ const EXPECTED_PATHS = [
   "/etc/cloudlaunch/cloudlaunch.env",
   "/etc/cloudlaunch/node.json",
   "/opt/cloudlaunch/bootstrap.sh",
+  "/opt/cloudlaunch/arm-lifetime.sh",
   "/opt/cloudlaunch/setup-dask.sh",
   "/opt/cloudlaunch/start-dask.sh",
   "/etc/systemd/system/cloudlaunch-dask.service",

@@ -30,7 +30,7 @@ test("a TLS scheduler: scripts, units, settings and its own certificate and key 
   expect(files.get("/etc/cloudlaunch/tls/node-key.pem")).toEqual({ text: tls.scheduler.keyPem, permissions: "0600" });
   expect(userData).not.toContain(readFileSync(join(tls.dir, "ca-key.pem"), "utf8").split("\n")[1]);
   expect(userData).not.toContain(tls.worker.keyPem.split("\n")[1]);
-  for (const script of ["bootstrap.sh", "setup-dask.sh", "start-dask.sh"]) expect(files.get(`/opt/cloudlaunch/${script}`)?.permissions).toBe("0755");
+  for (const script of ["bootstrap.sh", "arm-lifetime.sh", "setup-dask.sh", "start-dask.sh"]) expect(files.get(`/opt/cloudlaunch/${script}`)?.permissions).toBe("0755");
 
   const { vars } = sourceSettings(files.get("/etc/cloudlaunch/cloudlaunch.env")!.text);
   expect(vars).toMatchObject({ CLOUDLAUNCH_ROLE: "scheduler", DASK_PROTOCOL: "tls", DASK_SCHEDULER_PORT: "8786", DASK_DASHBOARD_PORT: "8787", DASK_SCHEDULER_ADDRESS: "" });

@@ -23,6 +23,7 @@ export const TOOLS = {
   distributed: { pkg: "python3-distributed", probe: [PYTHON, "-c", "import distributed"] },
   unshare: { pkg: "util-linux", probe: ["unshare", "--net", "--pid", "--mount-proc", "--fork", "true"] },
   openssl: { pkg: "openssl", probe: ["openssl", "version"] },
+  systemdAnalyze: { pkg: "systemd", probe: ["systemd-analyze", "--version"] },
 } satisfies Record<string, Tool>;
 
 function available(tool: Tool): boolean {
