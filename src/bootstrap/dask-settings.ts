@@ -33,7 +33,6 @@ export function workerLayout(vcpus: number, memoryGib: number): WorkerLayout {
   const cores = Math.max(1, Math.floor(vcpus));
   let nworkers = cores;
   if (cores > 4) {
-    nworkers = cores;
     for (let f = Math.ceil(Math.sqrt(cores)); f <= cores; f++) {
       if (cores % f === 0) {
         nworkers = f;

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureClusterTls, nodeTlsFor, type ClusterTls, type UserDataInput } from "../../src/bootstrap/index.js";
+import { nodeTlsFor, type ClusterTls, type UserDataInput } from "../../src/bootstrap/index.js";
 import { PROVIDERS, type ProviderName, type RoleName } from "../../src/spec/schema.js";
 
 export interface Variant {
@@ -23,10 +23,6 @@ export function variantName(v: Variant): string {
 export function tempHome(): { home: string; env: NodeJS.ProcessEnv; cleanup: () => void } {
   const home = mkdtempSync(join(tmpdir(), "cloudlaunch-home-"));
   return { home, env: { CLOUDLAUNCH_HOME: home }, cleanup: () => rmSync(home, { recursive: true, force: true }) };
-}
-
-export async function clusterTls(cluster: string, env: NodeJS.ProcessEnv): Promise<ClusterTls> {
-  return ensureClusterTls(cluster, env);
 }
 
 export function inputFor(v: Variant, tls: ClusterTls, spec: UserDataInput["spec"] = {}): UserDataInput {

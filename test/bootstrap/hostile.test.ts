@@ -5,8 +5,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PlanError } from "../../src/errors.js";
-import { renderUserData, type ClusterTls, type UserDataInput } from "../../src/bootstrap/index.js";
-import { clusterTls, inputFor, tempHome } from "./fixtures.js";
+import { ensureClusterTls, renderUserData, type ClusterTls, type UserDataInput } from "../../src/bootstrap/index.js";
+import { inputFor, tempHome } from "./fixtures.js";
 import { describeWithTools, filesByPath, parseWithPyYaml, sourceSettings, SYSTEM_PATH, TOOLS } from "./tools.js";
 
 const work = mkdtempSync(join(tmpdir(), "cloudlaunch-hostile-"));
@@ -56,7 +56,7 @@ describeWithTools("hostile spec values stay data", [TOOLS.pyyaml, TOOLS.cloudIni
   const home = tempHome();
   let tls: ClusterTls;
   beforeAll(async () => {
-    tls = await clusterTls("demo", home.env);
+    tls = await ensureClusterTls("demo", home.env);
   });
   afterAll(() => {
     home.cleanup();

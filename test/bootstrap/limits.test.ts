@@ -3,14 +3,14 @@
 import { randomBytes } from "node:crypto";
 import { parse } from "yaml";
 import { PlanError } from "../../src/errors.js";
-import { renderUserData, USER_DATA_LIMITS, userDataBytes, type ClusterTls } from "../../src/bootstrap/index.js";
-import { clusterTls, inputFor, tempHome } from "./fixtures.js";
+import { ensureClusterTls, renderUserData, USER_DATA_LIMITS, userDataBytes, type ClusterTls } from "../../src/bootstrap/index.js";
+import { inputFor, tempHome } from "./fixtures.js";
 import { decodedContent, type CloudConfig } from "./tools.js";
 
 const home = tempHome();
 let tls: ClusterTls;
 beforeAll(async () => {
-  tls = await clusterTls("demo", home.env);
+  tls = await ensureClusterTls("demo", home.env);
 });
 afterAll(() => home.cleanup());
 

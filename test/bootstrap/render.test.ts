@@ -3,15 +3,15 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { connectionSnippet, DEFAULT_DASK_VERSION, lifetimeMinutes, renderUserData, schedulerAddress, workerLayout, type ClusterTls } from "../../src/bootstrap/index.js";
+import { connectionSnippet, DEFAULT_DASK_VERSION, ensureClusterTls, lifetimeMinutes, renderUserData, schedulerAddress, workerLayout, type ClusterTls } from "../../src/bootstrap/index.js";
 import { PlanError } from "../../src/errors.js";
-import { clusterTls, inputFor, tempHome } from "./fixtures.js";
+import { inputFor, tempHome } from "./fixtures.js";
 import { decodedContent, sourceSettings, type CloudConfig } from "./tools.js";
 
 const home = tempHome();
 let tls: ClusterTls;
 beforeAll(async () => {
-  tls = await clusterTls("demo", home.env);
+  tls = await ensureClusterTls("demo", home.env);
 });
 afterAll(() => home.cleanup());
 

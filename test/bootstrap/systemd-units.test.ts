@@ -4,8 +4,8 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { renderUserData } from "../../src/bootstrap/index.js";
-import { clusterTls, inputFor, tempHome } from "./fixtures.js";
+import { ensureClusterTls, renderUserData } from "../../src/bootstrap/index.js";
+import { inputFor, tempHome } from "./fixtures.js";
 import { describeWithTools, materialize, parseWithPyYaml, SYSTEM_PATH, TOOLS } from "./tools.js";
 
 describeWithTools("systemd units", [TOOLS.systemdAnalyze, TOOLS.pyyaml], () => {
@@ -18,7 +18,7 @@ describeWithTools("systemd units", [TOOLS.systemdAnalyze, TOOLS.pyyaml], () => {
   });
 
   beforeAll(async () => {
-    const tls = await clusterTls("demo", home.env);
+    const tls = await ensureClusterTls("demo", home.env);
     materialize(parseWithPyYaml(renderUserData(inputFor({ provider: "aws", role: "worker", tls: true }, tls, { max_lifetime: "8h" }))), root);
     // What verify resolves inside --root: the targets the units name, and the binaries they run.
     cpSync("/usr/lib/systemd/system", join(root, "usr/lib/systemd/system"), { recursive: true });

@@ -4,8 +4,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { renderUserData, type ClusterTls } from "../../src/bootstrap/index.js";
-import { clusterTls, inputFor, tempHome, variantName, VARIANTS } from "./fixtures.js";
+import { ensureClusterTls, renderUserData, type ClusterTls } from "../../src/bootstrap/index.js";
+import { inputFor, tempHome, variantName, VARIANTS } from "./fixtures.js";
 import { describeWithTools, filesByPath, parseWithPyYaml, SYSTEM_PATH, TOOLS } from "./tools.js";
 
 const SHELL_FILES = ["/opt/cloudlaunch/bootstrap.sh", "/opt/cloudlaunch/arm-lifetime.sh", "/opt/cloudlaunch/setup-dask.sh", "/opt/cloudlaunch/start-dask.sh", "/etc/cloudlaunch/cloudlaunch.env"];
@@ -15,7 +15,7 @@ describeWithTools("rendered user data passes the real validators", [TOOLS.cloudI
   const work = mkdtempSync(join(tmpdir(), "cloudlaunch-validate-"));
   let tls: ClusterTls;
   beforeAll(async () => {
-    tls = await clusterTls("demo", home.env);
+    tls = await ensureClusterTls("demo", home.env);
   });
   afterAll(() => {
     home.cleanup();
