@@ -11,5 +11,8 @@ const common = { bundle: true, platform: "node", target: "node20", format: "cjs"
 rmSync("dist", { recursive: true, force: true });
 await build({ ...common, entryPoints: ["src/cli.ts"], outfile: "dist/cli.js", external: SDKS });
 if (process.argv.includes("--fakes")) {
+  // The fakes and the cloud benchmark run from plain JS; the fakes load SDK-free code only, so nothing is external
+  // but the SDKs the fake tests never need.
   await build({ ...common, minify: false, sourcemap: false, entryPoints: ["test/fakes/cli.ts"], outfile: "dist-test/fake-cloud.js", external: SDKS });
+  await build({ ...common, minify: false, sourcemap: false, entryPoints: ["bench/cloud.ts"], outfile: "dist-test/bench-cloud.js", external: SDKS });
 }

@@ -124,8 +124,9 @@ function findOperation(ctx: RouteContext, name: string, zone?: string) {
 /** operations.wait returns when the operation is DONE or close to the API's 2-minute deadline. */
 async function waitOperation(ctx: RouteContext, name: string, zone?: string) {
   const op = findOperation(ctx, name, zone);
-  const remaining = op.doneMs - Date.now();
-  if (remaining > 0) await sleep(Math.min(remaining, 120_000));
+  const deadline = Date.now() + 120_000;
+  // Timers may fire a millisecond early against Date.now(): loop until the operation is really DONE.
+  while (Date.now() < Math.min(op.doneMs, deadline)) await sleep(Math.min(op.doneMs, deadline) - Date.now() + 1);
   return operationJson(ctx.state, op);
 }
 
