@@ -14,7 +14,7 @@ import { describeWithTools, materialize, parseWithPyYaml, PYTHON, SYSTEM_PATH, T
 function runEnv(work: string): NodeJS.ProcessEnv {
   return { PATH: SYSTEM_PATH, HOME: work, TMPDIR: work };
 }
-const LIVE_TOOLS = [TOOLS.distributed, TOOLS.pyyaml, TOOLS.unshare];
+const LIVE_TOOLS = [TOOLS.distributed, TOOLS.pyyaml, TOOLS.netns];
 
 function installedDaskRelease(): string {
   return execFileSync(PYTHON, ["-c", "import distributed; print(distributed.__version__.split('+')[0])"], { env: { PATH: SYSTEM_PATH } }).toString().trim();
@@ -85,7 +85,10 @@ describeWithTools("rendered Dask start-up on real Dask, TLS on", LIVE_TOOLS, () 
   });
 
   test("setup finds the pinned Dask already installed, skips the install and runs the setup commands", () => {
-    const out = execFileSync(join(roots.scheduler, "opt/cloudlaunch/setup-dask.sh"), [join(roots.scheduler, "etc/cloudlaunch")], { env: runEnv(work) }).toString();
+    const out = execFileSync(join(roots.scheduler, "opt/cloudlaunch/setup-dask.sh"), [join(roots.scheduler, "etc/cloudlaunch")], {
+      env: runEnv(work),
+      timeout: 60_000,
+    }).toString();
     expect(out).toContain(`dask ${installedDaskRelease()} is already installed, skipping the install`);
     expect(readFileSync(marker, "utf8")).toBe(`it's "set up"\n`);
   });

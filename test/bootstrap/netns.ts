@@ -27,10 +27,14 @@ export class Namespace {
       env: { PATH: SYSTEM_PATH },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const started = watch(holder);
-    await started.waitFor(/ready/, 10_000);
-    const children = readFileSync(`/proc/${holder.pid}/task/${holder.pid}/children`, "utf8").trim().split(/\s+/);
-    return new Namespace(holder, Number(children[0]));
+    try {
+      await watch(holder).waitFor(/ready/, 10_000);
+      const children = readFileSync(`/proc/${holder.pid}/task/${holder.pid}/children`, "utf8").trim().split(/\s+/);
+      return new Namespace(holder, Number(children[0]));
+    } catch (err) {
+      holder.kill("SIGKILL");
+      throw err;
+    }
   }
 
   /** Runs a command inside the namespace, in its own process group. */

@@ -21,7 +21,7 @@ export const TOOLS = {
   shellcheck: { pkg: "shellcheck", probe: ["shellcheck", "--version"] },
   pyyaml: { pkg: "python3-yaml", probe: [PYTHON, "-c", "import yaml"] },
   distributed: { pkg: "python3-distributed", probe: [PYTHON, "-c", "import distributed"] },
-  unshare: { pkg: "util-linux", probe: ["unshare", "--net", "--pid", "--mount-proc", "--fork", "true"] },
+  netns: { pkg: "util-linux iproute2", probe: ["unshare", "--net", "--pid", "--mount-proc", "--fork", "ip", "link", "set", "lo", "up"] },
   openssl: { pkg: "openssl", probe: ["openssl", "version"] },
   systemdAnalyze: { pkg: "systemd", probe: ["systemd-analyze", "--version"] },
 } satisfies Record<string, Tool>;
