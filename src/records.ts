@@ -1,9 +1,9 @@
 // What cloudlaunch remembers locally about the clusters it launched: enough to find them again (provider, region,
 // project/resource group) so `status NAME` needs no flags. The cloud's ownership tags stay the source of truth.
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import type { ProviderTarget } from "./providers/index.js";
+import { cloudlaunchHome, clusterConfigDir } from "./bootstrap/paths.js";
 
 export interface ClusterRecord extends ProviderTarget {
   name: string;
@@ -15,15 +15,11 @@ export interface ClusterRecord extends ProviderTarget {
   lastWorker?: string;
 }
 
-/** CLOUDLAUNCH_HOME, else $XDG_CONFIG_HOME/cloudlaunch, else ~/.config/cloudlaunch. */
-export function configHome(env = process.env): string {
-  return env.CLOUDLAUNCH_HOME ?? join(env.XDG_CONFIG_HOME ?? join(homedir(), ".config"), "cloudlaunch");
-}
-
-export const clusterDir = (name: string) => join(configHome(), "clusters", name);
+const clusterDir = (name: string) => clusterConfigDir(name);
 
 export function readRecord(name: string): ClusterRecord | undefined {
   try {
+    if (!/^[a-z][a-z0-9-]*$/.test(name)) return undefined;
     return JSON.parse(readFileSync(join(clusterDir(name), "cluster.json"), "utf8"));
   } catch {
     return undefined;
@@ -42,7 +38,7 @@ export function forgetRecord(name: string): void {
 export function allRecords(): ClusterRecord[] {
   let names: string[];
   try {
-    names = readdirSync(join(configHome(), "clusters"));
+    names = readdirSync(join(cloudlaunchHome(), "clusters"));
   } catch {
     return [];
   }

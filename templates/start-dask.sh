@@ -18,7 +18,7 @@ case $CLOUDLAUNCH_ROLE in
       --dashboard-address ":$DASK_DASHBOARD_PORT" "${tls[@]}"
     ;;
   worker)
-    exec python3 -m dask worker "$DASK_SCHEDULER_ADDRESS" --name "$CLOUDLAUNCH_NODE" \
+    exec python3 -m dask worker "$DASK_SCHEDULER_ADDRESS" --name "${CLOUDLAUNCH_NODE:-$(hostname)}" \
       --nworkers "$DASK_NWORKERS" --nthreads "$DASK_NTHREADS" --memory-limit "$DASK_MEMORY_LIMIT" "${tls[@]}"
     ;;
   *)

@@ -1,8 +1,42 @@
-// Cloud-init user data for each planned node. Placeholder until the Dask bootstrap (templates/) lands.
+// Each planned node's cloud-init user data, from templates/ via src/bootstrap. Workers of one type get identical
+// user data (no per-node values), rendered once and shared — which is also what lets EC2 launch them in batches.
+import { ensureClusterTls, nodeTlsFor, renderUserData, tlsEnabled, type NodeTlsMaterial } from "../bootstrap/index.js";
 import type { Plan } from "../plan/types.js";
+import type { RoleName } from "../spec/schema.js";
 import type { UserDataFor } from "./up.js";
 
-export function userDataRenderer(plan: Plan): UserDataFor {
-  return (node, schedulerIp) =>
-    `#cloud-config\n# cloudlaunch ${plan.cluster} ${node.name} ${node.role}${schedulerIp ? ` scheduler=${schedulerIp}` : ""}\n`;
+// A dry run must not create the cluster's CA on disk, yet must check the user data fits the cloud's limit:
+// PEM blocks of the size an ECDSA P-256 certificate and key take (with room to spare) stand in for the real ones.
+const pem = (label: string, chars: number) => `-----BEGIN ${label}-----\n${"A".repeat(chars).replace(/.{64}/g, "$&\n")}\n-----END ${label}-----\n`;
+const PLACEHOLDER_TLS: NodeTlsMaterial = { caPem: pem("CERTIFICATE", 900), certPem: pem("CERTIFICATE", 1000), keyPem: pem("PRIVATE KEY", 320) };
+
+export async function userDataRenderer(plan: Plan, dryrun: boolean): Promise<UserDataFor> {
+  let tls: ((role: RoleName) => NodeTlsMaterial) | undefined;
+  if (tlsEnabled(plan.spec)) {
+    if (dryrun) tls = () => PLACEHOLDER_TLS;
+    else {
+      const material = await ensureClusterTls(plan.cluster);
+      tls = (role) => nodeTlsFor(material, role);
+    }
+  }
+  const rendered = new Map<string, string>();
+  return (node, schedulerIp) => {
+    const key = node.role === "scheduler" ? node.name : `worker|${node.vcpus}|${node.memoryGib}|${schedulerIp}`;
+    let userData = rendered.get(key);
+    if (userData === undefined) {
+      userData = renderUserData({
+        provider: plan.provider,
+        cluster: plan.cluster,
+        role: node.role,
+        nodeName: node.role === "scheduler" ? node.name : undefined,
+        vcpus: node.vcpus,
+        memoryGib: node.memoryGib,
+        schedulerHost: schedulerIp,
+        spec: plan.spec,
+        tls: tls?.(node.role),
+      });
+      rendered.set(key, userData);
+    }
+    return userData;
+  };
 }

@@ -20,7 +20,8 @@ export interface UserDataInput {
   provider: ProviderName;
   cluster: string;
   role: RoleName;
-  nodeName: string;
+  /** The scheduler's name; workers leave it out so every worker's user data is identical (batched launches) and take their hostname. */
+  nodeName?: string;
   vcpus: number;
   memoryGib: number;
   /** Workers: the scheduler's private IP (or a name the network resolves). */
@@ -42,7 +43,7 @@ export function renderUserData(input: UserDataInput): string {
   const plain = toCloudConfig(files, false);
   if (fitsUserDataLimit(input.provider, plain)) return plain;
   const compressed = toCloudConfig(files, true);
-  assertUserDataFits(input.provider, compressed, input.nodeName);
+  assertUserDataFits(input.provider, compressed, input.nodeName ?? `${input.cluster} ${input.role}`);
   return compressed;
 }
 
@@ -52,7 +53,7 @@ export function tlsEnabled(spec: Pick<ClusterSpec, "security">): boolean {
 
 function nodeFiles(input: UserDataInput): NodeFile[] {
   const tls = tlsEnabled(input.spec);
-  if (tls && !input.tls) throw new Error(`renderUserData(${input.nodeName}): TLS is on but no TLS material was given`);
+  if (tls && !input.tls) throw new Error(`renderUserData(${input.nodeName ?? input.role}): TLS is on but no TLS material was given`);
   const script = (name: "bootstrap.sh" | "arm-lifetime.sh" | "setup-dask.sh" | "start-dask.sh") => ({ path: `${SCRIPT_DIR}/${name}`, permissions: "0755", content: readTemplate(name) });
   const unit = (name: "cloudlaunch-dask.service" | "cloudlaunch-lifetime.service") => ({ path: `/etc/systemd/system/${name}`, permissions: "0644", content: readTemplate(name) });
   const files: NodeFile[] = [
@@ -77,7 +78,7 @@ function nodeFiles(input: UserDataInput): NodeFile[] {
 
 function workerScheduler(input: UserDataInput, tls: boolean): string {
   if (input.role !== "worker") return "";
-  if (!input.schedulerHost) throw new Error(`renderUserData(${input.nodeName}): a worker needs the scheduler's address`);
+  if (!input.schedulerHost) throw new Error(`renderUserData(${input.nodeName ?? input.role}): a worker needs the scheduler's address`);
   return schedulerAddress(input.schedulerHost, tls);
 }
 
@@ -94,7 +95,7 @@ function settingsFile(input: UserDataInput, tls: boolean): string {
     "# Written by cloudlaunch from the cluster spec; sourced by the scripts in /opt/cloudlaunch.",
     shellAssignment("CLOUDLAUNCH_PROVIDER", input.provider),
     shellAssignment("CLOUDLAUNCH_CLUSTER", input.cluster),
-    shellAssignment("CLOUDLAUNCH_NODE", input.nodeName),
+    shellAssignment("CLOUDLAUNCH_NODE", input.nodeName ?? ""),
     shellAssignment("CLOUDLAUNCH_ROLE", input.role),
     shellAssignment("CLOUDLAUNCH_VENV", VENV_DIR),
     shellAssignment("CLOUDLAUNCH_MAX_LIFETIME_MINUTES", input.spec.max_lifetime ? lifetimeMinutes(input.spec.max_lifetime) : ""),
@@ -117,7 +118,7 @@ function nodeDescription(input: UserDataInput, tls: boolean): string {
   const description = {
     provider: input.provider,
     cluster: input.cluster,
-    node: input.nodeName,
+    node: input.nodeName ?? null,
     role: input.role,
     scheduler: input.role === "worker" ? workerScheduler(input, tls) : null,
     tls,

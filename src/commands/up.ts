@@ -9,7 +9,7 @@ import { hasLocalCredentials, loadProvider } from "../providers/index.js";
 import type { NodeInfo, Provider } from "../providers/provider.js";
 import { allRecords, readRecord, writeRecord } from "../records.js";
 import { guard } from "../apply/guard.js";
-import { applyPlan } from "../apply/up.js";
+import { applyPlan, type UserDataFor } from "../apply/up.js";
 import { userDataRenderer } from "../apply/userdata.js";
 import { makeOutput } from "../render/output.js";
 import { planJson, planText } from "../render/plan.js";
@@ -43,7 +43,7 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
     takenNames: record?.lastWorker ? [record.lastWorker] : [],
   });
   plan.warnings.forEach((w) => out.warn(w));
-  const userDataFor = userDataRenderer(plan);
+  const userDataFor = await userDataRenderer(plan, dryrun);
   if (provider) await provider.preflight(plan);
 
   if (dryrun) {
@@ -74,14 +74,17 @@ async function clusterName(spec: ClusterSpec, provider: Provider | undefined, in
   return nextFreeName(spec.name, new Set(taken));
 }
 
-async function preview(plan: Plan, provider: Provider | undefined, existing: NodeInfo[], userDataFor: ReturnType<typeof userDataRenderer>, out: ReturnType<typeof makeOutput>, offline: string | undefined): Promise<number> {
+async function preview(plan: Plan, provider: Provider | undefined, existing: NodeInfo[], userDataFor: UserDataFor, out: ReturnType<typeof makeOutput>, offline: string | undefined): Promise<number> {
   const skipped: string[] = [];
   if (provider) {
     const guarded = guard(provider, { dryrun: true, checkPermissions: true, onSkipped: (d) => skipped.push(d) });
     await applyPlan(plan, guarded, existing, userDataFor, { update() {}, note: (m) => out.info(m) });
   } else {
     // Offline the user data is still rendered, so a spec whose bootstrap cannot fit the cloud fails here, not at launch.
-    plan.nodes.filter((n) => n.action === "create").slice(0, 2).forEach((n) => userDataFor(n, "10.0.0.1"));
+    for (const role of ["scheduler", "worker"]) {
+      const node = plan.nodes.find((n) => n.action === "create" && n.role === role);
+      if (node) userDataFor(node, role === "worker" ? "10.0.0.1" : undefined);
+    }
   }
   if (out.json) {
     out.print(JSON.stringify(planJson(plan, { dryrun: true, offline: !!offline, skipped: provider ? skipped : undefined }), null, 2));

@@ -1,6 +1,7 @@
 // Clusters and nodes as the cloud reports them, and how to reach a running cluster.
 import type { NodeInfo, NodeState } from "../providers/provider.js";
 import type { ProviderTarget } from "../providers/index.js";
+import { clientTlsFiles, connectionSnippet } from "../bootstrap/index.js";
 import { table, usd, type Output } from "./output.js";
 
 export function nodeJson(n: NodeInfo) {
@@ -17,9 +18,13 @@ export function schedulerAddresses(nodes: NodeInfo[], tls: boolean) {
 }
 
 export function clusterJson(cluster: string, target: ProviderTarget & { security?: boolean }, nodes: NodeInfo[]) {
+  const tls = target.security !== false;
+  const addresses = schedulerAddresses(nodes, tls);
   return {
     cluster, provider: target.provider, region: target.region,
-    ...schedulerAddresses(nodes, target.security !== false),
+    ...addresses,
+    ...(addresses && { connect: connectionSnippet(addresses.scheduler, tls ? clientTlsFiles(cluster) : undefined) }),
+    ...(tls && { tls: clientTlsFiles(cluster) }),
     nodes: nodes.map(nodeJson),
   };
 }
@@ -35,7 +40,13 @@ export function nodesText(nodes: NodeInfo[], out: Output): string {
 export function clusterAccessText(cluster: string, nodes: NodeInfo[], tls = true): string {
   const a = schedulerAddresses(nodes, tls);
   if (!a) return `${cluster}: the scheduler is not running`;
-  return [`Dask scheduler: ${a.scheduler}`, `Dashboard:      ${a.dashboard}`].join("\n");
+  return [
+    `Dask scheduler: ${a.scheduler}`,
+    `Dashboard:      ${a.dashboard}`,
+    "",
+    "Connect from Python:",
+    connectionSnippet(a.scheduler, tls ? clientTlsFiles(cluster) : undefined).replace(/^/gm, "    "),
+  ].join("\n");
 }
 
 export interface ClusterSummary {
