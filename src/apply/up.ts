@@ -7,6 +7,8 @@ import type { LaunchedNode, LaunchRequest, NodeInfo, NodeResult, Progress, Provi
 /** Renders one node's cloud-init user data; workers get the scheduler's private address. */
 export type UserDataFor = (node: PlannedNode, schedulerPrivateIp: string | undefined) => string;
 
+const DRY_RUN_SCHEDULER_IP = "10.255.255.254";
+
 export interface UpResult {
   scheduler?: NodeInfo;
   launched: LaunchedNode[];
@@ -33,8 +35,8 @@ export async function applyPlan(plan: Plan, provider: Provider, existing: NodeIn
   }
   const newWorkers = plan.nodes.filter((n) => n.role === "worker" && n.action === "create");
   if (newWorkers.length) {
-    // In a dry run nothing was launched, so there is no address yet; the preview renders a placeholder.
-    const address = scheduler?.privateIp ?? "SCHEDULER_PRIVATE_IP";
+    // In a dry run nothing was launched, so there is no address yet; the preview renders with a stand-in.
+    const address = scheduler?.privateIp ?? DRY_RUN_SCHEDULER_IP;
     const requests = newWorkers.map((n) => request(plan, n, userDataFor(n, address)));
     launched.push(...(await provider.launch(plan, requests, progress)));
   }
