@@ -1,18 +1,48 @@
 #!/usr/bin/env node
-// Bundles the CLI into dist/cli.js. One minified file loads far faster than hundreds of CommonJS files; modules
-// reached through `await import()` stay lazily initialised inside the bundle. Cloud SDKs stay external, so they are
-// read from node_modules only when a command needs that cloud. Type checking is tsc's job (npm run typecheck).
+// Bundles the CLI for fast start-up. Every module the code loads with a lazy require() at a boundary (the
+// command modules, each cloud driver, the TLS store) becomes its own minified bundle in dist/, so `--help` parses
+// commander and little else, and a command parses only what it runs. Bundles share no state: errors cross them by
+// name (src/errors.ts). The AWS SDK is bundled from its ES modules, which cuts it to what the driver uses; the GCP
+// and Azure SDKs stay in node_modules (google-gax reads its proto files from paths relative to itself).
+// Type checking is tsc's job (npm run typecheck).
 import { build } from "esbuild";
 import { rmSync } from "node:fs";
+import { resolve } from "node:path";
 
-const SDKS = ["@aws-sdk/*", "@smithy/*", "@google-cloud/*", "google-gax", "google-auth-library", "@azure/*"];
+const LAZY = {
+  "src/commands/up.ts": "command-up.js",
+  "src/commands/status.ts": "command-status.js",
+  "src/commands/lifecycle.ts": "command-lifecycle.js",
+  "src/providers/aws/index.ts": "provider-aws.js",
+  "src/providers/gcp/index.ts": "provider-gcp.js",
+  "src/providers/azure/index.ts": "provider-azure.js",
+  "src/bootstrap/tls.ts": "tls.js",
+};
+const byPath = new Map(Object.entries(LAZY).map(([src, out]) => [resolve(src), out]));
+const EXTERNAL_SDKS = ["@google-cloud/*", "google-gax", "google-auth-library", "@azure/*"];
 const common = { bundle: true, platform: "node", target: "node20", format: "cjs", minify: true, sourcemap: "linked", logLevel: "warning" };
 
+const lazyBoundaries = {
+  name: "lazy-boundaries",
+  setup(b) {
+    b.onResolve({ filter: /^\./ }, (args) => {
+      if (args.kind !== "require-call" && args.kind !== "dynamic-import") return undefined;
+      const out = byPath.get(resolve(args.resolveDir, args.path.replace(/\.js$/, ".ts")));
+      return out ? { path: `./${out}`, external: true } : undefined;
+    });
+  },
+};
+
 rmSync("dist", { recursive: true, force: true });
-await build({ ...common, entryPoints: ["src/cli.ts"], outfile: "dist/cli.js", external: SDKS });
+const entries = [["src/cli.ts", "cli.js"], ...Object.entries(LAZY)];
+await Promise.all(
+  entries.map(([src, out]) =>
+    build({ ...common, entryPoints: [src], outfile: `dist/${out}`, plugins: [lazyBoundaries], external: EXTERNAL_SDKS, mainFields: ["module", "main"] }),
+  ),
+);
 if (process.argv.includes("--fakes")) {
-  // The fakes and the cloud benchmark run from plain JS; the fakes load SDK-free code only, so nothing is external
-  // but the SDKs the fake tests never need.
-  await build({ ...common, minify: false, sourcemap: false, entryPoints: ["test/fakes/cli.ts"], outfile: "dist-test/fake-cloud.js", external: SDKS });
-  await build({ ...common, minify: false, sourcemap: false, entryPoints: ["bench/cloud.ts"], outfile: "dist-test/bench-cloud.js", external: SDKS });
+  // The fakes and the cloud benchmark run from plain JS; the fakes themselves import no SDK.
+  const plain = { ...common, minify: false, sourcemap: false, external: [...EXTERNAL_SDKS, "@aws-sdk/*", "@smithy/*"] };
+  await build({ ...plain, entryPoints: ["test/fakes/cli.ts"], outfile: "dist-test/fake-cloud.js" });
+  await build({ ...plain, entryPoints: ["bench/cloud.ts"], outfile: "dist-test/bench-cloud.js" });
 }

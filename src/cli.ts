@@ -1,5 +1,6 @@
 // Declares the commands and maps errors to exit codes; each action loads its command module only when it runs,
-// so `--help` pays for nothing but commander.
+// so `--help` pays for nothing but commander. Lazy loads are require(), not import(): in the bundle each command is
+// its own CommonJS file, which import() would first lex whole for named exports (tens of ms).
 import { Command, CommanderError, Option } from "commander";
 import { exitCodeFor, SpecError } from "./errors.js";
 
@@ -37,14 +38,14 @@ program
   .option("--increment", "launch a new cluster under the next free name when the spec's name is taken")
   .option("--terminate-surplus", "terminate workers beyond workers.count (otherwise they are listed and kept)")
   .option("--offline", "plan from the bundled catalog only, without calling the cloud (implies --dryrun)")
-  .action(run(async () => (await import("./commands/up.js")).up));
+  .action(run(async () => (require("./commands/up.js") as typeof import("./commands/up.js")).up));
 
 target(
   program
     .command("status")
     .description("list cloudlaunch clusters, or the nodes of one cluster")
     .argument("[cluster]", "cluster name"),
-).action(run(async () => (await import("./commands/status.js")).status));
+).action(run(async () => (require("./commands/status.js") as typeof import("./commands/status.js")).status));
 
 const lifecycle = {
   stop: "stop the cluster or the named nodes (Azure: deallocate — a stopped-but-allocated Azure VM is still billed)",
@@ -61,7 +62,7 @@ for (const [verb, summary] of Object.entries(lifecycle) as [keyof typeof lifecyc
       .addOption(dryrun),
   );
   if (verb === "terminate") cmd.option("-y, --yes", "do not ask for confirmation (required without a terminal)");
-  cmd.action(run(async () => (await import("./commands/lifecycle.js")).lifecycle(verb)));
+  cmd.action(run(async () => (require("./commands/lifecycle.js") as typeof import("./commands/lifecycle.js")).lifecycle(verb)));
 }
 
 program.parseAsync(process.argv).catch((err: unknown) => {

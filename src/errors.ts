@@ -46,8 +46,13 @@ export class CloudError extends Error {
   }
 }
 
+/**
+ * By name, not instanceof: each cloud driver is its own bundle (dist/provider-<cloud>.js) with its own copy of
+ * these classes.
+ */
 export function exitCodeFor(err: unknown): number | undefined {
-  if (err instanceof UsageError || err instanceof SpecError || err instanceof PlanError) return 2;
-  if (err instanceof CloudError) return 1;
+  const name = (err as Error | undefined)?.name;
+  if (name === "UsageError" || name === "SpecError" || name === "PlanError") return 2;
+  if (name === "CloudError") return 1;
   return undefined;
 }

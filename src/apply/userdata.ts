@@ -1,6 +1,6 @@
 // Each planned node's cloud-init user data, from templates/ via src/bootstrap. Workers of one type get identical
 // user data (no per-node values), rendered once and shared — which is also what lets EC2 launch them in batches.
-import { ensureClusterTls, nodeTlsFor, renderUserData, tlsEnabled, type NodeTlsMaterial } from "../bootstrap/index.js";
+import { renderUserData, tlsEnabled, type NodeTlsMaterial } from "../bootstrap/index.js";
 import type { Plan } from "../plan/types.js";
 import type { RoleName } from "../spec/schema.js";
 import type { UserDataFor } from "./up.js";
@@ -15,6 +15,8 @@ export async function userDataRenderer(plan: Plan, dryrun: boolean): Promise<Use
   if (tlsEnabled(plan.spec)) {
     if (dryrun) tls = () => PLACEHOLDER_TLS;
     else {
+      // The X.509 library is loaded only here, when certificates are really made (see scripts/build.mjs).
+      const { ensureClusterTls, nodeTlsFor } = require("../bootstrap/tls.js") as typeof import("../bootstrap/tls.js");
       const material = await ensureClusterTls(plan.cluster);
       tls = (role) => nodeTlsFor(material, role);
     }

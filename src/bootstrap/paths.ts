@@ -17,3 +17,9 @@ export function clusterConfigDir(cluster: string, env: NodeJS.ProcessEnv = proce
   if (!CLUSTER_NAME.test(cluster)) throw new Error(`invalid cluster name for a config directory: ${JSON.stringify(cluster)}`);
   return join(cloudlaunchHome(env), "clusters", cluster);
 }
+
+/** Where `ensureClusterTls` (tls.ts) keeps the files a client needs; they exist once `up` ran with TLS on. */
+export function clientTlsFiles(cluster: string, env: NodeJS.ProcessEnv = process.env) {
+  const dir = clusterConfigDir(cluster, env);
+  return { caPath: join(dir, "ca.pem"), certPath: join(dir, "client.pem"), keyPath: join(dir, "client-key.pem") };
+}

@@ -40,12 +40,6 @@ export function nodeTlsFor(tls: ClusterTls, role: RoleName): NodeTlsMaterial {
   return { caPem: tls.caPem, certPem: leaf.certPem, keyPem: leaf.keyPem };
 }
 
-/** Where `ensureClusterTls` keeps the files a client needs (they exist once `up` ran with TLS on). */
-export function clientTlsFiles(cluster: string, env: NodeJS.ProcessEnv = process.env) {
-  const dir = clusterConfigDir(cluster, env);
-  return { caPath: join(dir, "ca.pem"), certPath: join(dir, "client.pem"), keyPath: join(dir, "client-key.pem") };
-}
-
 export async function ensureClusterTls(cluster: string, env: NodeJS.ProcessEnv = process.env, now = new Date()): Promise<ClusterTls> {
   const dir = clusterConfigDir(cluster, env);
   await mkdir(dir, { recursive: true, mode: 0o700 });

@@ -1,4 +1,5 @@
-// Loads one cloud's driver on demand: nothing here imports an SDK until a command needs that cloud.
+// Loads one cloud's driver on demand: nothing here imports an SDK until a command needs that cloud. (require, not
+// import(): see src/cli.ts.)
 import type { ClusterSpec, ProviderName } from "../spec/schema.js";
 import type { Provider } from "./provider.js";
 
@@ -7,11 +8,11 @@ export type ProviderTarget = Pick<ClusterSpec, "provider" | "region" | "zone" | 
 export async function loadProvider(target: ProviderTarget): Promise<Provider> {
   switch (target.provider) {
     case "aws":
-      return (await import("./aws/index.js")).createProvider(target);
+      return (require("./aws/index.js") as typeof import("./aws/index.js")).createProvider(target);
     case "gcp":
-      return (await import("./gcp/index.js")).createProvider(target);
+      return (require("./gcp/index.js") as typeof import("./gcp/index.js")).createProvider(target);
     case "azure":
-      return (await import("./azure/index.js")).createProvider(target);
+      return (require("./azure/index.js") as typeof import("./azure/index.js")).createProvider(target);
   }
 }
 
@@ -22,10 +23,10 @@ export async function loadProvider(target: ProviderTarget): Promise<Provider> {
 export async function hasLocalCredentials(provider: ProviderName, env = process.env): Promise<boolean> {
   switch (provider) {
     case "aws":
-      return (await import("./aws/credentials.js")).hasLocalCredentials(env);
+      return (require("./aws/credentials.js") as typeof import("./aws/credentials.js")).hasLocalCredentials(env);
     case "gcp":
-      return (await import("./gcp/credentials.js")).hasLocalCredentials(env);
+      return (require("./gcp/credentials.js") as typeof import("./gcp/credentials.js")).hasLocalCredentials(env);
     case "azure":
-      return (await import("./azure/credentials.js")).hasLocalCredentials(env);
+      return (require("./azure/credentials.js") as typeof import("./azure/credentials.js")).hasLocalCredentials(env);
   }
 }

@@ -5,7 +5,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PlanError } from "../../src/errors.js";
-import { ensureClusterTls, renderUserData, type ClusterTls, type UserDataInput } from "../../src/bootstrap/index.js";
+import { renderUserData, type UserDataInput } from "../../src/bootstrap/index.js";
+import { ensureClusterTls, type ClusterTls } from "../../src/bootstrap/tls.js";
 import { inputFor, tempHome } from "./fixtures.js";
 import { describeWithTools, filesByPath, parseWithPyYaml, sourceSettings, SYSTEM_PATH, TOOLS } from "./tools.js";
 

@@ -3,7 +3,8 @@
 import { randomBytes } from "node:crypto";
 import { parse } from "yaml";
 import { PlanError } from "../../src/errors.js";
-import { ensureClusterTls, renderUserData, USER_DATA_LIMITS, userDataBytes, type ClusterTls } from "../../src/bootstrap/index.js";
+import { renderUserData, USER_DATA_LIMITS, userDataBytes } from "../../src/bootstrap/index.js";
+import { ensureClusterTls, type ClusterTls } from "../../src/bootstrap/tls.js";
 import { inputFor, tempHome } from "./fixtures.js";
 import { decodedContent, type CloudConfig } from "./tools.js";
 

@@ -3,7 +3,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { connectionSnippet, DEFAULT_DASK_VERSION, ensureClusterTls, lifetimeMinutes, renderUserData, schedulerAddress, workerLayout, type ClusterTls } from "../../src/bootstrap/index.js";
+import { connectionSnippet, DEFAULT_DASK_VERSION, lifetimeMinutes, renderUserData, schedulerAddress, workerLayout } from "../../src/bootstrap/index.js";
+import { ensureClusterTls, type ClusterTls } from "../../src/bootstrap/tls.js";
 import { PlanError } from "../../src/errors.js";
 import { inputFor, tempHome } from "./fixtures.js";
 import { decodedContent, sourceSettings, type CloudConfig } from "./tools.js";

@@ -4,7 +4,8 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureClusterTls, renderUserData } from "../../src/bootstrap/index.js";
+import { renderUserData } from "../../src/bootstrap/index.js";
+import { ensureClusterTls } from "../../src/bootstrap/tls.js";
 import { inputFor, tempHome } from "./fixtures.js";
 import { describeWithTools, materialize, parseWithPyYaml, SYSTEM_PATH, TOOLS } from "./tools.js";
 

@@ -4,7 +4,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureClusterTls, renderUserData, type ClusterTls } from "../../src/bootstrap/index.js";
+import { renderUserData } from "../../src/bootstrap/index.js";
+import { ensureClusterTls, type ClusterTls } from "../../src/bootstrap/tls.js";
 import { inputFor, tempHome, variantName, VARIANTS } from "./fixtures.js";
 import { describeWithTools, filesByPath, parseWithPyYaml, SYSTEM_PATH, TOOLS } from "./tools.js";
 

@@ -3,7 +3,8 @@
 // (security groups, instances, volumes). Instance states are computed from timestamps, not timers, so 10,000
 // instances cost no more than their records.
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { catalogDir } from "../../../src/catalog/catalog";
+import { join } from "node:path";
 
 export const ACCOUNT_ID = "123456789012";
 export const CANONICAL_OWNER = "099720109477";
@@ -109,11 +110,9 @@ export interface WorldOptions {
 }
 
 function findCatalog(region: string): string {
-  for (let dir = __dirname; dirname(dir) !== dir; dir = dirname(dir)) {
-    const file = join(dir, "data", "catalog", "aws", `${region}.json`);
-    if (existsSync(file)) return file;
-  }
-  throw new Error(`fake EC2: no bundled catalog for region ${region}`);
+  const file = join(catalogDir(), "aws", `${region}.json`);
+  if (!existsSync(file)) throw new Error(`fake EC2: no bundled catalog for region ${region}`);
+  return file;
 }
 
 type CatalogRow = [string, number, number, "x86_64" | "arm64", string | null, number, boolean, number, number | null];

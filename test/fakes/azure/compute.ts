@@ -2,7 +2,8 @@
 // deallocate, powerOff, delete), managed disks, and resourceSkus built from the bundled catalog.
 // REST reference: https://learn.microsoft.com/rest/api/compute/
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { join } from "node:path";
+import { catalogDir } from "../../../src/catalog/catalog";
 import { powerState, provisioningState, type ArmResource, type PowerState } from "./state.js";
 import { ArmError, asyncHeaders, notFound, page, parseFilter } from "./wire.js";
 import { acceptDelete, getOfType, listOfType, requireGroup, view, type Ctx, type Reply } from "./resources.js";
@@ -21,7 +22,7 @@ interface CatalogRow {
 let catalog: { location: string; rows: Map<string, CatalogRow> } | undefined;
 
 export function loadCatalog(location: string) {
-  const file = resolve(__dirname, "../../../data/catalog/azure", `${location}.json`);
+  const file = join(catalogDir(), "azure", `${location}.json`);
   const json = JSON.parse(readFileSync(file, "utf8")) as { rows: [string, number, number, "x86_64" | "arm64"][] };
   catalog = { location, rows: new Map(json.rows.map(([type, vcpus, memoryGib, arch]) => [type.toLowerCase(), { type, vcpus, memoryGib, arch }])) };
 }

@@ -1,7 +1,8 @@
 // What the fake Compute project holds: zones, machine types (from the bundled catalog), the public Ubuntu images,
 // one network with a regional subnetwork, firewalls, instances and operations.
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { join } from "node:path";
+import { catalogDir } from "../../../src/catalog/catalog";
 import type { FakeInstance } from "./instances";
 import type { FakeOperation } from "./operations";
 
@@ -63,7 +64,7 @@ const UBUNTU_IMAGES: Omit<Image, "id">[] = [
 type CatalogRow = [string, number, number, "x86_64" | "arm64", string | null, number, boolean, number, number | null];
 
 function loadCatalog(region: string): CatalogRow[] {
-  const file = resolve(__dirname, "../../../data/catalog/gcp", `${region}.json`);
+  const file = join(catalogDir(), "gcp", `${region}.json`);
   return (JSON.parse(readFileSync(file, "utf8")) as { rows: CatalogRow[] }).rows;
 }
 
