@@ -28,8 +28,8 @@ export async function runLifecycle(verb: LifecycleVerb, provider: Provider, clus
     const node = byName.get(name);
     if (!node || (node.state === "terminated" && (verb !== "terminate" || !names.length))) {
       if (names.length) results.push({ name, ok: false, message: "not found" });
-    } else if (rule.done.includes(node.state)) results.push({ name, ok: true, message: `already ${node.state}`, node });
-    else if (rule.from.includes(node.state)) act.push(node);
+    } else if (rule.from.includes(node.state) || (verb === "stop" && node.stillBilled)) act.push(node);
+    else if (rule.done.includes(node.state)) results.push({ name, ok: true, message: `already ${node.state}`, node });
     else results.push({ name, ok: false, message: `cannot ${verb} a node that is ${node.state}`, node });
   }
   if (act.length) results.push(...(await provider[verb](act, progress)));

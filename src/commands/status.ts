@@ -37,7 +37,7 @@ function summarize(target: ProviderTarget, nodes: NodeInfo[]): ClusterSummary[] 
     if (n.state === "terminated") continue;
     const c = byCluster.get(n.cluster) ?? { cluster: n.cluster, provider: target.provider, region: target.region, states: {}, hourly: 0 };
     c.states[n.state] = (c.states[n.state] ?? 0) + 1;
-    if (n.state === "running" || n.state === "pending") {
+    if (n.state === "running" || n.state === "pending" || n.stillBilled) {
       const t = types.get(n.instanceType);
       c.hourly += (t ? priceOf(t, n.spot) ?? 0 : 0) + publicIpHourly(target.provider, n.spot);
     }

@@ -22,6 +22,11 @@ export interface NodeInfo {
   /** ISO 8601. */
   launchTime?: string;
   spot: boolean;
+  /**
+   * Stopped from inside (e.g. max_lifetime on Azure, where a guest shutdown leaves the VM allocated) and still billed
+   * for compute: `stop` acts on it (deallocates) rather than calling it already stopped, and status says so.
+   */
+  stillBilled?: boolean;
 }
 
 /** One node to launch. Candidates come from the plan, cheapest first; the driver tries them in order. */

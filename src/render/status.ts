@@ -8,6 +8,7 @@ export function nodeJson(n: NodeInfo) {
   return {
     name: n.name, role: n.role, id: n.id, state: n.state, instance_type: n.instanceType, zone: n.zone ?? null,
     public_ip: n.publicIp ?? null, private_ip: n.privateIp ?? null, launch_time: n.launchTime ?? null, spot: n.spot,
+    ...(n.stillBilled && { still_billed: true }),
   };
 }
 
@@ -32,7 +33,7 @@ export function clusterJson(cluster: string, target: ProviderTarget & { security
 export function nodesText(nodes: NodeInfo[], out: Output): string {
   return table(
     ["name", "role", "id", "state", "type", "zone", "public IP", "private IP", "launched"],
-    nodes.map((n) => [n.name, n.role, n.id, n.state, n.instanceType, n.zone ?? "", n.publicIp ?? "", n.privateIp ?? "", n.launchTime ?? ""]),
+    nodes.map((n) => [n.name, n.role, n.id, n.stillBilled ? `${n.state} (still billed: run stop)` : n.state, n.instanceType, n.zone ?? "", n.publicIp ?? "", n.privateIp ?? "", n.launchTime ?? ""]),
     out.color,
   );
 }

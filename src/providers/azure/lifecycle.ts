@@ -23,7 +23,8 @@ export async function changeState(c: AzureClients, verb: Verb, nodes: NodeInfo[]
   const limit = pLimit(c.settings.concurrency);
   let done = 0;
   const one = async (node: NodeInfo): Promise<NodeResult> => {
-    const skip = SKIP[verb][node.state];
+    // A VM powered off from inside is "stopped" yet allocated and billed: stop deallocates it.
+    const skip = verb === "stop" && node.stillBilled ? undefined : SKIP[verb][node.state];
     // Skipping is success when the node is already where it was asked to go.
     if (skip) return { name: node.name, ok: skip.startsWith("already"), message: skip, node };
     const vmName = node.id.split("/").pop() ?? node.name;

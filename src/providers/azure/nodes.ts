@@ -73,13 +73,17 @@ function toNode(vm: VirtualMachine, statuses: InstanceViewStatus[] | undefined, 
     privateIp: addr?.privateIp,
     launchTime: vm.timeCreated ? new Date(vm.timeCreated).toISOString() : undefined,
     spot: vm.priority === "Spot",
+    ...(powerState(statuses) === "stopped" && { stillBilled: true }),
   };
 }
+
+const powerState = (statuses: InstanceViewStatus[] | undefined) =>
+  statuses?.find((s) => s.code?.startsWith("PowerState/"))?.code?.slice("PowerState/".length);
 
 /** Azure's PowerState/* codes onto the provider-agnostic states; a deallocated and a stopped VM are both "stopped". */
 export function nodeState(provisioning: string | undefined, statuses: InstanceViewStatus[] | undefined): NodeState {
   if (provisioning === "Deleting") return "terminating";
-  const power = statuses?.find((s) => s.code?.startsWith("PowerState/"))?.code?.slice("PowerState/".length);
+  const power = powerState(statuses);
   switch (power) {
     case "starting":
       return "pending";

@@ -31,6 +31,8 @@ export interface FakeAzure extends FakeCloud {
   readonly caCert: string;
   /** Restrict a size for the subscription, in the whole location or only in some zones. */
   restrictSku(size: string, zones?: string[]): void;
+  /** The guest OS powers the VM off (`shutdown -h`, as max_lifetime does): stopped, but still allocated and billed. */
+  guestShutdown(vmName: string): void;
 }
 
 export const startFakeAzure: StartFake = (options) => startFakeArm(options);
@@ -80,6 +82,11 @@ export async function startFakeArm(options: FakeAzureOptions = {}): Promise<Fake
     inject: (f) => faults.inject(f),
     clearFaults: () => faults.clear(),
     restrictSku: (size, zones) => void state.restrictions.push({ size, zones }),
+    guestShutdown: (vmName) => {
+      const vm = state.all().find((r) => r.type === VM && r.name === vmName);
+      if (!vm) throw new Error(`fake ARM: no VM ${vmName}`);
+      vm.power = { from: "running", to: "stopped", at: Date.now() };
+    },
     vms: () => state.all().filter((r) => r.type === VM).map((vm) => toFakeVm(state, vm)),
     resources: () => state.all().filter((r) => r.type !== VM).map((r) => ({ kind: kindOf(r.type), id: r.id, tags: r.tags })),
     close: async () => {
