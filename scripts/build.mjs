@@ -2,8 +2,9 @@
 // Bundles the CLI for fast start-up. Every module the code loads with a lazy require() at a boundary (the
 // command modules, each cloud driver, the TLS store) becomes its own minified bundle in dist/, so `--help` parses
 // commander and little else, and a command parses only what it runs. Bundles share no state: errors cross them by
-// name (src/errors.ts). The AWS SDK is bundled from its ES modules, which cuts it to what the driver uses; the GCP
-// and Azure SDKs stay in node_modules (google-gax reads its proto files from paths relative to itself).
+// name (src/errors.ts). The AWS and Azure SDKs are bundled from their ES modules (measured: AWS status 0.41 → 0.38 s,
+// Azure status of 1000 nodes 1.12 → 0.9 s); the GCP SDK stays in node_modules, as google-gax reads its proto files
+// from paths relative to itself.
 // Type checking is tsc's job (npm run typecheck).
 import { build } from "esbuild";
 import { rmSync } from "node:fs";
@@ -19,7 +20,8 @@ const LAZY = {
   "src/bootstrap/tls.ts": "tls.js",
 };
 const byPath = new Map(Object.entries(LAZY).map(([src, out]) => [resolve(src), out]));
-const EXTERNAL_SDKS = ["@google-cloud/*", "google-gax", "google-auth-library", "@azure/*"];
+// @azure/identity (with MSAL) is required only when no static token is given: it stays out of the bundle.
+const EXTERNAL_SDKS = ["@google-cloud/*", "google-gax", "google-auth-library", "@azure/identity"];
 const common = { bundle: true, platform: "node", target: "node20", format: "cjs", minify: true, sourcemap: "linked", logLevel: "warning" };
 
 const lazyBoundaries = {
