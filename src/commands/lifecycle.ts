@@ -68,7 +68,7 @@ function report(out: Output, verb: string, cluster: string, results: NodeResult[
   }
   const short = (name: string) => name.replace(`${cluster}-`, "");
   for (const r of results) {
-    const ip = verb === "start" && r.ok && r.node?.publicIp ? ` (public IP ${r.node.publicIp})` : "";
+    const ip = verb === "start" && r.ok && r.node?.publicIp && !r.message.includes(r.node.publicIp) ? ` (public IP ${r.node.publicIp})` : "";
     out.print(`${short(r.name)}: ${r.message}${ip}`);
   }
   if (!results.length) out.print(`${cluster}: no nodes`);
