@@ -173,3 +173,20 @@ describe("credentials", () => {
     expect(hasLocalCredentials({ HOME: home })).toBe(true);
   });
 });
+
+test("a launch whose node never runs gives up after CLOUDLAUNCH_GCP_WAIT_S, naming the node", async () => {
+  const slow = await startFakeGcp({ transitionMs: 4000 });
+  const before = process.env.CLOUDLAUNCH_GCP_WAIT_S;
+  process.env.CLOUDLAUNCH_GCP_WAIT_S = "0.3";
+  try {
+    const driver = await createProvider({ provider: "gcp", region: slow.spec.region, gcp: slow.spec.extra.gcp as { project: string } }, slow.env);
+    const plan = { ...makePlan("stuck", 0), spec: { ...makePlan("stuck", 0).spec, gcp: slow.spec.extra.gcp as { project: string } } };
+    await driver.preflight(plan);
+    const failure = driver.launch(plan, requests(plan), progress);
+    await expect(failure).rejects.toThrow(/Timed out waiting for stuck-scheduler \((pending|unknown)\)/);
+  } finally {
+    if (before === undefined) delete process.env.CLOUDLAUNCH_GCP_WAIT_S;
+    else process.env.CLOUDLAUNCH_GCP_WAIT_S = before;
+    await slow.close();
+  }
+});

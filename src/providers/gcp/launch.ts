@@ -130,6 +130,8 @@ export class Launcher {
     const byName = new Map(placed.map((p) => [p.req.name, p]));
     const retried = new Set<string>();
     let delay = 200;
+    // A node can also never get there (a Spot VM preempted during the launch): give up after a bound, naming them.
+    const deadline = Date.now() + (Number(process.env.CLOUDLAUNCH_GCP_WAIT_S) || 900) * 1000;
     for (;;) {
       const nodes = new Map((await listInstances(this.clients, this.project, this.region, this.plan.cluster)).map((i) => [String(i.name), toNodeInfo(i)]));
       const ready = placed.filter((p) => {
@@ -139,6 +141,10 @@ export class Launcher {
       this.progress.update(ready.length, placed.length, "running");
       if (ready.length === placed.length) {
         return placed.map((p) => ({ ...nodes.get(p.req.name)!, fallback: p.fallback }));
+      }
+      if (Date.now() > deadline) {
+        const late = placed.filter((p) => !ready.includes(p)).map((p) => `${p.req.name} (${nodes.get(p.req.name)?.state ?? "missing"})`);
+        throw new CloudError(`Timed out waiting for ${late.join(", ")} to run with an external IP; run up again to converge.`, "other");
       }
       const missing = placed.filter((p) => !nodes.has(p.req.name));
       const retry = missing.filter((p) => !retried.has(p.req.name));
