@@ -2,10 +2,11 @@
 // Every mutation goes through the provider it is given, which the command has wrapped in the dry-run guard.
 import { CloudError } from "../errors.js";
 import type { Plan, PlannedNode } from "../plan/types.js";
+import type { InstanceType } from "../catalog/types.js";
 import type { LaunchedNode, LaunchRequest, NodeInfo, NodeResult, Progress, Provider } from "../providers/provider.js";
 
-/** Renders one node's cloud-init user data; workers get the scheduler's private address. */
-export type UserDataFor = (node: PlannedNode, schedulerPrivateIp: string | undefined) => string;
+/** Renders one node's cloud-init user data for an instance type; workers get the scheduler's private address. */
+export type UserDataFor = (node: PlannedNode, type: InstanceType, schedulerPrivateIp: string | undefined) => string;
 
 const DRY_RUN_SCHEDULER_IP = "10.255.255.254";
 
@@ -29,7 +30,7 @@ export async function applyPlan(plan: Plan, provider: Provider, existing: NodeIn
   let scheduler: NodeInfo | undefined = started.find((r) => r.name === schedulerPlan.name)?.node ?? byName.get(schedulerPlan.name);
   const launched: LaunchedNode[] = [];
   if (schedulerPlan.action === "create") {
-    const [node] = await provider.launch(plan, [request(plan, schedulerPlan, userDataFor(schedulerPlan, undefined))], progress);
+    const [node] = await provider.launch(plan, [request(plan, schedulerPlan, (type) => userDataFor(schedulerPlan, type, undefined))], progress);
     if (node) launched.push(node);
     scheduler = node;
   }
@@ -37,13 +38,13 @@ export async function applyPlan(plan: Plan, provider: Provider, existing: NodeIn
   if (newWorkers.length) {
     // In a dry run nothing was launched, so there is no address yet; the preview renders with a stand-in.
     const address = scheduler?.privateIp ?? DRY_RUN_SCHEDULER_IP;
-    const requests = newWorkers.map((n) => request(plan, n, userDataFor(n, address)));
+    const requests = newWorkers.map((n) => request(plan, n, (type) => userDataFor(n, type, address)));
     launched.push(...(await provider.launch(plan, requests, progress)));
   }
   return { scheduler, launched, started, terminated };
 }
 
-function request(plan: Plan, node: PlannedNode, userData: string): LaunchRequest {
+function request(plan: Plan, node: PlannedNode, userData: LaunchRequest["userData"]): LaunchRequest {
   const choice = node.role === "scheduler" ? plan.scheduler : plan.workers;
   return { name: node.name, role: node.role, candidates: choice.candidates, spot: choice.spot, userData };
 }

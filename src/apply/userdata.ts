@@ -1,5 +1,6 @@
-// Each planned node's cloud-init user data, from templates/ via src/bootstrap. Workers of one type get identical
-// user data (no per-node values), rendered once and shared — which is also what lets EC2 launch them in batches.
+// Each planned node's cloud-init user data, from templates/ via src/bootstrap, for the instance type it is launched
+// as (a fallback type gets Dask sizing of its own). Workers of one type get identical user data (no per-node
+// values), rendered once and shared — which is also what lets EC2 launch them in batches.
 import { renderUserData, tlsEnabled, type NodeTlsMaterial } from "../bootstrap/index.js";
 import type { Plan } from "../plan/types.js";
 import type { RoleName } from "../spec/schema.js";
@@ -22,8 +23,8 @@ export async function userDataRenderer(plan: Plan, dryrun: boolean): Promise<Use
     }
   }
   const rendered = new Map<string, string>();
-  return (node, schedulerIp) => {
-    const key = node.role === "scheduler" ? node.name : `worker|${node.vcpus}|${node.memoryGib}|${schedulerIp}`;
+  return (node, type, schedulerIp) => {
+    const key = `${node.role === "scheduler" ? node.name : "worker"}|${type.vcpus}|${type.memoryGib}|${schedulerIp}`;
     let userData = rendered.get(key);
     if (userData === undefined) {
       userData = renderUserData({
@@ -31,8 +32,8 @@ export async function userDataRenderer(plan: Plan, dryrun: boolean): Promise<Use
         cluster: plan.cluster,
         role: node.role,
         nodeName: node.role === "scheduler" ? node.name : undefined,
-        vcpus: node.vcpus,
-        memoryGib: node.memoryGib,
+        vcpus: type.vcpus,
+        memoryGib: type.memoryGib,
         schedulerHost: schedulerIp,
         spec: plan.spec,
         tls: tls?.(node.role),

@@ -83,7 +83,9 @@ async function preview(plan: Plan, provider: Provider | undefined, existing: Nod
     // Offline the user data is still rendered, so a spec whose bootstrap cannot fit the cloud fails here, not at launch.
     for (const role of ["scheduler", "worker"]) {
       const node = plan.nodes.find((n) => n.action === "create" && n.role === role);
-      if (node) userDataFor(node, role === "worker" ? "10.0.0.1" : undefined);
+      const choice = role === "scheduler" ? plan.scheduler : plan.workers;
+      // Every candidate: a fallback type must fit the cloud's user-data limit too.
+      if (node) for (const type of choice.candidates) userDataFor(node, type, role === "worker" ? "10.0.0.1" : undefined);
     }
   }
   if (out.json) {

@@ -35,8 +35,11 @@ export interface LaunchRequest {
   role: RoleName;
   candidates: InstanceType[];
   spot: boolean;
-  /** Cloud-init user data, already rendered (plain text; the driver encodes it as its API wants). */
-  userData: string;
+  /**
+   * Cloud-init user data (plain text; the driver encodes it as its API wants) for the type actually launched:
+   * Dask's worker sizing follows the machine, so a fallback type gets its own. Same type → same string.
+   */
+  userData(type: InstanceType): string;
 }
 
 export interface LaunchedNode extends NodeInfo {

@@ -23,7 +23,7 @@ test("the batch tag compresses runs of worker numbers and decodes back to the sa
 });
 
 test("batches share one user data and role, and stay within the tag value limit and MAX_BATCH", () => {
-  const req = (name: string, userData = "w"): LaunchRequest => ({ name, role: "worker", candidates: [], spot: false, userData });
+  const req = (name: string, userData = "w"): LaunchRequest => ({ name, role: "worker", candidates: [], spot: false, userData: () => userData });
   const many = Array.from({ length: 250 }, (_, i) => req(`a-very-long-cluster-name-for-testing-${i % 2 ? "x" : "y"}${i}`));
   const batches = makeBatches([...many, req("other", "different")]);
   expect(batches.flatMap((b) => b.requests)).toHaveLength(251);

@@ -1,5 +1,6 @@
 // The AWS driver called directly, through the real @aws-sdk/client-ec2, against the fake EC2. The SDK finds the fake
 // only through the environment (AWS_ENDPOINT_URL_EC2, keys, no metadata service), as the CLI would.
+import type { InstanceType } from "../../src/catalog/types";
 import { EC2Client, RunInstancesCommand } from "@aws-sdk/client-ec2";
 import { typesIn } from "../../src/catalog/catalog.js";
 import { CloudError } from "../../src/errors.js";
@@ -62,7 +63,7 @@ function requestsOf(plan: Plan): { scheduler: LaunchRequest[]; workers: LaunchRe
       .filter((n) => n.role === role && n.action === "create")
       .map((n) => {
         const choice = role === "scheduler" ? plan.scheduler : plan.workers;
-        return { name: n.name, role, candidates: choice.candidates, spot: choice.spot, userData: `#cloud-config\n# ${role}\n` };
+        return { name: n.name, role, candidates: choice.candidates, spot: choice.spot, userData: (t: InstanceType) => `#cloud-config\n# ${role} ${t.type}\n` };
       });
   return { scheduler: req("scheduler"), workers: req("worker") };
 }
@@ -177,6 +178,9 @@ test("capacity fallback: next candidate type, then another zone, and a type the 
   let workers = await p.launch(plan, requestsOf(plan).workers, progress);
   expect(workers.every((n) => n.instanceType === plan.workers.candidates[1].type && n.zone === zoneA && n.fallback)).toBe(true);
   expect(progress.notes.join("\n")).toContain("InsufficientInstanceCapacity");
+  // The user data is rendered for the type actually launched (Dask sizes itself from it).
+  const launchedUserData = Buffer.from(fake.world.instances.get(workers[0].id)!.userData!, "base64").toString();
+  expect(launchedUserData).toContain(plan.workers.candidates[1].type);
 
   fake.clearFaults();
   fake.inject({ kind: "capacity", zone: zoneA });

@@ -36,7 +36,7 @@ describe("Azure driver against the fake Resource Manager", () => {
   const planFor = (spec: ClusterSpec) => planCluster(spec, typesIn("azure", spec.region), []);
   const requests = (plan: Plan, role: "scheduler" | "worker"): LaunchRequest[] =>
     plan.nodes.filter((n) => n.role === role && n.action === "create").map((n) => ({
-      name: n.name, role, spot: n.spot, userData: `#cloud-config\n# ${n.name}\n`,
+      name: n.name, role, spot: n.spot, userData: (t) => `#cloud-config\n# ${n.name} ${t.type}\n`,
       candidates: (role === "scheduler" ? plan.scheduler : plan.workers).candidates,
     }));
   const up = async (plan: Plan) => {

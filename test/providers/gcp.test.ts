@@ -39,7 +39,7 @@ function makePlan(cluster: string, workers: number, extra: Partial<ClusterSpec> 
 }
 
 const requests = (plan: Plan, spot = false): LaunchRequest[] =>
-  plan.nodes.map((n) => ({ name: n.name, role: n.role, candidates: [E2, N2D], spot, userData: `#cloud-config\n# ${n.name}\n` }));
+  plan.nodes.map((n) => ({ name: n.name, role: n.role, candidates: [E2, N2D], spot, userData: (t) => `#cloud-config\n# ${n.name} ${t.type}\n` }));
 
 async function rawInstance(zone: string, name: string) {
   const project = (fake.spec.extra.gcp as { project: string }).project;
@@ -71,7 +71,7 @@ test("launch 1 + 20, list, stop/start with new IPs, terminate leaves nothing", a
   expect((await gcp.listNodes()).length).toBe(21);
   expect(fake.vms()[0].tags).toMatchObject({ "cloudlaunch-managed": "true", "cloudlaunch-cluster": "demo" });
   const raw = await rawInstance(fake.spec.zones[0], "demo-worker-001");
-  expect(raw.metadata.items).toContainEqual({ key: "user-data", value: "#cloud-config\n# demo-worker-001\n" });
+  expect(raw.metadata.items).toContainEqual({ key: "user-data", value: "#cloud-config\n# demo-worker-001 e2-standard-2\n" });
   expect(raw.disks[0]).toMatchObject({ diskSizeGb: "30", autoDelete: true });
   expect(raw.tags.items).toEqual(["cloudlaunch-demo"]);
   const inserts = fake.calls.filter((c) => c.action === "compute.instances.insert");

@@ -28,7 +28,7 @@ export const NAME_TAGS_PER_LAUNCH = 100;
 export interface Batch {
   role: RoleName;
   spot: boolean;
-  userData: string;
+  userData: LaunchRequest["userData"];
   candidates: InstanceType[];
   requests: LaunchRequest[];
 }
@@ -37,7 +37,7 @@ export interface Batch {
 export function makeBatches(requests: LaunchRequest[], maxSize = MAX_BATCH): Batch[] {
   const groups = new Map<string, LaunchRequest[]>();
   for (const r of requests) {
-    const key = JSON.stringify([r.role, r.spot, r.userData, r.candidates.map((c) => c.type)]);
+    const key = JSON.stringify([r.role, r.spot, r.userData(r.candidates[0]), r.candidates.map((c) => c.type)]);
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   const batches: Batch[] = [];
@@ -84,7 +84,7 @@ export function runInput(ctx: LaunchContext, batch: Batch, type: string, subnetI
     MaxCount: names.length,
     ClientToken: clientToken(plan.cluster, names, type, subnetId),
     KeyName: plan.spec.ssh?.key_name,
-    UserData: Buffer.from(batch.userData, "utf8").toString("base64"),
+    UserData: Buffer.from(batch.userData(batch.candidates.find((c) => c.type === type) ?? batch.candidates[0]), "utf8").toString("base64"),
     // An ephemeral public IP at launch, on the interface that also carries the subnet and group; never an EIP.
     NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: subnetId, Groups: [ctx.groupId], AssociatePublicIpAddress: true, DeleteOnTermination: true }],
     BlockDeviceMappings: [

@@ -53,7 +53,7 @@ export async function launch(c: AzureClients, skus: SkuAvailability, plan: Plan,
         refused.push(why);
         continue;
       }
-      const body = vmBody({ ...shared, node: request.name, role: request.role, size: candidate.type, spot: request.spot, userData: request.userData });
+      const body = vmBody({ ...shared, node: request.name, role: request.role, size: candidate.type, spot: request.spot, userData: request.userData(candidate) });
       try {
         await c.compute.virtualMachines.beginCreateOrUpdateAndWait(rg, request.name, body, poll);
         progress.update(++done, requests.length, "running");

@@ -78,7 +78,7 @@ export function instanceResource(spec: ClusterSpec, cluster: string, req: Launch
     labels,
     tags: { items: [networkTag(cluster)] },
     // Ubuntu's cloud-init reads the `user-data` metadata key on GCE.
-    metadata: { items: [{ key: "user-data", value: req.userData }, ...(ssh ? [ssh] : [])] },
+    metadata: { items: [{ key: "user-data", value: req.userData(req.candidates.find((c) => c.type === target.machineType) ?? req.candidates[0]) }, ...(ssh ? [ssh] : [])] },
     disks: [
       {
         boot: true,
