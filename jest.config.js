@@ -7,4 +7,5 @@ module.exports = {
   // Sources import "./x.js" (Node ESM-style specifiers); jest resolves them to the .ts files.
   moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
   testTimeout: 60000,
+  reporters: ["default", "<rootDir>/test/support/summary-reporter.js"],
 };
