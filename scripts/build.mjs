@@ -6,9 +6,13 @@
 // Azure status of 1000 nodes 1.12 → 0.9 s); the GCP SDK stays in node_modules, as google-gax reads its proto files
 // from paths relative to itself.
 // Type checking is tsc's job (npm run typecheck).
-import { build } from "esbuild";
 import { rmSync } from "node:fs";
 import { resolve } from "node:path";
+
+const { build } = await import("esbuild").catch(() => {
+  console.error("cloudlaunch build: esbuild is missing — install the dev dependencies first: npm ci (then npm install -g .)");
+  process.exit(1);
+});
 
 const LAZY = {
   "src/commands/up.ts": "command-up.js",
