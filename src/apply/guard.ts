@@ -46,8 +46,8 @@ export function guard(provider: Provider, options: GuardOptions): Provider {
     leftovers: (cluster) => provider.leftovers(cluster),
     checkMutation: (m) => provider.checkMutation(m),
     ensureNetwork: (plan) => skip({ kind: "ensureNetwork", cluster: plan.cluster }),
-    launch: async (_plan, requests): Promise<LaunchedNode[]> => {
-      await skip({ kind: "launch", requests });
+    launch: async (plan, requests): Promise<LaunchedNode[]> => {
+      await skip({ kind: "launch", cluster: plan.cluster, requests });
       return [];
     },
     start: skipped("start"),

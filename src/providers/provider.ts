@@ -69,7 +69,7 @@ export type Leftover = string;
 /** One mutation, described for a dry-run preview and for the provider's permission check. */
 export type Mutation =
   | { kind: "ensureNetwork"; cluster: string }
-  | { kind: "launch"; requests: LaunchRequest[] }
+  | { kind: "launch"; cluster: string; requests: LaunchRequest[] }
   | { kind: "start" | "stop" | "terminate"; nodes: NodeInfo[] }
   | { kind: "deleteClusterResources"; cluster: string };
 

@@ -214,13 +214,13 @@ test("checkMutation asks EC2 with DryRun: allowed, or a permission error naming 
   await p.preflight(plan);
   const { workers } = requestsOf(plan);
   await expect(p.checkMutation({ kind: "ensureNetwork", cluster: "demo" })).resolves.toBeUndefined();
-  await expect(p.checkMutation({ kind: "launch", requests: workers })).resolves.toBeUndefined();
+  await expect(p.checkMutation({ kind: "launch", cluster: plan.cluster, requests: workers })).resolves.toBeUndefined();
 
   useEnv(fake.readOnlyEnv);
   p = provider();
   plan = await planFor(p, s);
   await p.preflight(plan);
-  const err = await p.checkMutation({ kind: "launch", requests: workers }).catch((e) => e);
+  const err = await p.checkMutation({ kind: "launch", cluster: plan.cluster, requests: workers }).catch((e) => e);
   expect(err).toBeInstanceOf(CloudError);
   expect(err).toMatchObject({ kind: "permission", message: expect.stringContaining("ec2:RunInstances") });
   expect(fake.calls.some((c) => c.mutating)).toBe(false);

@@ -107,8 +107,7 @@ export class AwsProvider implements Provider {
       }
       case "launch": {
         const first = m.requests[0];
-        const cluster = [...this.targets.keys()].at(-1);
-        const target = cluster ? await this.targets.get(cluster) : undefined;
+        const target = await this.targets.get(m.cluster);
         // Without a resolved target (preflight did not run) there is no image or subnet to ask about.
         if (!first || !target) return;
         const input = {
