@@ -190,3 +190,16 @@ test("a launch whose node never runs gives up after CLOUDLAUNCH_GCP_WAIT_S, nami
     await slow.close();
   }
 });
+
+test("deleteClusterResources leaves a same-named firewall rule that cloudlaunch did not create", async () => {
+  const project = (fake.spec.extra.gcp as { project: string }).project;
+  const headers = { authorization: `Bearer ${fake.env.CLOUDLAUNCH_GCP_ACCESS_TOKEN}`, "content-type": "application/json" };
+  const rule = { name: "cloudlaunch-theirs-dask", network: "global/networks/default", description: "the network team's rule", sourceRanges: ["198.51.100.0/24"], allowed: [{ IPProtocol: "tcp", ports: ["22"] }] };
+  const created = await fetch(`${fake.url}/compute/v1/projects/${project}/global/firewalls`, { method: "POST", headers, body: JSON.stringify(rule) });
+  expect(created.ok).toBe(true);
+  await new Promise((r) => setTimeout(r, 100));
+  await gcp.deleteClusterResources("theirs");
+  const still = await fetch(`${fake.url}/compute/v1/projects/${project}/global/firewalls/cloudlaunch-theirs-dask`, { headers });
+  expect(still.status).toBe(200);
+  expect(await gcp.leftovers("theirs")).toEqual([]);
+});

@@ -12,7 +12,7 @@ import { CloudError } from "../../errors";
 export function firewallRules(plan: Plan, network: string) {
   const tag = networkTag(plan.cluster);
   const [dask, internal] = firewallNames(plan.cluster);
-  const description = `cloudlaunch-managed: cluster ${plan.cluster}`;
+  const description = ownershipMark(plan.cluster);
   return [
     {
       name: dask,
@@ -62,9 +62,27 @@ export async function ensureFirewalls(clients: GcpClients, placement: Placement,
   );
 }
 
+// Firewall rules take no labels: the description carries the ownership mark, checked before anything is deleted.
+const ownershipMark = (cluster: string) => `cloudlaunch-managed: cluster ${cluster}`;
+
+/** The rule's description if it exists, null if it does not. */
+async function firewallDescription(clients: GcpClients, project: string, firewall: string): Promise<string | null> {
+  return withRetry(`read firewall rule ${firewall}`, () =>
+    clients.firewalls.get({ project, firewall }).then(
+      ([rule]) => rule.description ?? "",
+      (err) => {
+        if (describeFailure(err).httpStatus === 404) return null;
+        throw err;
+      },
+    ),
+  );
+}
+
 export async function deleteFirewalls(clients: GcpClients, project: string, cluster: string): Promise<void> {
   await Promise.all(
     firewallNames(cluster).map(async (firewall) => {
+      // A rule of that name that cloudlaunch did not create is not ours to delete.
+      if ((await firewallDescription(clients, project, firewall)) !== ownershipMark(cluster)) return;
       const what = `delete firewall rule ${firewall}`;
       const op = await withRetry(what, async () => {
         try {
@@ -83,16 +101,8 @@ export async function deleteFirewalls(clients: GcpClients, project: string, clus
 
 export async function remainingFirewalls(clients: GcpClients, project: string, cluster: string): Promise<string[]> {
   const found = await Promise.all(
-    firewallNames(cluster).map((firewall) =>
-      withRetry(`read firewall rule ${firewall}`, () =>
-        clients.firewalls.get({ project, firewall }).then(
-          () => [`firewall ${firewall}`],
-          (err) => {
-            if (describeFailure(err).httpStatus === 404) return [];
-            throw err;
-          },
-        ),
-      ),
+    firewallNames(cluster).map(async (firewall) =>
+      (await firewallDescription(clients, project, firewall)) === ownershipMark(cluster) ? [`firewall ${firewall}`] : [],
     ),
   );
   return found.flat();
