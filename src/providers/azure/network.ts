@@ -3,7 +3,7 @@
 // carries the cluster's tags and deletes the group only if cloudlaunch created it and nothing else is left in it.
 import type { ClusterSpec } from "../../spec/schema.js";
 import { CloudError } from "../../errors.js";
-import { CLUSTER_TAG } from "../provider.js";
+import { CLUSTER_TAG, OWNER_TAG } from "../provider.js";
 import type { AzureClients } from "./clients.js";
 import { isNotFound, toCloudError } from "./errors.js";
 import { clusterTags, CREATED_TAG, names } from "./vm-spec.js";
@@ -92,7 +92,7 @@ export async function deleteClusterResources(c: AzureClients, cluster: string): 
   const rg = requireGroup(c);
   if (!(await groupExists(c))) return;
   const poll = { updateIntervalInMs: c.settings.pollIntervalMs };
-  const ours = (tags?: Record<string, string>) => tags?.[CLUSTER_TAG] === cluster;
+  const ours = (tags?: Record<string, string>) => tags?.[OWNER_TAG] === "true" && tags?.[CLUSTER_TAG] === cluster;
   try {
     const nsg = await c.network.networkSecurityGroups.get(rg, names.nsg(cluster)).catch(ignoreNotFound);
     if (nsg && ours(nsg.tags)) await c.network.networkSecurityGroups.beginDeleteAndWait(rg, names.nsg(cluster), poll);
