@@ -58,6 +58,7 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
     specFile, security: spec.security, createdAt: record?.createdAt ?? new Date().toISOString(), lastWorker,
   });
   if (!out.json) out.info(planText(plan, out));
+  if (plan.nodes.every((n) => n.action === "keep" || n.action === "surplus")) out.info(`${spec.name} is up to date: nothing to change`);
   const progress = await startProgress(out, `launching ${spec.name}`);
   await applyPlan(plan, provider!, existing, userDataFor, progress);
   const nodes = (await provider!.listNodes(spec.name)).filter((n) => n.state !== "terminated");

@@ -58,7 +58,9 @@ export function planCluster(spec: ClusterSpec, types: InstanceType[], existing: 
     nodes.push(existingNode(n, i < wanted ? keepOrStart(n) : surplus, workers));
   });
   if (liveWorkers.length > wanted && !options.terminateSurplus) {
-    warnings.push(`${liveWorkers.length - wanted} worker(s) beyond workers.count are kept; up --terminate-surplus terminates them`);
+    const surplus = liveWorkers.slice(wanted).map((n) => n.name);
+    const listed = surplus.length > 10 ? `${surplus.slice(0, 10).join(", ")} and ${surplus.length - 10} more` : surplus.join(", ");
+    warnings.push(`${surplus.length} worker(s) beyond workers.count are kept (${listed}); up --terminate-surplus terminates them`);
   }
   const missing = Math.max(0, wanted - liveWorkers.length);
   const taken = [...existing.map((n) => n.name), ...(options.takenNames ?? [])];

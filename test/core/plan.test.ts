@@ -51,7 +51,7 @@ describe("planCluster", () => {
     const existing = [node("demo-scheduler", "running", "m7i.large"), ...[1, 2, 3, 4, 5].map((i) => node(`demo-worker-00${i}`, "running"))];
     const kept = planCluster(spec(), types, existing);
     expect(kept.nodes.filter((n) => n.action === "surplus").map((n) => n.name)).toEqual(["demo-worker-004", "demo-worker-005"]);
-    expect(kept.warnings.join()).toContain("--terminate-surplus");
+    expect(kept.warnings.join()).toContain("2 worker(s) beyond workers.count are kept (demo-worker-004, demo-worker-005); up --terminate-surplus");
     const pruned = planCluster(spec(), types, existing, { terminateSurplus: true });
     expect(pruned.nodes.filter((n) => n.action === "terminate").map((n) => n.name)).toEqual(["demo-worker-004", "demo-worker-005"]);
     expect(pruned.hourlyCost.instances).toBeLessThan(kept.hourlyCost.instances);
