@@ -1,5 +1,8 @@
-// Preloaded into a spawned CLI (node -r): prints, at exit, every cloud SDK file that was loaded.
+// Preloaded into a spawned CLI (node -r): prints, at exit, every cloud SDK file that was loaded — from node_modules,
+// or the driver bundles in dist/ that carry a bundled SDK (dist/provider-<cloud>.js).
 process.on("exit", () => {
-  const sdk = Object.keys(require.cache).filter((f) => /node_modules\/(@aws-sdk|@smithy|@google-cloud|google-gax|@azure)\//.test(f));
-  process.stderr.write(`\nSDK-MODULES-LOADED: ${sdk.length}\n`);
+  const sdk = Object.keys(require.cache).filter(
+    (f) => /node_modules\/(@aws-sdk|@smithy|@google-cloud|google-gax|@azure)\//.test(f) || /dist\/provider-\w+\.js$/.test(f),
+  );
+  process.stderr.write(`\nSDK-MODULES-LOADED: ${sdk.length}${sdk.length ? ` (${sdk.slice(0, 3).join(", ")})` : ""}\n`);
 });
