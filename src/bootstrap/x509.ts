@@ -1,4 +1,5 @@
-// The one way this folder loads @peculiar/x509: after the Reflect metadata polyfill it needs at load time.
-import "./reflect-metadata.js";
+// The one way this folder loads @peculiar/x509: its dependency-injection layer (tsyringe) needs the Reflect metadata
+// API installed before it loads.
+import "reflect-metadata";
 
 export * from "@peculiar/x509";
