@@ -38,8 +38,10 @@ function makePlan(cluster: string, workers: number, extra: Partial<ClusterSpec> 
   };
 }
 
+// As the apply layer renders it: the scheduler's user data names it; the workers' depends only on the type.
 const requests = (plan: Plan, spot = false): LaunchRequest[] =>
-  plan.nodes.map((n) => ({ name: n.name, role: n.role, candidates: [E2, N2D], spot, userData: (t) => `#cloud-config\n# ${n.name} ${t.type}\n` }));
+  plan.nodes.map((n) => ({ name: n.name, role: n.role, candidates: [E2, N2D], spot, userData: (t) => `#cloud-config\n# ${n.role === "scheduler" ? n.name : "worker"} ${t.type}\n` }));
+const calls = (action: string) => fake.calls.filter((c) => c.action === `compute.instances.${action}`);
 
 async function rawInstance(zone: string, name: string) {
   const project = (fake.spec.extra.gcp as { project: string }).project;
@@ -71,11 +73,13 @@ test("launch 1 + 20, list, stop/start with new IPs, terminate leaves nothing", a
   expect((await gcp.listNodes()).length).toBe(21);
   expect(fake.vms()[0].tags).toMatchObject({ "cloudlaunch-managed": "true", "cloudlaunch-cluster": "demo" });
   const raw = await rawInstance(fake.spec.zones[0], "demo-worker-001");
-  expect(raw.metadata.items).toContainEqual({ key: "user-data", value: "#cloud-config\n# demo-worker-001 e2-standard-2\n" });
+  expect(raw.metadata.items).toContainEqual({ key: "user-data", value: "#cloud-config\n# worker e2-standard-2\n" });
   expect(raw.disks[0]).toMatchObject({ diskSizeGb: "30", autoDelete: true });
   expect(raw.tags.items).toEqual(["cloudlaunch-demo"]);
-  const inserts = fake.calls.filter((c) => c.action === "compute.instances.insert");
-  expect(inserts).toHaveLength(21);
+  expect(raw.labels).toMatchObject({ "cloudlaunch-cluster": "demo", "cloudlaunch-role": "worker" });
+  // The scheduler alone with insert, the 20 workers in one bulkInsert.
+  expect(calls("insert")).toHaveLength(1);
+  expect(calls("bulkInsert").map((c) => [c.status, c.mutating])).toEqual([[200, true]]);
 
   const two = listed.filter((n) => n.name === "demo-worker-001" || n.name === "demo-worker-002");
   const stopped = await gcp.stop(two, progress);
@@ -117,21 +121,67 @@ test("a quota no candidate can meet is a quota CloudError naming the quota", asy
   });
 });
 
-test("a repeated launch sends the same requestId and creates nothing twice; throttling is survived", async () => {
-  const plan = makePlan("idem", 2);
-  fake.inject({ kind: "throttle", action: "compute.instances.insert", times: 3 });
+test("a repeated or racing launch creates nothing twice: same requestIds, existing names kept; throttling is survived", async () => {
+  const plan = makePlan("idem", 6);
+  fake.inject({ kind: "throttle", action: "compute.instances.bulkInsert", times: 2 });
+  fake.inject({ kind: "drop", action: "compute.instances.bulkInsert", times: 1 });
   fake.inject({ kind: "throttle", action: "compute.instances.aggregatedList", times: 2 });
   fake.inject({ kind: "server-error", action: "compute.zoneOperations.wait", times: 2 });
-  fake.inject({ kind: "drop", action: "compute.instances.insert", times: 1 });
-  const first = await gcp.launch(plan, requests(plan), progress);
-  const again = await gcp.launch(plan, requests(plan), progress);
-  expect(again.map((n) => n.id).sort()).toEqual(first.map((n) => n.id).sort());
-  expect(fake.vms()).toHaveLength(3);
-  // The second launch's inserts were answered from the first operations (same requestId), not refused as duplicates.
-  const inserts = fake.calls.filter((c) => c.action === "compute.instances.insert" && !c.throttled && c.status !== 0);
-  expect(inserts.map((c) => c.status)).toEqual([200, 200, 200, 200, 200, 200]);
-  expect(fake.calls.filter((c) => c.throttled)).toHaveLength(5);
+  const workers = requests(plan).slice(1);
+  // Two commands launching the same workers at once (two drivers): the second bulkInsert carries the same requestId
+  // and is answered with the first one's operation instead of a duplicate or a 409.
+  const other = await createProvider({ provider: "gcp", region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string } }, fake.env);
+  const [first, racing] = await Promise.all([gcp.launch(plan, workers, progress), other.launch(plan, workers, progress)]);
+  expect(racing.map((n) => n.id).sort()).toEqual(first.map((n) => n.id).sort());
+  expect(fake.vms()).toHaveLength(6);
+  expect(calls("bulkInsert").filter((c) => !c.throttled && c.status !== 0).map((c) => c.status)).toEqual([200, 200]);
   expect(notes.some((n) => n.includes("throttling"))).toBe(true);
+  // Run again: every name exists, so nothing is sent at all.
+  const before = calls("bulkInsert").length;
+  const again = await gcp.launch(plan, workers, progress);
+  expect(again.map((n) => n.id).sort()).toEqual(first.map((n) => n.id).sort());
+  expect(calls("bulkInsert")).toHaveLength(before);
+});
+
+test("a bulk batch refused for capacity moves whole to the next zone, keeping its names; none is created twice", async () => {
+  const plan = makePlan("bulkcap", 5);
+  await gcp.ensureNetwork(plan);
+  const workers = requests(plan).slice(1);
+  // worker-002 already exists in the first zone (an interrupted run): it is kept there, not recreated elsewhere.
+  await gcp.launch(plan, [workers[1]], progress);
+  fake.inject({ kind: "capacity", action: "compute.instances.bulkInsert", zone: fake.spec.zones[0] });
+  const launched = await gcp.launch(plan, workers, progress);
+  const zoneOf = Object.fromEntries(launched.map((n) => [n.name, n.zone]));
+  expect(zoneOf["bulkcap-worker-002"]).toBe(fake.spec.zones[0]);
+  for (const name of ["bulkcap-worker-001", "bulkcap-worker-003", "bulkcap-worker-004", "bulkcap-worker-005"]) {
+    expect(zoneOf[name]).toBe(fake.spec.zones[1]);
+    expect(launched.find((n) => n.name === name)?.fallback).toContain(`in ${fake.spec.zones[1]} instead of e2-standard-2 in ${fake.spec.zones[0]}`);
+  }
+  expect(notes.some((n) => n.includes(`${fake.spec.zones[0]} has no capacity`))).toBe(true);
+  const names = fake.vms().map((v) => v.name);
+  expect(names.sort()).toEqual(workers.map((w) => w.name).sort());
+  expect(calls("bulkInsert").map((c) => c.status)).toEqual([200, 200]);
+});
+
+test("a bulk batch over quota tries the next type, then names the quota; a foreign instance of the same name is refused", async () => {
+  fake.inject({ kind: "quota", action: "compute.instances.bulkInsert" });
+  const plan = makePlan("bq", 3);
+  await expect(gcp.launch(plan, requests(plan).slice(1), progress)).rejects.toMatchObject({
+    kind: "quota",
+    message: expect.stringMatching(/Cannot launch 3 nodes \(bq-worker-001 … bq-worker-003\): Quota 'CPUS' exceeded.*iam-admin\/quotas/),
+  });
+  expect(calls("bulkInsert").map((c) => c.status)).toEqual([403, 403]);
+  expect(notes.some((n) => n.includes("Trying the next candidate type"))).toBe(true);
+  fake.clearFaults();
+
+  const project = (fake.spec.extra.gcp as { project: string }).project;
+  const body = { name: "bq-worker-002", machineType: `zones/${fake.spec.zones[0]}/machineTypes/e2-standard-2`, disks: [{ boot: true, initializeParams: { sourceImage: "projects/ubuntu-os-cloud/global/images/family/ubuntu-2404-lts-amd64" } }], networkInterfaces: [{}] };
+  const made = await fetch(`${fake.url}/compute/v1/projects/${project}/zones/${fake.spec.zones[0]}/instances`, {
+    method: "POST", headers: { authorization: `Bearer ${fake.env.CLOUDLAUNCH_GCP_ACCESS_TOKEN}`, "content-type": "application/json" }, body: JSON.stringify(body),
+  });
+  expect(made.ok).toBe(true);
+  await expect(gcp.launch(plan, requests(plan).slice(1), progress)).rejects.toMatchObject({ message: expect.stringMatching(/bq-worker-002 already exists in .* not part of cluster bq/) });
+  expect(fake.vms().map((v) => v.name)).toEqual(["bq-worker-002"]);
 });
 
 test("the spot and lifetime settings reach the instance", async () => {

@@ -65,20 +65,34 @@ export interface InstanceTarget {
   subnetwork: string;
 }
 
-export function instanceResource(spec: ClusterSpec, cluster: string, req: LaunchRequest, target: InstanceTarget) {
-  const labels = nodeLabels(cluster, req.role, req.name, spec.tags);
+/** Who a node is, for its instance body: its name only matters to a single insert (bulkInsert names it per instance). */
+export interface NodeIdentity {
+  name?: string;
+  role: RoleName;
+  spot: boolean;
+  userData: string;
+}
+
+/**
+ * The instance body. For bulkInsert's instanceProperties (no name) the machine and disk types must be bare names (a
+ * URL there makes the API answer INTERNAL_ERROR), and the node label is left out: labels are shared by the batch, and
+ * the node is then known by its instance name.
+ */
+function instanceBody(spec: ClusterSpec, cluster: string, node: NodeIdentity, target: InstanceTarget) {
+  const labels: Record<string, string> = nodeLabels(cluster, node.role, node.name ?? "", spec.tags);
+  if (!node.name) delete labels[NODE_TAG];
   const lifetime = lifetimeSeconds(spec.max_lifetime);
   const scheduling: Record<string, unknown> = {};
-  if (req.spot) Object.assign(scheduling, { provisioningModel: "SPOT", automaticRestart: false, onHostMaintenance: "TERMINATE", instanceTerminationAction: "STOP" });
+  if (node.spot) Object.assign(scheduling, { provisioningModel: "SPOT", automaticRestart: false, onHostMaintenance: "TERMINATE", instanceTerminationAction: "STOP" });
   if (lifetime) Object.assign(scheduling, { maxRunDuration: { seconds: String(lifetime) }, instanceTerminationAction: "DELETE" });
   const ssh = sshKeysItem(spec);
+  const diskType = bootDiskType(target.machineType);
   return {
-    name: req.name,
-    machineType: `zones/${target.zone}/machineTypes/${target.machineType}`,
+    machineType: node.name ? `zones/${target.zone}/machineTypes/${target.machineType}` : target.machineType,
     labels,
     tags: { items: [networkTag(cluster)] },
     // Ubuntu's cloud-init reads the `user-data` metadata key on GCE.
-    metadata: { items: [{ key: "user-data", value: req.userData(req.candidates.find((c) => c.type === target.machineType) ?? req.candidates[0]) }, ...(ssh ? [ssh] : [])] },
+    metadata: { items: [{ key: "user-data", value: node.userData }, ...(ssh ? [ssh] : [])] },
     disks: [
       {
         boot: true,
@@ -86,7 +100,7 @@ export function instanceResource(spec: ClusterSpec, cluster: string, req: Launch
         initializeParams: {
           sourceImage: target.sourceImage,
           diskSizeGb: String(spec.disk_gib ?? 50),
-          diskType: `zones/${target.zone}/diskTypes/${bootDiskType(target.machineType)}`,
+          diskType: node.name ? `zones/${target.zone}/diskTypes/${diskType}` : diskType,
           labels,
         },
       },
@@ -95,6 +109,19 @@ export function instanceResource(spec: ClusterSpec, cluster: string, req: Launch
     networkInterfaces: [{ subnetwork: target.subnetwork, accessConfigs: [{ type: "ONE_TO_ONE_NAT", name: "External NAT" }] }],
     scheduling,
   };
+}
+
+export const userDataFor = (req: LaunchRequest, machineType: string) =>
+  req.userData(req.candidates.find((c) => c.type === machineType) ?? req.candidates[0]);
+
+export function instanceResource(spec: ClusterSpec, cluster: string, req: LaunchRequest, target: InstanceTarget) {
+  const node = { name: req.name, role: req.role, spot: req.spot, userData: userDataFor(req, target.machineType) };
+  return { name: req.name, ...instanceBody(spec, cluster, node, target) };
+}
+
+/** bulkInsert's instanceProperties for requests that share role, spot and user data. */
+export function instanceProperties(spec: ClusterSpec, cluster: string, req: LaunchRequest, target: InstanceTarget) {
+  return instanceBody(spec, cluster, { role: req.role, spot: req.spot, userData: userDataFor(req, target.machineType) }, target);
 }
 
 // The API's default boot disk is pd-standard; cost figures price pd-balanced. Newer families (N4, C4, C4A, C4D, X4,

@@ -4,7 +4,7 @@
 import type { IpPool, FaultBox } from "../common";
 import { startInstance, instanceStatus, type FakeInstance } from "./instances";
 import { createOperation, replayed, type FakeOperation, type OperationError } from "./operations";
-import { newId, IMAGE_PROJECT, type FakeState, type Image } from "./state";
+import { newId, IMAGE_PROJECT, type FakeState, type Image, type MachineType } from "./state";
 import { ApiError, invalid, lastSegment, projectUrl, zoneUrl } from "./wire";
 
 const NAME_RE = /^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -40,7 +40,7 @@ export function validateLabels(labels: Record<string, string>, field: string) {
   }
 }
 
-function cpusInUse(state: FakeState, transitionMs: number): number {
+export function cpusInUse(state: FakeState, transitionMs: number): number {
   let used = 0;
   for (const inst of state.instances.values()) {
     const s = instanceStatus(inst, transitionMs);
@@ -49,30 +49,28 @@ function cpusInUse(state: FakeState, transitionMs: number): number {
   return used;
 }
 
-export function insertInstance(ctx: InsertContext, zone: string, body: any, requestId: string | null): FakeOperation {
+export interface PreparedInstance {
+  type: MachineType;
+  /** Creates the instance under `name` (already checked free in the zone) and returns it. */
+  create(name: string, now: number): FakeInstance;
+}
+
+/**
+ * Validates an instance body as Compute does (machine type in the zone, image and its arch, subnetwork, labels);
+ * `field` is where the API says the body sits: `resource` for insert, `instanceProperties` for bulkInsert.
+ */
+export function prepareInstance(ctx: InsertContext, zone: string, body: any, field: string, machineType: string): PreparedInstance {
   const { state } = ctx;
-  const prior = replayed(state, requestId);
-  if (prior) return prior;
-  const name = String(body?.name ?? "");
-  if (!NAME_RE.test(name)) {
-    throw invalid(`Invalid value for field 'resource.name': '${name}'. Must be a match of regex '(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)'`);
-  }
-  const target = `${zoneUrl(state.project, zone)}/instances/${name}`;
-  if (state.instances.has(`${zone}/${name}`)) {
-    throw new ApiError(409, `The resource 'projects/${state.project}/zones/${zone}/instances/${name}' already exists`, "alreadyExists");
-  }
-  const typeName = lastSegment(String(body.machineType ?? ""));
+  const typeName = lastSegment(machineType);
   const type = state.machineTypes.get(zone)?.get(typeName);
   if (!type) {
-    throw invalid(
-      `Invalid value for field 'resource.machineType': '${body.machineType}'. Machine type with name '${typeName}' does not exist in zone '${zone}'.`,
-    );
+    throw invalid(`Invalid value for field '${field}.machineType': '${machineType}'. Machine type with name '${typeName}' does not exist in zone '${zone}'.`);
   }
   const bootDisk = (body.disks ?? []).find((d: any) => d.boot) ?? body.disks?.[0];
   const image = resolveImage(state, String(bootDisk?.initializeParams?.sourceImage ?? ""));
   if (!image) {
     throw invalid(
-      `Invalid value for field 'resource.disks[0].initializeParams.sourceImage': '${bootDisk?.initializeParams?.sourceImage}'. The referenced image resource cannot be found.`,
+      `Invalid value for field '${field}.disks[0].initializeParams.sourceImage': '${bootDisk?.initializeParams?.sourceImage}'. The referenced image resource cannot be found.`,
     );
   }
   if (image.arch !== type.arch) {
@@ -82,49 +80,74 @@ export function insertInstance(ctx: InsertContext, zone: string, body: any, requ
   }
   const nic = body.networkInterfaces?.[0];
   if (nic?.subnetwork && lastSegment(nic.subnetwork) !== state.subnetwork.name) {
-    throw invalid(`Invalid value for field 'resource.networkInterfaces[0].subnetwork': '${nic.subnetwork}'. The referenced subnetwork resource cannot be found.`);
+    throw invalid(`Invalid value for field '${field}.networkInterfaces[0].subnetwork': '${nic.subnetwork}'. The referenced subnetwork resource cannot be found.`);
   }
   const labels: Record<string, string> = body.labels ?? {};
-  validateLabels(labels, "resource.labels");
+  validateLabels(labels, `${field}.labels`);
   const diskLabels: Record<string, string> = bootDisk?.initializeParams?.labels ?? {};
-  validateLabels(diskLabels, "resource.disks[0].initializeParams.labels");
-
-  const now = Date.now();
-  const failure = launchFailure(ctx, zone, typeName, type.guestCpus);
-  const fields = { zone, operationType: "insert", targetLink: target, targetId: newId(state) };
-  if (failure) return createOperation(state, { ...fields, doneMs: now + ctx.transitionMs / 4, error: failure }, requestId);
-
-  const inst: FakeInstance = {
-    id: fields.targetId,
-    name,
-    zone,
-    machineType: type,
-    createdMs: now,
-    labels,
-    networkTags: body.tags?.items ?? [],
-    metadataItems: body.metadata?.items ?? [],
-    scheduling: body.scheduling ?? {},
-    privateIp: ctx.privateIps.next(),
-    boot: {
-      sizeGb: Number(bootDisk?.initializeParams?.diskSizeGb ?? 10),
-      image: `${projectUrl(IMAGE_PROJECT)}/global/images/${image.name}`,
-      arch: image.arch,
-      labels: diskLabels,
-      autoDelete: bootDisk?.autoDelete ?? true,
+  validateLabels(diskLabels, `${field}.disks[0].initializeParams.labels`);
+  return {
+    type,
+    create(name, now) {
+      const inst: FakeInstance = {
+        id: newId(state),
+        name,
+        zone,
+        machineType: type,
+        createdMs: now,
+        labels: { ...labels },
+        networkTags: body.tags?.items ?? [],
+        metadataItems: body.metadata?.items ?? [],
+        scheduling: body.scheduling ?? {},
+        privateIp: ctx.privateIps.next(),
+        boot: {
+          sizeGb: Number(bootDisk?.initializeParams?.diskSizeGb ?? 10),
+          image: `${projectUrl(IMAGE_PROJECT)}/global/images/${image.name}`,
+          arch: image.arch,
+          labels: { ...diskLabels },
+          autoDelete: bootDisk?.autoDelete ?? true,
+        },
+        phase: "run",
+        phaseMs: now,
+        lastStartMs: now,
+      };
+      startInstance(inst, ctx.publicIps, now);
+      state.instances.set(`${zone}/${name}`, inst);
+      return inst;
     },
-    phase: "run",
-    phaseMs: now,
-    lastStartMs: now,
   };
-  startInstance(inst, ctx.publicIps, now);
-  state.instances.set(`${zone}/${name}`, inst);
-  return createOperation(state, { ...fields, doneMs: now + ctx.transitionMs / 2 }, requestId);
 }
 
-function launchFailure(ctx: InsertContext, zone: string, type: string, cpus: number): OperationError | undefined {
-  const where = { zone, instanceType: type };
-  const region = ctx.state.region;
-  if (ctx.faults.take("capacity", "compute.instances.insert", where)) {
+export function checkName(name: string, field: string) {
+  if (!NAME_RE.test(name)) {
+    throw invalid(`Invalid value for field '${field}': '${name}'. Must be a match of regex '(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)'`);
+  }
+}
+
+export const alreadyExists = (project: string, zone: string, name: string) =>
+  new ApiError(409, `The resource 'projects/${project}/zones/${zone}/instances/${name}' already exists`, "alreadyExists");
+
+export function insertInstance(ctx: InsertContext, zone: string, body: any, requestId: string | null): FakeOperation {
+  const { state } = ctx;
+  const prior = replayed(state, requestId);
+  if (prior) return prior;
+  const name = String(body?.name ?? "");
+  checkName(name, "resource.name");
+  if (state.instances.has(`${zone}/${name}`)) throw alreadyExists(state.project, zone, name);
+  const prepared = prepareInstance(ctx, zone, body, "resource", String(body.machineType ?? ""));
+  const now = Date.now();
+  const target = `${zoneUrl(state.project, zone)}/instances/${name}`;
+  const failure = launchFailure(ctx, "compute.instances.insert", zone, prepared.type.name, prepared.type.guestCpus);
+  if (failure) {
+    return createOperation(state, { zone, operationType: "insert", targetLink: target, targetId: newId(state), doneMs: now + ctx.transitionMs / 4, error: failure }, requestId);
+  }
+  const inst = prepared.create(name, now);
+  return createOperation(state, { zone, operationType: "insert", targetLink: target, targetId: inst.id, doneMs: now + ctx.transitionMs / 2 }, requestId);
+}
+
+/** An injected capacity fault for this zone and type, as the operation error Compute reports. */
+export function capacityFailure(ctx: InsertContext, action: string, zone: string, type: string): OperationError | undefined {
+  if (ctx.faults.take("capacity", action, { zone, instanceType: type })) {
     return {
       code: "ZONE_RESOURCE_POOL_EXHAUSTED",
       message: `The zone 'projects/${ctx.state.project}/zones/${zone}' does not have enough resources available to fulfill the request.  Try a different zone, or try again later.`,
@@ -132,8 +155,16 @@ function launchFailure(ctx: InsertContext, zone: string, type: string, cpus: num
       httpMessage: "SERVICE UNAVAILABLE",
     };
   }
+  return undefined;
+}
+
+function launchFailure(ctx: InsertContext, action: string, zone: string, type: string, cpus: number): OperationError | undefined {
+  const where = { zone, instanceType: type };
+  const region = ctx.state.region;
+  const capacity = capacityFailure(ctx, action, zone, type);
+  if (capacity) return capacity;
   // An injected quota fault stands for a small project quota; otherwise the fake's regional CPUS quota applies.
-  const faulted = ctx.faults.take("quota", "compute.instances.insert", where);
+  const faulted = ctx.faults.take("quota", action, where);
   const limit = faulted ? 24 : ctx.state.cpuQuota;
   if (faulted || cpusInUse(ctx.state, ctx.transitionMs) + cpus > limit) {
     return {

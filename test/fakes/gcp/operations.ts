@@ -22,6 +22,8 @@ export interface FakeOperation {
   insertMs: number;
   doneMs: number;
   error?: OperationError;
+  /** bulkInsert: what the operation reports per location in instancesBulkInsertOperationMetadata. */
+  bulk?: { target: number; created: number; failed: number; deleted: number };
 }
 
 export function createOperation(
@@ -69,6 +71,13 @@ export function operationJson(state: FakeState, op: FakeOperation, now = Date.no
     selfLink: `${base}/operations/${op.name}`,
   };
   if (op.zone) json.zone = zoneUrl(state.project, op.zone);
+  if (op.bulk && op.zone) {
+    const b = op.bulk;
+    const counts = status === "DONE" ? { createdVmCount: b.created, failedToCreateVmCount: b.failed, deletedVmCount: b.deleted } : { createdVmCount: 0 };
+    json.instancesBulkInsertOperationMetadata = {
+      perLocationStatus: { [`zones/${op.zone}`]: { status: status === "DONE" ? "DONE" : "CREATING", targetVmCount: b.target, ...counts } },
+    };
+  }
   if (status === "DONE") {
     json.endTime = new Date(op.doneMs).toISOString();
     if (op.error) {

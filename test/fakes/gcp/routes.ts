@@ -1,6 +1,7 @@
 // The REST methods the GCP driver calls, routed by the paths of google.cloud.compute.v1 (the `google.api.http`
 // options in @google-cloud/compute's protos). Each route names the IAM-style method for the call log.
 import { bootDiskJson, instanceJson, instanceStatus, startInstance, stopInstance } from "./instances";
+import { bulkInsertInstances } from "./bulk-insert";
 import { insertInstance, newestInFamily, type InsertContext } from "./insert";
 import { createOperation, operationJson, replayed } from "./operations";
 import { IMAGE_PROJECT, newId } from "./state";
@@ -225,6 +226,8 @@ export const ROUTES: Route[] = [
     handle: (ctx, [, zone, name]) => instanceJson(ctx.state, instanceOf(ctx, zone, name), ctx.transitionMs) },
   { method: "POST", pattern: new RegExp(`^${P}/zones/([^/]+)/instances$`), action: "compute.instances.insert", mutating: true,
     handle: (ctx, [, zone]) => operationJson(ctx.state, insertInstance(ctx, zoneOf(ctx, zone), ctx.body, ctx.query.get("requestId"))) },
+  { method: "POST", pattern: new RegExp(`^${P}/zones/([^/]+)/instances/bulkInsert$`), action: "compute.instances.bulkInsert", mutating: true,
+    handle: (ctx, [, zone]) => operationJson(ctx.state, bulkInsertInstances(ctx, zoneOf(ctx, zone), ctx.body, ctx.query.get("requestId"))) },
   { method: "POST", pattern: new RegExp(`^${P}/zones/([^/]+)/instances/([^/]+)/start$`), action: "compute.instances.start", mutating: true,
     handle: (ctx, [, zone, name]) => {
       const inst = instanceOf(ctx, zone, name);
