@@ -45,7 +45,10 @@ export function instanceView(vm: ArmResource) {
   const prov = provisioningState(vm);
   const power = powerState(vm);
   const statuses: any[] = [
-    { code: `ProvisioningState/${prov.toLowerCase()}`, level: prov === "Failed" ? "Error" : "Info", displayStatus: `Provisioning ${prov.toLowerCase()}`, ...(vm.failed && prov === "Failed" ? { message: vm.failed.message } : {}) },
+    // A failed provisioning names its error code as Compute does: "ProvisioningState/failed/ZonalAllocationFailed".
+    prov === "Failed" && vm.failed
+      ? { code: `ProvisioningState/failed/${vm.failed.code}`, level: "Error", displayStatus: "Provisioning failed", message: vm.failed.message }
+      : { code: `ProvisioningState/${prov.toLowerCase()}`, level: "Info", displayStatus: `Provisioning ${prov.toLowerCase()}` },
   ];
   if (power) statuses.push({ code: `PowerState/${power}`, level: "Info", displayStatus: DISPLAY[power] });
   return { computerName: vm.properties.osProfile?.computerName, osName: "ubuntu", statuses };

@@ -10,6 +10,7 @@ import { loadCatalog, VM } from "./compute.js";
 import { NIC, PIP, VNET } from "./network.js";
 import { RG_TYPE, rgId } from "./resources.js";
 import { throwawayCertificate } from "./tls.js";
+import { ArmRateLimits } from "./rate-limits.js";
 import { CLUSTER_TAG } from "../../../src/providers/provider.js";
 
 export const FAKE_SUBSCRIPTION = "6f1c3e2a-4b5d-4e6f-8a9b-0c1d2e3f4a5b";
@@ -51,6 +52,7 @@ export async function startFakeArm(options: FakeAzureOptions = {}): Promise<Fake
   const router = createRouter({
     state, faults, calls, token: () => token, baseUrl: () => baseUrl, latencyMs: () => latencyMs,
     transitionMs: options.transitionMs ?? 20, pageSize: options.pageSize ?? 100,
+    rateLimits: options.rateLimits === false ? undefined : new ArmRateLimits(),
   });
   const server = await listen(router, { port: options.port, tls: { key: tls.key, cert: tls.cert } });
   baseUrl = server.url;

@@ -8,6 +8,7 @@ import { ArmError, operationStatus, sendError, sendJson } from "./wire.js";
 import { deleteGroup, groupView, listGroupResources, putGroup, requireGroup, rgId, type Ctx, type Reply } from "./resources.js";
 import { handleNetwork } from "./network.js";
 import { handleCompute, listAllVms, listSkus } from "./compute.js";
+import { computePolicy, type ArmRateLimits } from "./rate-limits.js";
 
 export interface RouterOptions {
   state: ArmState;
@@ -18,6 +19,8 @@ export interface RouterOptions {
   latencyMs: () => number;
   transitionMs: number;
   pageSize: number;
+  /** ARM's and Compute's request throttling; none when absent. */
+  rateLimits?: ArmRateLimits;
 }
 
 export function createRouter(o: RouterOptions) {
@@ -27,6 +30,7 @@ export function createRouter(o: RouterOptions) {
     const segments = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
     const action = actionName(method, segments);
     const mutating = ["PUT", "POST", "DELETE", "PATCH"].includes(method);
+    let remaining: Record<string, string> = {};
     const answer = async (status: number, send: () => void, throttled = false) => {
       await sleep(o.latencyMs());
       logCall(o.calls, action, mutating, status, throttled);
@@ -47,18 +51,34 @@ export function createRouter(o: RouterOptions) {
         const err = new ArmError(429, "TooManyRequests", `The request is being throttled as the limit has been reached for operation type - ${mutating ? "Write" : "Read"}.`, { "retry-after": "1" });
         return await answer(429, () => sendError(res, err), true);
       }
+      if (o.rateLimits) {
+        try {
+          remaining = o.rateLimits.admit({ method, computePolicy: computePolicyOf(o, action, segments) });
+        } catch (err) {
+          if (!(err instanceof ArmError)) throw err;
+          return await answer(429, () => sendError(res, err), true);
+        }
+      }
       if (o.faults.take("server-error", action)) throw new ArmError(500, "InternalServerError", "Encountered internal server error. Diagnostic information: timestamp, tracking id.");
       const apiVersion = url.searchParams.get("api-version");
       if (!apiVersion) throw new ArmError(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
       const body = rawBody ? JSON.parse(rawBody) : undefined;
       const ctx: Ctx = { state: o.state, baseUrl: o.baseUrl(), url, apiVersion, transitionMs: o.transitionMs, pageSize: o.pageSize, faults: o.faults };
       const reply = route(ctx, method, segments, body);
-      await answer(reply.status, () => sendJson(res, reply.status, reply.body, reply.headers));
+      await answer(reply.status, () => sendJson(res, reply.status, reply.body, { ...remaining, ...reply.headers }));
     } catch (err) {
       if (!(err instanceof ArmError)) throw err;
+      Object.assign(err.headers, remaining);
       await answer(err.status, () => sendError(res, err));
     }
   };
+}
+
+function computePolicyOf(o: RouterOptions, action: string, s: string[]): string | undefined {
+  const lower = s.map((x) => x.toLowerCase());
+  const computeOperation = lower[2] === "providers" && lower[3] === "microsoft.compute" && lower[4] === "locations";
+  const vmExists = action === "virtualMachines.createOrUpdate" && !!o.state.get(`/subscriptions/${s[1]}/resourceGroups/${s[3]}/providers/${s[5]}/${s[6]}/${s[7]}`);
+  return computePolicy(action, vmExists, computeOperation);
 }
 
 /** The call log's action name: "virtualMachines.createOrUpdate", "resourceGroups.get", "operations.get"... */
