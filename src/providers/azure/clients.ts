@@ -8,6 +8,7 @@ import { NetworkManagementClient } from "@azure/arm-network";
 import { ResourceManagementClient } from "@azure/arm-resources";
 import { CloudError } from "../../errors.js";
 import type { ProviderTarget } from "../index.js";
+import { WritePacer } from "./write-pacer.js";
 import { CONCURRENCY_ENV, ENDPOINT_ENV, POLL_INTERVAL_ENV, TOKEN_ENV } from "./credentials.js";
 
 export interface AzureSettings {
@@ -27,6 +28,8 @@ export interface AzureClients {
   compute: ComputeManagementClient;
   network: NetworkManagementClient;
   resources: ResourceManagementClient;
+  /** Shared by the three clients: Resource Manager counts writes per subscription, whatever the provider. */
+  writes: WritePacer;
 }
 
 export function readSettings(target: ProviderTarget, env: NodeJS.ProcessEnv): AzureSettings {
@@ -57,12 +60,16 @@ export async function createClients(target: ProviderTarget, env: NodeJS.ProcessE
     // SDK's default of 3 (each retry waits as long as Retry-After says).
     retryOptions: { maxRetries: 8 },
   };
-  return {
+  const writes = new WritePacer();
+  const clients = {
     settings,
     compute: new ComputeManagementClient(credential, settings.subscriptionId, options),
     network: new NetworkManagementClient(credential, settings.subscriptionId, options),
     resources: new ResourceManagementClient(credential, settings.subscriptionId, options),
+    writes,
   };
+  for (const client of [clients.compute, clients.network, clients.resources]) client.pipeline.addPolicy(writes.policy());
+  return clients;
 }
 
 function credentialFor(env: NodeJS.ProcessEnv): TokenCredential {

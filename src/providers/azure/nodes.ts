@@ -21,6 +21,24 @@ export async function listNodes(c: AzureClients, cluster?: string): Promise<Node
   }
 }
 
+export interface VmProgress {
+  provisioningState?: string;
+  state: NodeState;
+}
+
+/**
+ * Where each VM of the cluster is, by lower-cased VM name: the group's VM list (provisioningState) and the power
+ * states, two paged lists whatever the number of VMs. What a launch polls instead of one operation per VM.
+ */
+export async function vmProgress(c: AzureClients, cluster: string): Promise<Map<string, VmProgress>> {
+  const [vms, statuses] = await Promise.all([clusterVms(c, c.settings.resourceGroup, cluster), powerStatuses(c)]);
+  const out = new Map<string, VmProgress>();
+  for (const vm of vms) {
+    out.set(lower(vm.name), { provisioningState: vm.provisioningState, state: nodeState(vm.provisioningState, statuses.get(lower(vm.id))) });
+  }
+  return out;
+}
+
 async function clusterVms(c: AzureClients, rg: string | undefined, cluster: string | undefined): Promise<VirtualMachine[]> {
   const vms: VirtualMachine[] = [];
   for await (const vm of rg ? c.compute.virtualMachines.list(rg) : c.compute.virtualMachines.listAll()) {
