@@ -5,6 +5,8 @@ import { NetworkManagementClient } from "@azure/arm-network";
 import { ResourceManagementClient } from "@azure/arm-resources";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import { startFakeArm, CLUSTER_GROUP, type FakeAzure } from "./azure/index.js";
+import { ArmRateLimits } from "./azure/rate-limits.js";
+import { ArmError } from "./azure/wire.js";
 
 const tokenCredential = (token: string): TokenCredential => ({
   getToken: async (): Promise<AccessToken> => ({ token, expiresOnTimestamp: Date.now() + 3600_000 }),
@@ -133,5 +135,76 @@ describe("fake Azure Resource Manager through the real SDK", () => {
   test("a wrong bearer token is answered 401 InvalidAuthenticationToken", async () => {
     const bad = new ResourceManagementClient(tokenCredential("forged"), fake.subscription, { endpoint: fake.url, tlsOptions: { ca: fake.caCert } });
     await expect(bad.resourceGroups.get(CLUSTER_GROUP)).rejects.toMatchObject({ statusCode: 401, code: "InvalidAuthenticationToken" });
+  });
+});
+
+describe("fake Resource Manager throttling (documented token buckets)", () => {
+  const refusal = (limits: ArmRateLimits, call: { method: string; computePolicy?: string }, now: number) => {
+    try {
+      limits.admit(call, now);
+      return undefined;
+    } catch (err) {
+      return err as ArmError;
+    }
+  };
+
+  test("ARM writes: 200 at once, then 429 with Retry-After and no writes remaining; reads are counted apart; 10 a second return", () => {
+    const limits = new ArmRateLimits();
+    const t0 = 1_000_000;
+    const remaining = Array.from({ length: 200 }, () => Number(limits.admit({ method: "PUT" }, t0)["x-ms-ratelimit-remaining-subscription-writes"]));
+    expect(remaining[0]).toBe(199);
+    expect(remaining.at(-1)).toBe(0);
+    const err = refusal(limits, { method: "POST" }, t0);
+    expect(err).toMatchObject({ status: 429, code: "TooManyRequests" });
+    expect(err?.headers).toMatchObject({ "retry-after": "1", "x-ms-ratelimit-remaining-subscription-writes": "0" });
+    expect(limits.admit({ method: "GET" }, t0)).toEqual({ "x-ms-ratelimit-remaining-subscription-reads": "249" });
+    expect(limits.admit({ method: "DELETE" }, t0)).toEqual({ "x-ms-ratelimit-remaining-subscription-deletes": "199" });
+    for (let i = 0; i < 10; i++) expect(refusal(limits, { method: "PUT" }, t0 + 1000)).toBeUndefined();
+    expect(refusal(limits, { method: "PUT" }, t0 + 1000)?.status).toBe(429);
+  });
+
+  test("Compute's High Cost Get (VM lists): 900, then Compute's own 429 naming the policy", () => {
+    const limits = new ArmRateLimits();
+    let now = 0;
+    let err: ArmError | undefined;
+    let admitted = 0;
+    // 50 ms apart: ARM's read bucket (25 a second) refills faster than that, Compute's (5 a second) does not.
+    while (!err && admitted < 5000) {
+      now += 50;
+      err = refusal(limits, { method: "GET", computePolicy: "HighCostGetVM" }, now);
+      if (!err) admitted++;
+    }
+    expect(admitted).toBeGreaterThanOrEqual(900);
+    expect(err).toMatchObject({ status: 429, code: "OperationNotAllowed" });
+    expect(err?.headers["x-ms-ratelimit-remaining-resource"]).toBe("Microsoft.Compute/HighCostGetVM;0");
+    expect(Number(err?.headers["retry-after"])).toBeGreaterThanOrEqual(1);
+  });
+
+  test("through the SDK: 230 concurrent writes are throttled past the bucket and the retries after Retry-After get through", async () => {
+    const fake = await startFakeArm({});
+    try {
+      // As the driver does: more retries than the SDK's 3, since every throttled call retries after the same Retry-After.
+      const client = new ResourceManagementClient(tokenCredential(fake.env.CLOUDLAUNCH_AZURE_ACCESS_TOKEN), fake.subscription, { endpoint: fake.url, tlsOptions: { ca: fake.caCert }, retryOptions: { maxRetries: 8 } });
+      const remaining: number[] = [];
+      const onResponse = (r: { headers: { get(name: string): string | undefined } }) => void remaining.push(Number(r.headers.get("x-ms-ratelimit-remaining-subscription-writes")));
+      await Promise.all(Array.from({ length: 230 }, (_, i) => client.resourceGroups.createOrUpdate(`g${i}`, { location: "eastus" }, { onResponse })));
+      expect(fake.calls.filter((c) => c.throttled).length).toBeGreaterThan(0);
+      expect(fake.calls.filter((c) => c.action === "resourceGroups.createOrUpdate" && c.status === 201)).toHaveLength(230);
+      expect(remaining.every(Number.isFinite)).toBe(true);
+      expect(Math.min(...remaining)).toBeLessThan(10);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  test("rateLimits: false turns the buckets off", async () => {
+    const fake = await startFakeArm({ rateLimits: false });
+    try {
+      const client = new ResourceManagementClient(tokenCredential(fake.env.CLOUDLAUNCH_AZURE_ACCESS_TOKEN), fake.subscription, { endpoint: fake.url, tlsOptions: { ca: fake.caCert } });
+      await Promise.all(Array.from({ length: 215 }, (_, i) => client.resourceGroups.createOrUpdate(`g${i}`, { location: "eastus" })));
+      expect(fake.calls.filter((c) => c.throttled)).toEqual([]);
+    } finally {
+      await fake.close();
+    }
   });
 });
