@@ -3,11 +3,7 @@
 // instance. Both must hold enough tokens or the call fails with RequestLimitExceeded.
 // Reference: https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html
 // ("Request token bucket sizes and refill rates", "Resource token bucket sizes and refill rates").
-
-interface BucketSize {
-  capacity: number;
-  refillPerSecond: number;
-}
+import { TokenBucket, type BucketSize } from "../common.js";
 
 const NON_MUTATING: BucketSize = { capacity: 100, refillPerSecond: 20 };
 /** Describe calls of these actions without a filter and without pagination draw from a smaller bucket. */
@@ -52,27 +48,6 @@ const RESOURCE_BUCKETS: Record<string, BucketSize> = {
 };
 
 const isNonMutating = (action: string) => /^(Describe|List|Search|Get)/.test(action);
-
-class TokenBucket {
-  private tokens: number;
-  private updatedAt: number;
-  constructor(
-    private readonly size: BucketSize,
-    now: number,
-  ) {
-    this.tokens = size.capacity;
-    this.updatedAt = now;
-  }
-  /** Refills lazily from the elapsed time, so idle buckets cost nothing. */
-  has(n: number, now: number): boolean {
-    this.tokens = Math.min(this.size.capacity, this.tokens + ((now - this.updatedAt) / 1000) * this.size.refillPerSecond);
-    this.updatedAt = now;
-    return this.tokens >= n;
-  }
-  take(n: number) {
-    this.tokens -= n;
-  }
-}
 
 export class Ec2RateLimits {
   private readonly buckets = new Map<string, TokenBucket>();

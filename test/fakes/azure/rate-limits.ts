@@ -8,12 +8,9 @@
 //   (list, list all) 900 + 300/min, Get Operation 15,000 + 5,000/min. (The per-VM resource-level buckets — 12 + 4/min
 //   for a PUT — are not modelled: the driver sends one PUT per VM.)
 //   https://learn.microsoft.com/azure/virtual-machines/compute-throttling-limits
+import { TokenBucket, type BucketSize } from "../common.js";
 import { ArmError } from "./wire.js";
 
-interface BucketSize {
-  capacity: number;
-  refillPerSecond: number;
-}
 
 type ArmCategory = "reads" | "writes" | "deletes";
 
@@ -32,31 +29,6 @@ const COMPUTE: Record<string, BucketSize> = {
   HighCostGetVM: perMinute(900, 300),
   GetOperation: perMinute(15000, 5000),
 };
-
-class TokenBucket {
-  private tokens: number;
-  private updatedAt: number;
-  constructor(
-    private readonly size: BucketSize,
-    now: number,
-  ) {
-    this.tokens = size.capacity;
-    this.updatedAt = now;
-  }
-  /** Refills lazily from the elapsed time. */
-  level(now: number): number {
-    this.tokens = Math.min(this.size.capacity, this.tokens + ((now - this.updatedAt) / 1000) * this.size.refillPerSecond);
-    this.updatedAt = now;
-    return this.tokens;
-  }
-  take() {
-    this.tokens -= 1;
-  }
-  /** Whole seconds until one token is back (at least 1, as ARM never answers 0). */
-  secondsToNextToken(now: number): number {
-    return Math.max(1, Math.ceil((1 - this.level(now)) / this.size.refillPerSecond));
-  }
-}
 
 /** What the router knows of a call: its method and, for Microsoft.Compute virtual machines, its policy. */
 export interface ThrottledCall {
