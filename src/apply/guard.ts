@@ -14,7 +14,7 @@ export interface GuardOptions {
 export function describeMutation(m: Mutation): string {
   switch (m.kind) {
     case "ensureNetwork":
-      return `create the firewall / security group of ${m.cluster} if missing`;
+      return `create the firewall / security group of ${m.cluster} if missing, and converge its rules`;
     case "launch":
       return `launch ${m.requests.length} node(s): ${summarizeNames(m.requests.map((r) => r.name))}`;
     case "deleteClusterResources":
@@ -45,7 +45,10 @@ export function guard(provider: Provider, options: GuardOptions): Provider {
     preflight: (plan) => provider.preflight(plan),
     leftovers: (cluster) => provider.leftovers(cluster),
     checkMutation: (m) => provider.checkMutation(m),
-    ensureNetwork: (plan) => skip({ kind: "ensureNetwork", cluster: plan.cluster }),
+    ensureNetwork: async (plan) => {
+      await skip({ kind: "ensureNetwork", cluster: plan.cluster });
+      return [];
+    },
     launch: async (plan, requests): Promise<LaunchedNode[]> => {
       await skip({ kind: "launch", cluster: plan.cluster, requests });
       return [];

@@ -13,6 +13,8 @@ const DRY_RUN_SCHEDULER_IP = "10.255.255.254";
 export interface UpResult {
   scheduler?: NodeInfo;
   launched: LaunchedNode[];
+  /** What converging the firewall / security group / NSG changed; empty when it already matched the spec. */
+  networkChanges: string[];
   started: NodeResult[];
   terminated: NodeResult[];
 }
@@ -22,7 +24,7 @@ export async function applyPlan(plan: Plan, provider: Provider, existing: NodeIn
   const nodesWith = (action: PlannedNode["action"]) =>
     plan.nodes.filter((n) => n.action === action).map((n) => byName.get(n.name)).filter((n): n is NodeInfo => !!n);
 
-  await provider.ensureNetwork(plan);
+  const networkChanges = await provider.ensureNetwork(plan);
   const terminated = await each(nodesWith("terminate"), "terminate", (nodes) => provider.terminate(nodes, progress));
   const started = await each(nodesWith("start"), "start", (nodes) => provider.start(nodes, progress));
 
@@ -41,7 +43,7 @@ export async function applyPlan(plan: Plan, provider: Provider, existing: NodeIn
     const requests = newWorkers.map((n) => request(plan, n, (type) => userDataFor(n, type, address)));
     launched.push(...(await provider.launch(plan, requests, progress)));
   }
-  return { scheduler, launched, started, terminated };
+  return { scheduler, launched, networkChanges, started, terminated };
 }
 
 function request(plan: Plan, node: PlannedNode, userData: LaunchRequest["userData"]): LaunchRequest {

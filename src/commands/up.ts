@@ -58,9 +58,12 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
     specFile, security: spec.security, createdAt: record?.createdAt ?? new Date().toISOString(), lastWorker,
   });
   if (!out.json) out.info(planText(plan, out));
-  if (plan.nodes.every((n) => n.action === "keep" || n.action === "surplus")) out.info(`${spec.name} is up to date: nothing to change`);
   const progress = await startProgress(out, `launching ${spec.name}`);
-  await applyPlan(plan, provider!, existing, userDataFor, progress);
+  const applied = await applyPlan(plan, provider!, existing, userDataFor, progress);
+  applied.networkChanges.forEach((change) => progress.note(change));
+  if (!applied.networkChanges.length && plan.nodes.every((n) => n.action === "keep" || n.action === "surplus")) {
+    progress.note(`${spec.name} is up to date: nothing to change, no change was made`);
+  }
   const nodes = (await provider!.listNodes(spec.name)).filter((n) => n.state !== "terminated");
   progress.done(`${spec.name}: ${nodes.filter((n) => n.state === "running").length}/${nodes.length} running`);
   if (out.json) out.print(JSON.stringify({ ...planJson(plan, { dryrun: false, offline: false }), ...clusterJson(spec.name, spec, nodes) }, null, 2));

@@ -94,8 +94,12 @@ export interface Provider {
   checkMutation(mutation: Mutation): Promise<void>;
 
   // --- mutations: only through the dry-run guard ---
-  /** Create (or find, idempotently) the cluster's firewall/security group/NSG and anything the VMs need. */
-  ensureNetwork(plan: Plan): Promise<void>;
+  /**
+   * Converge the cluster's firewall/security group/NSG (and anything the VMs need) to the plan: create what is
+   * missing, update rules that differ, touch nothing already right. Refuses (CloudError) a same-named resource
+   * cloudlaunch did not make for this cluster. Returns the changes made, empty when everything matched.
+   */
+  ensureNetwork(plan: Plan): Promise<string[]>;
   /** Launch the nodes (batched and bounded by the driver), waiting until each is running with its public IP. */
   launch(plan: Plan, requests: LaunchRequest[], progress: Progress): Promise<LaunchedNode[]>;
   start(nodes: NodeInfo[], progress: Progress): Promise<NodeResult[]>;

@@ -151,7 +151,7 @@ test("after a crash between RunInstances and the Name tags, instances are still 
   // Exactly the driver's RunInstances call, and then nothing: the process "died".
   const api = new Ec2Api(s.region);
   const target = await resolveTarget(api, plan);
-  const groupId = await ensureSecurityGroup(api, plan, target.vpcId);
+  const { groupId } = await ensureSecurityGroup(api, plan, target.vpcId);
   const [batch] = makeBatches(requestsOf(plan).workers);
   const ctx = { api, plan, target, groupId, wait: { pollMs: 20, timeoutMs: 5000 }, exhausted: new Set<string>(), nameEach: true };
   await new EC2Client({ region: s.region }).send(new RunInstancesCommand(runInput(ctx, batch, plan.workers.chosen.type, target.subnets[0].id)));

@@ -14,7 +14,7 @@ import { Ec2Api } from "./client.js";
 import { launchNodes } from "./launch.js";
 import { ACTION_OF, changeState, chunks, sendLifecycle, type Verb } from "./lifecycle.js";
 import { describeOwned, LIVE_STATES, listNodes, waitOptions, type WaitOptions } from "./nodes.js";
-import { deleteClusterGroups, ensureSecurityGroup, findClusterGroups, groupName } from "./network.js";
+import { deleteClusterGroups, ensureSecurityGroup, findClusterGroups, groupName, observeSecurityGroup } from "./network.js";
 import { nodeNameOf, ownedFilters } from "./tags.js";
 import { type LaunchTarget, resolveTarget } from "./target.js";
 
@@ -49,12 +49,15 @@ export class AwsProvider implements Provider {
   }
 
   async preflight(plan: Plan): Promise<void> {
-    await this.target(plan);
+    const { vpcId } = await this.target(plan);
+    await observeSecurityGroup(this.api, plan.cluster, vpcId);
   }
 
-  async ensureNetwork(plan: Plan): Promise<void> {
+  async ensureNetwork(plan: Plan): Promise<string[]> {
     const { vpcId } = await this.target(plan);
-    this.groups.set(plan.cluster, await ensureSecurityGroup(this.api, plan, vpcId));
+    const { groupId, changes } = await ensureSecurityGroup(this.api, plan, vpcId);
+    this.groups.set(plan.cluster, groupId);
+    return changes;
   }
 
   async launch(plan: Plan, requests: LaunchRequest[], progress: Progress): Promise<LaunchedNode[]> {

@@ -10,7 +10,8 @@ import type { LaunchedNode, LaunchRequest, Leftover, Mutation, NodeInfo, NodeRes
 import { createClients, type AzureClients } from "./clients.js";
 import { launch, readSshPublicKey } from "./launch.js";
 import { changeState } from "./lifecycle.js";
-import { checkSubnet, deleteClusterResources, ensureNetwork, groupExists, leftovers, requireGroup } from "./network.js";
+import { checkSubnet, deleteClusterResources, ensureNetwork, groupExists, leftovers, observeNetwork, requireGroup } from "./network.js";
+import { checkNodeNames } from "./node-ownership.js";
 import { listNodes } from "./nodes.js";
 import { SkuAvailability } from "./skus.js";
 
@@ -36,6 +37,8 @@ class AzureProvider implements Provider {
     readSshPublicKey(plan);
     await groupExists(this.c); // proves the credentials and the subscription before anything else
     await checkSubnet(this.c, plan.spec);
+    await observeNetwork(this.c, plan.spec, plan.cluster);
+    await checkNodeNames(this.c, plan);
     const skus = await this.availability();
     for (const role of [plan.scheduler, plan.workers]) {
       const usable = role.candidates.filter((t) => !skus.unavailable(t.type, plan.zone));
@@ -53,7 +56,7 @@ class AzureProvider implements Provider {
   /** Azure Resource Manager has no dry-run flag for these calls: nothing to check without acting. */
   async checkMutation(_mutation: Mutation): Promise<void> {}
 
-  ensureNetwork(plan: Plan): Promise<void> {
+  ensureNetwork(plan: Plan): Promise<string[]> {
     return ensureNetwork(this.c, plan.spec, plan.cluster, plan.firewall);
   }
 

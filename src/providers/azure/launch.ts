@@ -16,6 +16,7 @@ import type { AzureClients } from "./clients.js";
 import { failureOf, isCapacityError, isNotFound, toCloudError, type AzureFailure } from "./errors.js";
 import { nsgId, requireGroup, subnetId } from "./network.js";
 import { listNodes, vmProgress } from "./nodes.js";
+import { checkNodeNames } from "./node-ownership.js";
 import type { SkuAvailability } from "./skus.js";
 import { vmBody } from "./vm-spec.js";
 
@@ -49,6 +50,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function launch(c: AzureClients, skus: SkuAvailability, plan: Plan, requests: LaunchRequest[], progress: Progress): Promise<LaunchedNode[]> {
   const rg = requireGroup(c);
+  await checkNodeNames(c, plan, requests.map((r) => r.name));
   const shared = {
     spec: plan.spec, cluster: plan.cluster, subnetId: subnetId(c, plan.spec, plan.cluster), nsgId: nsgId(c, plan.cluster),
     sshPublicKey: readSshPublicKey(plan), zone: plan.zone,

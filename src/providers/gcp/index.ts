@@ -8,7 +8,7 @@ import { act } from "./actions";
 import { clientOptions, GcpClients } from "./clients";
 import { toCloudError, withRetry } from "./errors";
 import { Launcher } from "./launch";
-import { deleteFirewalls, ensureFirewalls, remainingFirewalls } from "./network";
+import { deleteFirewalls, ensureFirewalls, observeFirewalls, remainingFirewalls } from "./network";
 import { listDisks, listInstances, toNodeInfo } from "./nodes";
 import { Placement } from "./placement";
 
@@ -34,6 +34,7 @@ export class GcpProvider implements Provider {
       withRetry(`read region ${this.region} of project ${this.project}`, () => this.clients.regions.get({ project: this.project, region: this.region })),
       this.placement.subnetwork(plan.spec),
       this.placement.image(plan.spec, plan.spec.arch ?? "x86_64"),
+      observeFirewalls(this.clients, this.project, plan.cluster),
     ]);
     for (const choice of [plan.scheduler, plan.workers]) {
       const zones = await this.placement.zonesOffering(choice.chosen.type, plan.zone);
@@ -65,7 +66,7 @@ export class GcpProvider implements Provider {
   /** Compute has no dry-run mode: nothing to check beyond the reads preflight already made. */
   async checkMutation(_mutation: Mutation): Promise<void> {}
 
-  ensureNetwork(plan: Plan): Promise<void> {
+  ensureNetwork(plan: Plan): Promise<string[]> {
     return ensureFirewalls(this.clients, this.placement, this.project, plan);
   }
 

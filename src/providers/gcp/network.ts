@@ -7,7 +7,9 @@ import { describeFailure, toCloudError, withRetry } from "./errors";
 import { operationFailure, operationOf, waitForOperation, type Operation } from "./operations";
 import type { Placement } from "./placement";
 import { firewallNames, networkTag, requestIdFor } from "./resources";
+import type { protos } from "@google-cloud/compute";
 import { CloudError } from "../../errors";
+import { foreignResource } from "../ownership";
 
 export function firewallRules(plan: Plan, network: string) {
   const tag = networkTag(plan.cluster);
@@ -43,33 +45,70 @@ async function settle(clients: GcpClients, project: string, op: Operation | unde
   if (failure) throw new CloudError(`Failed to ${what}: ${failure.code}: ${failure.message}`, "other", failure.code);
 }
 
-/** Creates the rules that do not exist yet; an existing rule of the same name (an earlier run) is kept. */
-export async function ensureFirewalls(clients: GcpClients, placement: Placement, project: string, plan: Plan): Promise<void> {
+type Firewall = protos.google.cloud.compute.v1.IFirewall;
+type WantedRule = ReturnType<typeof firewallRules>[number];
+
+const sorted = (xs?: string[] | null) => [...(xs ?? [])].sort().join(",");
+/** What decides what a rule admits; the rest (id, selfLink, timestamps) is the cloud's bookkeeping. */
+const ruleShape = (r: Firewall | WantedRule) =>
+  JSON.stringify([
+    String(r.network ?? "").split("/").pop(), r.direction, r.priority, r.description, sorted(r.sourceRanges),
+    sorted((r as Firewall).sourceTags), sorted(r.targetTags),
+    sorted(((r.allowed ?? []) as protos.google.cloud.compute.v1.IAllowed[]).map((a) => `${a.IPProtocol}:${sorted(a.ports)}`)),
+  ]);
+
+/**
+ * The cluster's rules as they are, by name (null = missing). A rule of one of its names without cloudlaunch's
+ * description mark is someone else's: nothing is changed and `up` stops here.
+ */
+export async function observeFirewalls(clients: GcpClients, project: string, cluster: string): Promise<Map<string, Firewall | null>> {
+  const found = new Map<string, Firewall | null>();
+  for (const name of firewallNames(cluster)) {
+    const rule = await readFirewall(clients, project, name);
+    if (rule && rule.description !== ownershipMark(cluster)) {
+      throw foreignResource(`Firewall rule ${name} in project ${project}`, cluster, `the description "${ownershipMark(cluster)}"`);
+    }
+    found.set(name, rule);
+  }
+  return found;
+}
+
+/**
+ * Converges each rule: inserted when missing, patched when what it admits differs from the plan (narrowing or
+ * widening allowed_cidrs), left alone when it matches. firewalls.patch is a JSON merge patch of the fields sent:
+ * https://cloud.google.com/compute/docs/reference/rest/v1/firewalls/patch. Returns the changes made.
+ */
+export async function ensureFirewalls(clients: GcpClients, placement: Placement, project: string, plan: Plan): Promise<string[]> {
   const { network } = await placement.subnetwork(plan.spec);
+  const existing = await observeFirewalls(clients, project, plan.cluster);
+  const changes: string[] = [];
   await Promise.all(
     firewallRules(plan, network).map(async (rule) => {
-      const what = `create firewall rule ${rule.name}`;
-      const op = await withRetry(what, async () => {
-        try {
-          return operationOf(await clients.firewalls.insert({ project, firewallResource: rule, requestId: requestIdFor(plan.cluster, rule.name) }));
-        } catch (err) {
-          if (describeFailure(err).httpStatus === 409) return undefined;
-          throw err;
-        }
+      const have = existing.get(rule.name);
+      if (have && ruleShape(have) === ruleShape(rule)) return;
+      const what = `${have ? "update" : "create"} firewall rule ${rule.name}`;
+      const op = await withRetry(what, async () =>
+        have
+          ? operationOf(await clients.firewalls.patch({ project, firewall: rule.name, firewallResource: rule }))
+          : operationOf(await clients.firewalls.insert({ project, firewallResource: rule, requestId: requestIdFor(plan.cluster, rule.name) })),
+      ).catch((err) => {
+        throw toCloudError(err, what);
       });
       await settle(clients, project, op, what);
+      changes.push(have ? `firewall rule ${rule.name} updated to the spec` : `created firewall rule ${rule.name}`);
     }),
   );
+  return changes;
 }
 
 // Firewall rules take no labels: the description carries the ownership mark, checked before anything is deleted.
 const ownershipMark = (cluster: string) => `cloudlaunch-managed: cluster ${cluster}`;
 
-/** The rule's description if it exists, null if it does not. */
-async function firewallDescription(clients: GcpClients, project: string, firewall: string): Promise<string | null> {
+/** The rule if it exists, null if it does not. */
+async function readFirewall(clients: GcpClients, project: string, firewall: string): Promise<Firewall | null> {
   return withRetry(`read firewall rule ${firewall}`, () =>
     clients.firewalls.get({ project, firewall }).then(
-      ([rule]) => rule.description ?? "",
+      ([rule]) => rule,
       (err) => {
         if (describeFailure(err).httpStatus === 404) return null;
         throw err;
@@ -77,6 +116,9 @@ async function firewallDescription(clients: GcpClients, project: string, firewal
     ),
   );
 }
+
+const firewallDescription = async (clients: GcpClients, project: string, firewall: string) =>
+  (await readFirewall(clients, project, firewall))?.description ?? null;
 
 export async function deleteFirewalls(clients: GcpClients, project: string, cluster: string): Promise<void> {
   await Promise.all(

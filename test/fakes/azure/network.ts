@@ -38,6 +38,9 @@ export function handleNetwork(ctx: Ctx, p: NetworkPath): Reply {
   const group = requireGroup(ctx, p.rg);
   const id = `${group.id}/providers/${type}/${p.name}`;
   if (p.child) {
+    if (type === NSG && p.child.toLowerCase() === "securityrules" && p.childName) {
+      return securityRule(ctx, getOfType(ctx, id, NSG), p.childName, p.method, p.body);
+    }
     if (type !== VNET || p.child.toLowerCase() !== "subnets" || !p.childName) throw notFound(`${id}/${p.child}`);
     return subnet(ctx, getOfType(ctx, id, VNET), p.childName, p.method, p.body);
   }
@@ -125,6 +128,36 @@ function subnet(ctx: Ctx, vnet: ArmResource, name: string, method: string, body:
     return { status: found ? 200 : 201, body: { ...entry, type: `${VNET}/subnets` } };
   }
   throw new ArmError(405, "MethodNotAllowed", `${method} is not allowed on subnets in this fake.`);
+}
+
+// One rule of an NSG as its own child resource: PUT replaces the rule of that name (priority must stay unique per
+// direction), DELETE removes it. https://learn.microsoft.com/rest/api/virtualnetwork/security-rules/create-or-update
+function securityRule(ctx: Ctx, nsg: ArmResource, name: string, method: string, body: any): Reply {
+  const rules: any[] = nsg.properties.securityRules ?? (nsg.properties.securityRules = []);
+  const found = rules.find((r) => r.name.toLowerCase() === name.toLowerCase());
+  const id = `${nsg.id}/securityRules/${name}`;
+  if (method === "GET") {
+    if (!found) throw notFound(id);
+    return { status: 200, body: { ...found, type: `${NSG}/securityRules` } };
+  }
+  if (method === "DELETE") {
+    if (!found) return { status: 204 };
+    rules.splice(rules.indexOf(found), 1);
+    return { status: 200 };
+  }
+  if (method === "PUT") {
+    const props = body?.properties ?? {};
+    for (const field of ["access", "direction", "priority", "protocol"]) {
+      if (props[field] === undefined) throw new ArmError(400, "InvalidRequestFormat", `Missing required property '${field}' of security rule ${name}.`);
+    }
+    const clash = rules.find((r) => r !== found && r.properties?.priority === props.priority && r.properties?.direction === props.direction);
+    if (clash) throw new ArmError(400, "SecurityRuleConflict", `Security rule ${name} conflicts with rule ${clash.name}: rules cannot have the same priority and direction.`);
+    const entry = { name, id, properties: { ...props, provisioningState: "Succeeded" } };
+    if (found) rules.splice(rules.indexOf(found), 1, entry);
+    else rules.push(entry);
+    return { status: found ? 200 : 201, body: { ...entry, type: `${NSG}/securityRules` } };
+  }
+  throw new ArmError(405, "MethodNotAllowed", `${method} is not allowed on security rules.`);
 }
 
 function assertDeletable(ctx: Ctx, res: ArmResource) {

@@ -209,6 +209,27 @@ export const ROUTES: Route[] = [
       const op = createOperation(state, { operationType: "insert", targetLink: `${projectUrl(state.project)}/global/firewalls/${name}`, targetId: id, doneMs: Date.now() + ctx.transitionMs / 4 }, ctx.query.get("requestId"));
       return operationJson(state, op);
     } },
+  // firewalls.patch: "PATCH semantics and uses the JSON merge patch format and processing rules" — fields sent
+  // replace the stored ones (lists whole), null removes one; name cannot change.
+  // https://cloud.google.com/compute/docs/reference/rest/v1/firewalls/patch
+  { method: "PATCH", pattern: new RegExp(`^${P}/global/firewalls/([^/]+)$`), action: "compute.firewalls.patch", mutating: true,
+    handle: (ctx, [, name]) => {
+      const { state, body } = ctx;
+      const prior = replayed(state, ctx.query.get("requestId"));
+      if (prior) return operationJson(state, prior);
+      const fw = state.firewalls.get(name);
+      if (!fw) throw notFound(`projects/${state.project}/global/firewalls/${name}`);
+      if (body?.name !== undefined && body.name !== name) throw invalid(`Invalid value for field 'resource.name': '${body.name}'. Cannot change the name of a firewall rule.`);
+      const merged: Record<string, unknown> = { ...fw.body };
+      for (const [key, value] of Object.entries(body ?? {})) {
+        if (value === null) delete merged[key];
+        else merged[key] = value;
+      }
+      if (!(merged.allowed as unknown[] | undefined)?.length && !(merged.denied as unknown[] | undefined)?.length) throw invalid("Invalid value for field 'resource.allowed': ''. Must specify at least one rule.");
+      fw.body = merged;
+      const op = createOperation(state, { operationType: "patch", targetLink: `${projectUrl(state.project)}/global/firewalls/${name}`, targetId: fw.id, doneMs: Date.now() + ctx.transitionMs / 4 }, ctx.query.get("requestId"));
+      return operationJson(state, op);
+    } },
   { method: "DELETE", pattern: new RegExp(`^${P}/global/firewalls/([^/]+)$`), action: "compute.firewalls.delete", mutating: true,
     handle: (ctx, [, name]) => {
       const fw = ctx.state.firewalls.get(name);
