@@ -4,6 +4,7 @@ import { closest } from "fastest-levenshtein";
 import { findType, regionsOf, typesIn } from "../catalog/catalog.js";
 import type { ClusterSpec, RoleSpec } from "./schema.js";
 import type { FieldPath } from "./positions.js";
+import { tagFindings } from "./tag-rules.js";
 
 export interface Finding {
   path: FieldPath;
@@ -57,6 +58,7 @@ export function semanticFindings(raw: unknown): Finding[] {
   if (spec.provider === "azure" && spec.azure && !spec.azure.subscription_id && !process.env.AZURE_SUBSCRIPTION_ID) {
     found.push({ path: ["azure"], message: "azure.subscription_id is not set and neither is AZURE_SUBSCRIPTION_ID", warning: true });
   }
+  found.push(...tagFindings(spec.provider, spec.tags));
   for (const [role, path] of [[spec.scheduler, ["scheduler"]], [spec.workers, ["workers"]]] as const) {
     if (role && typeof role === "object") found.push(...roleFindings(spec, role, [...path], regionKnown));
   }

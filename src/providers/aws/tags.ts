@@ -74,7 +74,9 @@ export function launchTags(
   userTags: Record<string, string> = {},
   nameEach = true,
 ): Record<string, string> {
-  const tags: Record<string, string> = { ...userTags, [OWNER_TAG]: "true", [CLUSTER_TAG]: cluster, [ROLE_TAG]: role };
+  // Validation rejects reserved keys; dropping them here too keeps node identity out of the spec's reach.
+  const user = Object.fromEntries(Object.entries(userTags).filter(([k]) => !/^cloudlaunch-/i.test(k) && k !== "Name"));
+  const tags: Record<string, string> = { ...user, [OWNER_TAG]: "true", [CLUSTER_TAG]: cluster, [ROLE_TAG]: role };
   if (names.length === 1) return Object.assign(tags, { Name: names[0], [NODE_TAG]: names[0] });
   tags[BATCH_TAG] = encodeBatch(names);
   if (!nameEach) tags.Name = `${names[0]}..${names.at(-1)}`.slice(0, MAX_TAG_VALUE);

@@ -33,11 +33,17 @@ export async function checkNodeNames(c: AzureClients, plan: Plan, nodes = plan.n
     throw toCloudError(err, `listing resource group ${rg}`);
   }
   for (const node of nodes) {
-    for (const [type, name] of claimedBy(node)) {
+    const [[vmType, vmName], ...parts] = claimedBy(node);
+    const vm = existing.get(`${vmType}/${vmName}`);
+    const ourVm = !!vm && ownedBy(vm.tags, plan.cluster);
+    for (const [type, name] of [[vmType, vmName], ...parts]) {
       const found = existing.get(`${type}/${name}`);
-      // An OS disk made implicitly with one of our VMs carries no tags, but it goes when its VM goes: a disk of a
-      // node about to be created is a leftover of someone else unless it says it is ours.
-      if (found && !ownedBy(found.tags, plan.cluster)) throw foreignResource(`${found.type} ${found.name} in resource group ${rg}`, plan.cluster);
+      // An OS disk made implicitly with one of our VMs carries no tags but is that VM's; without our VM, an
+      // untagged disk of that name is someone else's.
+      const implicitDiskOfOurVm = type === DISK && ourVm && !Object.keys(found?.tags ?? {}).length;
+      if (found && !ownedBy(found.tags, plan.cluster) && !implicitDiskOfOurVm) {
+        throw foreignResource(`${found.type} ${found.name} in resource group ${rg}`, plan.cluster);
+      }
     }
   }
 }
