@@ -17,20 +17,29 @@ export function fullName(cluster: string, name: string): string {
 
 export async function runLifecycle(verb: LifecycleVerb, provider: Provider, cluster: string, names: string[], progress: Progress): Promise<NodeResult[]> {
   const nodes = await provider.listNodes(cluster);
-  // A name can belong to a terminated node and to its live successor; the live one is meant.
-  const byName = new Map<string, NodeInfo>();
-  for (const n of nodes) if (!byName.has(n.name) || n.state !== "terminated") byName.set(n.name, n);
-  const wanted = names.length ? names.map((n) => fullName(cluster, n)) : [...byName.keys()];
+  // Every VM reporting a name is kept: two live ones (a crash, a hand-made copy) are both acted on, never one
+  // hidden behind the other. A terminated VM counts only when no live one carries its name.
+  const byName = new Map<string, NodeInfo[]>();
+  for (const n of nodes) byName.set(n.name, [...(byName.get(n.name) ?? []), n]);
+  for (const [name, all] of byName) {
+    const live = all.filter((n) => n.state !== "terminated");
+    byName.set(name, live.length ? live : all.slice(0, 1));
+  }
+  const wanted = names.length ? [...new Set(names.map((n) => fullName(cluster, n)))] : [...byName.keys()];
   const rule = TARGET[verb];
   const results: NodeResult[] = [];
   const act: NodeInfo[] = [];
   for (const name of wanted) {
-    const node = byName.get(name);
-    if (!node || (node.state === "terminated" && (verb !== "terminate" || !names.length))) {
+    const found = byName.get(name) ?? [];
+    if (!found.length || (found[0].state === "terminated" && (verb !== "terminate" || !names.length))) {
       if (names.length) results.push({ name, ok: false, message: "not found" });
-    } else if (rule.from.includes(node.state) || (verb === "stop" && node.stillBilled)) act.push(node);
-    else if (rule.done.includes(node.state)) results.push({ name, ok: true, message: `already ${node.state}`, node });
-    else results.push({ name, ok: false, message: `cannot ${verb} a node that is ${node.state}`, node });
+      continue;
+    }
+    for (const node of found) {
+      if (rule.from.includes(node.state) || (verb === "stop" && node.stillBilled)) act.push(node);
+      else if (rule.done.includes(node.state)) results.push({ name, ok: true, message: `already ${node.state}`, node });
+      else results.push({ name, ok: false, message: `cannot ${verb} a node that is ${node.state}`, node });
+    }
   }
   if (act.length) results.push(...(await provider[verb](act, progress)));
   return results;
