@@ -47,12 +47,20 @@ export class CloudError extends Error {
 }
 
 /**
+ * cloudlaunch's own files (the cluster record, its TLS material, the lock) are unreadable, unwritable, corrupt or
+ * incomplete. The message names the file and what to do. Exit 1.
+ */
+export class LocalStateError extends Error {
+  override name = "LocalStateError";
+}
+
+/**
  * By name, not instanceof: each cloud driver is its own bundle (dist/provider-<cloud>.js) with its own copy of
  * these classes.
  */
 export function exitCodeFor(err: unknown): number | undefined {
   const name = (err as Error | undefined)?.name;
   if (name === "UsageError" || name === "SpecError" || name === "PlanError") return 2;
-  if (name === "CloudError") return 1;
+  if (name === "CloudError" || name === "LocalStateError") return 1;
   return undefined;
 }

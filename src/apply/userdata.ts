@@ -18,7 +18,9 @@ export async function userDataRenderer(plan: Plan, dryrun: boolean): Promise<Use
     else {
       // The X.509 library is loaded only here, when certificates are really made (see scripts/build.mjs).
       const { ensureClusterTls, nodeTlsFor } = require("../bootstrap/tls.js") as typeof import("../bootstrap/tls.js");
-      const material = await ensureClusterTls(plan.cluster);
+      // Nodes that exist (running, stopped, surplus) carry the cluster's CA: it may be reused, never replaced.
+      const clusterHasNodes = plan.nodes.some((n) => n.action !== "create");
+      const material = await ensureClusterTls(plan.cluster, process.env, new Date(), { clusterHasNodes });
       tls = (role) => nodeTlsFor(material, role);
     }
   }

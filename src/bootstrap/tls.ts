@@ -1,13 +1,14 @@
 // The cluster's TLS material, created on the first `up` and reused by every later one (a scale-up signs nothing
 // new: workers share one certificate from the same CA). Leaf certificates are re-issued when they near expiry or
 // no longer chain to the stored CA. Files are 0600 in 0700 directories under the user's config dir.
-import { randomBytes } from "node:crypto";
-import { chmod, link, mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import * as x509 from "./x509.js";
 import type { RoleName } from "../spec/schema.js";
 import { clusterConfigDir } from "./paths.js";
-import { certificateExpiry, createCertificateAuthority, issueCertificate, type LeafKind } from "./pki.js";
+import { loadOrCreateCa } from "./ca-store.js";
+import { pairMatches, readOptional, writePairAtomically } from "./pem-files.js";
+import { certificateExpiry, issueCertificate, type LeafKind } from "./pki.js";
 
 const RENEW_BEFORE_MS = 30 * 24 * 3600 * 1000;
 const LEAF_KINDS: LeafKind[] = ["scheduler", "worker", "client"];
@@ -40,32 +41,29 @@ export function nodeTlsFor(tls: ClusterTls, role: RoleName): NodeTlsMaterial {
   return { caPem: tls.caPem, certPem: leaf.certPem, keyPem: leaf.keyPem };
 }
 
-export async function ensureClusterTls(cluster: string, env: NodeJS.ProcessEnv = process.env, now = new Date()): Promise<ClusterTls> {
+export interface TlsOptions {
+  /** The cluster has nodes (running or stopped) that carry its CA: a missing or half-written CA is then refused. */
+  clusterHasNodes?: boolean;
+}
+
+export async function ensureClusterTls(cluster: string, env: NodeJS.ProcessEnv = process.env, now = new Date(), options: TlsOptions = {}): Promise<ClusterTls> {
   const dir = clusterConfigDir(cluster, env);
+  // Created 0700 when missing; an existing directory keeps the mode its owner gave it.
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  await chmod(dir, 0o700);
   const paths = (name: string) => ({ certPath: join(dir, `${name}.pem`), keyPath: join(dir, `${name}-key.pem`) });
 
+  const ca = await loadOrCreateCa(cluster, dir, now, !!options.clusterHasNodes);
   const caPaths = paths("ca");
-  let ca = await readPair(caPaths.certPath, caPaths.keyPath);
-  if (!ca) {
-    const created = await createCertificateAuthority(cluster, now);
-    // Exclusive: when two `up` runs race, both end up using whichever CA landed first.
-    await writeExclusive(caPaths.keyPath, created.keyPem);
-    await writeExclusive(caPaths.certPath, created.certPem);
-    ca = await readPair(caPaths.certPath, caPaths.keyPath);
-    if (!ca) throw new Error(`could not store the cluster CA in ${dir}`);
-  }
-
   const caCert = new x509.X509Certificate(ca.certPem);
   const leaves = {} as Record<LeafKind, CertificateFiles>;
   for (const kind of LEAF_KINDS) {
     const p = paths(kind);
-    let pair = await readPair(p.certPath, p.keyPath);
-    if (!pair || !(await isCurrent(pair.certPem, caCert, now))) {
+    const [certPem, keyPem] = await Promise.all([readOptional(p.certPath), readOptional(p.keyPath)]);
+    let pair = certPem !== null && keyPem !== null ? { certPem, keyPem } : null;
+    // A leaf whose key is not its certificate's (a write cut short) is issued again like a missing one.
+    if (!pair || !pairMatches(pair) || !(await isCurrent(pair.certPem, caCert, now))) {
       pair = await issueCertificate(ca, cluster, kind, now);
-      await writeReplacing(p.keyPath, pair.keyPem);
-      await writeReplacing(p.certPath, pair.certPem);
+      await writePairAtomically(p, pair);
     }
     leaves[kind] = { ...pair, ...p };
   }
@@ -75,34 +73,4 @@ export async function ensureClusterTls(cluster: string, env: NodeJS.ProcessEnv =
 async function isCurrent(certPem: string, caCert: x509.X509Certificate, now: Date): Promise<boolean> {
   if (certificateExpiry(certPem).getTime() - now.getTime() < RENEW_BEFORE_MS) return false;
   return new x509.X509Certificate(certPem).verify({ publicKey: caCert.publicKey, signatureOnly: true });
-}
-
-async function readPair(certPath: string, keyPath: string): Promise<{ certPem: string; keyPem: string } | null> {
-  try {
-    return { certPem: await readFile(certPath, "utf8"), keyPem: await readFile(keyPath, "utf8") };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw err;
-  }
-}
-
-async function writeTemp(path: string, content: string): Promise<string> {
-  const tmp = `${path}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
-  await writeFile(tmp, content, { mode: 0o600, flag: "wx" });
-  return tmp;
-}
-
-async function writeReplacing(path: string, content: string): Promise<void> {
-  await rename(await writeTemp(path, content), path);
-}
-
-async function writeExclusive(path: string, content: string): Promise<void> {
-  const tmp = await writeTemp(path, content);
-  try {
-    await link(tmp, path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-  } finally {
-    await unlink(tmp);
-  }
 }
