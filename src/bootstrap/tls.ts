@@ -2,6 +2,7 @@
 // new: workers share one certificate from the same CA). Leaf certificates are re-issued when they near expiry or
 // no longer chain to the stored CA. Files are 0600 in 0700 directories under the user's config dir.
 import { mkdir } from "node:fs/promises";
+import { LocalStateError } from "../errors.js";
 import { join } from "node:path";
 import * as x509 from "./x509.js";
 import type { RoleName } from "../spec/schema.js";
@@ -49,7 +50,9 @@ export interface TlsOptions {
 export async function ensureClusterTls(cluster: string, env: NodeJS.ProcessEnv = process.env, now = new Date(), options: TlsOptions = {}): Promise<ClusterTls> {
   const dir = clusterConfigDir(cluster, env);
   // Created 0700 when missing; an existing directory keeps the mode its owner gave it.
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await mkdir(dir, { recursive: true, mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
+    throw new LocalStateError(`Cannot create ${dir} for the TLS material of cluster ${cluster}: ${err.code}. Make it writable, or set CLOUDLAUNCH_HOME.`);
+  });
   const paths = (name: string) => ({ certPath: join(dir, `${name}.pem`), keyPath: join(dir, `${name}-key.pem`) });
 
   const ca = await loadOrCreateCa(cluster, dir, now, !!options.clusterHasNodes);

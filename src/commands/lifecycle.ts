@@ -5,7 +5,9 @@ import { guard } from "../apply/guard.js";
 import { runLifecycle, type LifecycleVerb } from "../apply/lifecycle.js";
 import { hasLocalCredentials, loadProvider } from "../providers/index.js";
 import type { NodeResult } from "../providers/provider.js";
-import { forgetRecord } from "../records.js";
+import { existsSync } from "node:fs";
+import { clusterConfigDir } from "../bootstrap/paths.js";
+import { assertRecordWritable, forgetRecord } from "../records.js";
 import { makeOutput, type Output } from "../render/output.js";
 import { startProgress } from "../render/progress.js";
 import { nodeJson } from "../render/status.js";
@@ -28,6 +30,10 @@ export const lifecycle = (verb: LifecycleVerb) => async (cluster: string, names:
     onSkipped: (d) => skipped.push(d),
   });
   const whole = names.length === 0;
+  // A whole-cluster terminate ends by deleting the local record: found unwritable now, not after the cloud work.
+  if (verb === "terminate" && whole && !options.dryrun && /^[a-z][a-z0-9-]*$/.test(cluster) && existsSync(clusterConfigDir(cluster))) {
+    assertRecordWritable(cluster);
+  }
   if (mustConfirm) await confirm(cluster, names, out);
 
   const progress = await startProgress(out, `${verb} ${cluster}`);

@@ -7,7 +7,8 @@ import type { ClusterSpec } from "../spec/schema.js";
 import { nextFreeName, workerNumber } from "../naming.js";
 import { hasLocalCredentials, loadProvider } from "../providers/index.js";
 import type { NodeInfo, Provider } from "../providers/provider.js";
-import { allRecords, readRecord, writeRecord } from "../records.js";
+import { lockCluster } from "../cluster-lock.js";
+import { allRecords, assertRecordWritable, readRecord, writeRecord } from "../records.js";
 import { guard } from "../apply/guard.js";
 import { applyPlan, type UserDataFor } from "../apply/up.js";
 import { userDataRenderer } from "../apply/userdata.js";
@@ -36,6 +37,11 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
 
   const spec = { ...loaded, name: await clusterName(loaded, provider, !!options.increment) };
   if (spec.name !== loaded.name) out.info(`cluster ${loaded.name} exists; planning a new cluster ${spec.name}`);
+  if (!dryrun) {
+    // Before the cluster is observed, so a second up plans against what the first one left; held until exit.
+    await lockCluster(spec.name, (m) => out.info(m));
+    assertRecordWritable(spec.name);
+  }
   const existing = provider ? await provider.listNodes(spec.name) : [];
   const record = readRecord(spec.name);
   const plan = planCluster(spec, typesIn(spec.provider, spec.region), existing, {
