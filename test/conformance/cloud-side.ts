@@ -19,6 +19,11 @@ export interface CloudSide {
   readForeign(cluster: string): Promise<unknown>;
   /** The CIDRs the cluster's firewall admits, per port of 22/8786/8787 (sorted). */
   admitted(cluster: string): Promise<Record<string, string[]>>;
+  /**
+   * Where resources are named after nodes (GCP instances; Azure VMs, NICs, public IPs, disks): someone else's
+   * resource holding a node's name. Returns a reader of it. Absent on AWS, where nothing is named after a node.
+   */
+  createForeignNodeResource?(node: string): Promise<() => Promise<unknown>>;
 }
 
 export function cloudSide(fake: FakeCloud): CloudSide {
@@ -79,6 +84,19 @@ function gcpSide(fake: FakeCloud): CloudSide {
       if (created.status !== 200) throw new Error(`could not create the foreign rule: ${JSON.stringify(created.json)}`);
     },
     readForeign: async (cluster) => (await call("GET", `/global/firewalls/${names(cluster)[0]}`)).json,
+    async createForeignNodeResource(node) {
+      const zone = fake.spec.zones[0];
+      const created = await call("POST", `/zones/${zone}/instances`, {
+        name: node, machineType: `zones/${zone}/machineTypes/e2-standard-2`, labels: { team: "data" },
+        disks: [{ boot: true, autoDelete: true, initializeParams: { sourceImage: "projects/ubuntu-os-cloud/global/images/family/ubuntu-2404-lts-amd64" } }],
+        networkInterfaces: [{ subnetwork: `regions/${fake.spec.region}/subnetworks/${fake.spec.subnet}` }],
+      });
+      if (created.status !== 200) throw new Error(`could not create the foreign instance: ${JSON.stringify(created.json)}`);
+      return async () => {
+        const { name, labels, machineType, status } = (await call("GET", `/zones/${zone}/instances/${node}`)).json;
+        return { name, labels, machineType, status: status === "PROVISIONING" || status === "STAGING" ? "RUNNING" : status };
+      };
+    },
     async admitted(cluster) {
       const rule = (await call("GET", `/global/firewalls/${names(cluster)[0]}`)).json;
       const ports: string[] = (rule.allowed ?? []).flatMap((a: { ports?: string[] }) => a.ports ?? []);
@@ -124,6 +142,12 @@ function azureSide(fake: FakeCloud): CloudSide {
       });
     },
     readForeign: async (cluster) => [strip((await arm("GET", nsg(cluster))).json), strip((await arm("GET", vnet(cluster))).json)],
+    async createForeignNodeResource(node) {
+      const ip = `${group}/providers/Microsoft.Network/publicIPAddresses/${node}-ip`;
+      await arm("PUT", group, { location, tags: { owner: "someone-else" } });
+      await arm("PUT", ip, { location, tags: { owner: "someone-else" }, sku: { name: "Standard" }, properties: { publicIPAllocationMethod: "Static" } });
+      return async () => strip((await arm("GET", ip)).json);
+    },
     async admitted(cluster) {
       const rules: any[] = (await arm("GET", nsg(cluster))).json?.properties?.securityRules ?? [];
       const allow = rules.filter((r) => r.properties.access === "Allow" && r.properties.direction === "Inbound");

@@ -40,6 +40,19 @@ describe.each(PROVIDERS)("%s", (provider) => {
     expect(await side.readForeign("foreign")).toEqual(before);
   });
 
+  it("a resource someone else made under a node's name stops up before any change (where resources carry node names)", async () => {
+    if (!side.createForeignNodeResource) return; // AWS: instances are found by tags, nothing is named after a node
+    const read = await side.createForeignNodeResource("named-scheduler");
+    const before = await read();
+    const since = w.fake.calls.length;
+    const up = await w.run(["up", w.spec("named", 1)]);
+    expect(up.code).toBe(1);
+    expect(up.stderr).toMatch(/named-scheduler.*not made by cloudlaunch for cluster named/);
+    noStack(up.stderr);
+    expect(w.mutatingSince(since)).toEqual([]);
+    expect(await read()).toEqual(before);
+  });
+
   it("narrowing and widening allowed_cidrs is reflected exactly in the cloud's rules", async () => {
     const spec = (cidrs: string[]) => w.spec("conv", 1, { network: { subnet: w.fake.spec.subnet, allowed_cidrs: cidrs } });
     expect((await w.run(["up", spec(["203.0.113.10/32"])])).code).toBe(0);

@@ -9,6 +9,7 @@ import { clientOptions, GcpClients } from "./clients";
 import { toCloudError, withRetry } from "./errors";
 import { Launcher } from "./launch";
 import { deleteFirewalls, ensureFirewalls, observeFirewalls, remainingFirewalls } from "./network";
+import { checkNodeNames } from "./node-ownership";
 import { listDisks, listInstances, toNodeInfo } from "./nodes";
 import { Placement } from "./placement";
 
@@ -35,6 +36,7 @@ export class GcpProvider implements Provider {
       this.placement.subnetwork(plan.spec),
       this.placement.image(plan.spec, plan.spec.arch ?? "x86_64"),
       observeFirewalls(this.clients, this.project, plan.cluster),
+      checkNodeNames(this.clients, this.project, this.region, plan),
     ]);
     for (const choice of [plan.scheduler, plan.workers]) {
       const zones = await this.placement.zonesOffering(choice.chosen.type, plan.zone);
