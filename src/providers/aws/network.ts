@@ -28,7 +28,10 @@ export async function findClusterGroups(api: Ec2Api, cluster: string, vpcId?: st
 /** One atom per (port, CIDR) plus the self rule, in the shape Authorize/Revoke take. */
 function wantedRules(groupId: string, plan: Plan): IpPermission[] {
   const fromCidrs = plan.firewall.tcpPorts.flatMap((port) =>
-    plan.firewall.allowedCidrs.map((cidr) => ({ IpProtocol: "tcp", FromPort: port, ToPort: port, IpRanges: [{ CidrIp: cidr }] })),
+    plan.firewall.allowedCidrs.map((cidr) => ({
+      IpProtocol: "tcp", FromPort: port, ToPort: port,
+      ...(cidr.includes(":") ? { Ipv6Ranges: [{ CidrIpv6: cidr }] } : { IpRanges: [{ CidrIp: cidr }] }),
+    })),
   );
   return [...fromCidrs, { IpProtocol: "-1", UserIdGroupPairs: [{ GroupId: groupId }] }];
 }
@@ -36,12 +39,13 @@ function wantedRules(groupId: string, plan: Plan): IpPermission[] {
 function existingRules(group: SecurityGroup): IpPermission[] {
   return (group.IpPermissions ?? []).flatMap((p) => [
     ...(p.IpRanges ?? []).map((r) => ({ IpProtocol: p.IpProtocol, FromPort: p.FromPort, ToPort: p.ToPort, IpRanges: [{ CidrIp: r.CidrIp }] })),
+    ...(p.Ipv6Ranges ?? []).map((r) => ({ IpProtocol: p.IpProtocol, FromPort: p.FromPort, ToPort: p.ToPort, Ipv6Ranges: [{ CidrIpv6: r.CidrIpv6 }] })),
     ...(p.UserIdGroupPairs ?? []).map((g) => ({ IpProtocol: p.IpProtocol, FromPort: p.FromPort, ToPort: p.ToPort, UserIdGroupPairs: [{ GroupId: g.GroupId }] })),
   ]);
 }
 
 const ruleKey = (r: IpPermission) =>
-  [r.IpProtocol, r.IpProtocol === "-1" ? "" : `${r.FromPort}-${r.ToPort}`, r.IpRanges?.[0]?.CidrIp ?? "", r.UserIdGroupPairs?.[0]?.GroupId ?? ""].join("|");
+  [r.IpProtocol, r.IpProtocol === "-1" ? "" : `${r.FromPort}-${r.ToPort}`, r.IpRanges?.[0]?.CidrIp ?? r.Ipv6Ranges?.[0]?.CidrIpv6 ?? "", r.UserIdGroupPairs?.[0]?.GroupId ?? ""].join("|");
 
 /**
  * The cluster's group by its name in the VPC (names are unique per VPC), checked for ownership: a same-named group
@@ -104,7 +108,7 @@ export async function ensureSecurityGroup(api: Ec2Api, plan: Plan, vpcId: string
 }
 
 const describeRule = (r: IpPermission) =>
-  r.UserIdGroupPairs?.length ? "all traffic within the cluster" : `${r.IpRanges?.[0]?.CidrIp ?? "?"} on ${r.IpProtocol} ${r.FromPort}`;
+  r.UserIdGroupPairs?.length ? "all traffic within the cluster" : `${r.IpRanges?.[0]?.CidrIp ?? r.Ipv6Ranges?.[0]?.CidrIpv6} on ${r.IpProtocol} ${r.FromPort}`;
 
 /** Deletes the cluster's groups, retrying DependencyViolation while its instances finish shutting down. */
 export async function deleteClusterGroups(api: Ec2Api, cluster: string, wait: WaitOptions): Promise<void> {

@@ -137,14 +137,20 @@ function ruleAtoms(params: Params): IngressRule[] {
   for (const p of structs(params.IpPermissions)) {
     const protocol = str(p, "IpProtocol") ?? "-1";
     const ports = protocol === "-1" ? {} : { fromPort: Number(str(p, "FromPort")), toPort: Number(str(p, "ToPort")) };
-    for (const r of structs(p.IpRanges)) atoms.push({ protocol, ...ports, cidr: str(r, "CidrIp") });
+    for (const r of structs(p.IpRanges)) {
+      const cidr = str(r, "CidrIp") ?? "";
+      // IpRanges take IPv4 only; IPv6 goes in Ipv6Ranges.CidrIpv6 (API_IpPermission.html).
+      if (!/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(cidr)) throw new Ec2Error("InvalidParameterValue", `CIDR block ${cidr} is malformed`);
+      atoms.push({ protocol, ...ports, cidr });
+    }
+    for (const r of structs(p.Ipv6Ranges)) atoms.push({ protocol, ...ports, cidrV6: str(r, "CidrIpv6") });
     for (const g of structs(p.Groups)) atoms.push({ protocol, ...ports, groupId: str(g, "GroupId") });
   }
   return atoms;
 }
 
 const sameRule = (a: IngressRule, b: IngressRule) =>
-  a.protocol === b.protocol && a.fromPort === b.fromPort && a.toPort === b.toPort && a.cidr === b.cidr && a.groupId === b.groupId;
+  a.protocol === b.protocol && a.fromPort === b.fromPort && a.toPort === b.toPort && a.cidr === b.cidr && a.cidrV6 === b.cidrV6 && a.groupId === b.groupId;
 
 export function authorizeIngress(params: Params, ctx: ActionContext): ActionResult {
   const group = findGroup(ctx, params);
@@ -152,7 +158,7 @@ export function authorizeIngress(params: Params, ctx: ActionContext): ActionResu
   for (const a of atoms) {
     if (a.groupId && !ctx.world.securityGroups.has(a.groupId)) throw new Ec2Error("InvalidGroup.NotFound", `The security group '${a.groupId}' does not exist`);
     if (group.ingress.some((r) => sameRule(r, a))) {
-      const peer = a.cidr ?? a.groupId;
+      const peer = a.cidr ?? a.cidrV6 ?? a.groupId;
       throw new Ec2Error("InvalidPermission.Duplicate", `the specified rule "peer: ${peer}, ${a.protocol.toUpperCase()}, from port: ${a.fromPort}, to port: ${a.toPort}, ALLOW" already exists`);
     }
   }
@@ -168,6 +174,7 @@ export function authorizeIngress(params: Params, ctx: ActionContext): ActionResu
       fromPort: a.fromPort ?? -1,
       toPort: a.toPort ?? -1,
       cidrIpv4: a.cidr,
+      cidrIpv6: a.cidrV6,
       referencedGroupInfo: a.groupId ? { groupId: a.groupId, userId: ACCOUNT_ID } : undefined,
     })),
   };

@@ -147,7 +147,7 @@ function permissionsXml(rules: IngressRule[]): XmlValue {
     toPort: group[0].toPort,
     groups: group.filter((r) => r.groupId).map((r) => ({ userId: ACCOUNT_ID, groupId: r.groupId })),
     ipRanges: group.filter((r) => r.cidr).map((r) => ({ cidrIp: r.cidr })),
-    ipv6Ranges: [],
+    ipv6Ranges: group.filter((r) => r.cidrV6).map((r) => ({ cidrIpv6: r.cidrV6 })),
     prefixListIds: [],
   }));
 }

@@ -91,6 +91,7 @@ export interface IngressRule {
   fromPort?: number;
   toPort?: number;
   cidr?: string;
+  cidrV6?: string;
   groupId?: string;
 }
 
