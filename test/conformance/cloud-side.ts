@@ -125,7 +125,12 @@ function azureSide(fake: FakeCloud): CloudSide {
   const nsg = (cluster: string) => `${group}/providers/Microsoft.Network/networkSecurityGroups/${cluster}-nsg`;
   const vnet = (cluster: string) => `${group}/providers/Microsoft.Network/virtualNetworks/${cluster}-vnet`;
   const location = fake.spec.region;
-  const strip = (r: any) => ({ tags: r.tags, properties: r.properties });
+  // provisioningState moves from Updating/Creating to Succeeded on its own: not a change anyone made.
+  const settled = (v: any): any =>
+    Array.isArray(v) ? v.map(settled)
+      : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).filter(([k]) => k !== "provisioningState").map(([k, x]) => [k, settled(x)]))
+        : v;
+  const strip = (r: any) => settled({ tags: r.tags, properties: r.properties });
   return {
     async createForeign(cluster) {
       await arm("PUT", group, { location, tags: { owner: "someone-else" } });

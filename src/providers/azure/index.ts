@@ -10,7 +10,8 @@ import type { LaunchedNode, LaunchRequest, Leftover, Mutation, NodeInfo, NodeRes
 import { createClients, type AzureClients } from "./clients.js";
 import { launch, readSshPublicKey } from "./launch.js";
 import { changeState } from "./lifecycle.js";
-import { checkSubnet, deleteClusterResources, ensureNetwork, groupExists, leftovers, observeNetwork, requireGroup } from "./network.js";
+import { ensureNetwork, observeNetwork } from "./converge.js";
+import { checkSubnet, deleteClusterResources, groupExists, leftovers, requireGroup } from "./network.js";
 import { checkNodeNames } from "./node-ownership.js";
 import { listNodes } from "./nodes.js";
 import { SkuAvailability } from "./skus.js";

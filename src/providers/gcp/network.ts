@@ -84,21 +84,38 @@ export async function ensureFirewalls(clients: GcpClients, placement: Placement,
   const changes: string[] = [];
   await Promise.all(
     firewallRules(plan, network).map(async (rule) => {
-      const have = existing.get(rule.name);
+      let have = existing.get(rule.name);
       if (have && ruleShape(have) === ruleShape(rule)) return;
-      const what = `${have ? "update" : "create"} firewall rule ${rule.name}`;
-      const op = await withRetry(what, async () =>
-        have
-          ? operationOf(await clients.firewalls.patch({ project, firewall: rule.name, firewallResource: rule }))
-          : operationOf(await clients.firewalls.insert({ project, firewallResource: rule, requestId: requestIdFor(plan.cluster, rule.name) })),
-      ).catch((err) => {
-        throw toCloudError(err, what);
-      });
+      if (!have) {
+        const inserted = await insertFirewall(clients, project, plan.cluster, rule);
+        if (inserted) return void changes.push(`created firewall rule ${rule.name}`);
+        // 409: another run (on another machine) made it since we looked; it is compared like any existing rule.
+        have = (await observeFirewalls(clients, project, plan.cluster)).get(rule.name);
+        if (!have || ruleShape(have) === ruleShape(rule)) return;
+      }
+      const what = `update firewall rule ${rule.name}`;
+      const op = await withRetry(what, async () => operationOf(await clients.firewalls.patch({ project, firewall: rule.name, firewallResource: rule })));
       await settle(clients, project, op, what);
-      changes.push(have ? `firewall rule ${rule.name} updated to the spec` : `created firewall rule ${rule.name}`);
+      changes.push(`firewall rule ${rule.name} updated to the spec`);
     }),
   );
   return changes;
+}
+
+/** Inserts a rule; false when a rule of that name exists already (409). */
+async function insertFirewall(clients: GcpClients, project: string, cluster: string, rule: WantedRule): Promise<boolean> {
+  const what = `create firewall rule ${rule.name}`;
+  const op = await withRetry(what, async () => {
+    try {
+      return operationOf(await clients.firewalls.insert({ project, firewallResource: rule, requestId: requestIdFor(cluster, rule.name) }));
+    } catch (err) {
+      if (describeFailure(err).httpStatus === 409) return undefined;
+      throw err;
+    }
+  });
+  if (!op) return false;
+  await settle(clients, project, op, what);
+  return true;
 }
 
 // Firewall rules take no labels: the description carries the ownership mark, checked before anything is deleted.
