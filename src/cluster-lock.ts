@@ -8,7 +8,8 @@ import { lock } from "proper-lockfile";
 import { cloudlaunchHome } from "./bootstrap/paths.js";
 import { LocalStateError } from "./errors.js";
 
-const STALE_MS = 20_000;
+// proper-lockfile's default: a killed run (SIGKILL skips the exit hook) blocks the next one for at most this long.
+const STALE_MS = 10_000;
 
 export async function lockCluster(name: string, say: (message: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<() => Promise<void>> {
   const clusters = join(cloudlaunchHome(env), "clusters");
