@@ -1,12 +1,12 @@
 // stop / start / terminate <cluster> [nodes...]: per-node results; exit 1 unless every node succeeded.
+import { existsSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
 import { CloudError, UsageError } from "../errors.js";
 import { guard } from "../apply/guard.js";
+import { clusterConfigDir } from "../bootstrap/paths.js";
 import { runLifecycle, type LifecycleVerb } from "../apply/lifecycle.js";
 import { hasLocalCredentials, loadProvider } from "../providers/index.js";
 import type { NodeResult } from "../providers/provider.js";
-import { existsSync } from "node:fs";
-import { clusterConfigDir } from "../bootstrap/paths.js";
 import { assertRecordWritable, forgetRecord } from "../records.js";
 import { makeOutput, type Output } from "../render/output.js";
 import { startProgress } from "../render/progress.js";
