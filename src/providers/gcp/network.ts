@@ -62,14 +62,15 @@ const ruleShape = (r: Firewall | WantedRule) =>
  * description mark is someone else's: nothing is changed and `up` stops here.
  */
 export async function observeFirewalls(clients: GcpClients, project: string, cluster: string): Promise<Map<string, Firewall | null>> {
+  const names = firewallNames(cluster);
+  const rules = await Promise.all(names.map((name) => readFirewall(clients, project, name)));
   const found = new Map<string, Firewall | null>();
-  for (const name of firewallNames(cluster)) {
-    const rule = await readFirewall(clients, project, name);
-    if (rule && rule.description !== ownershipMark(cluster)) {
+  names.forEach((name, i) => {
+    if (rules[i] && rules[i]!.description !== ownershipMark(cluster)) {
       throw foreignResource(`Firewall rule ${name} in project ${project}`, cluster, `the description "${ownershipMark(cluster)}"`);
     }
-    found.set(name, rule);
-  }
+    found.set(name, rules[i]);
+  });
   return found;
 }
 
