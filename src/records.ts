@@ -91,7 +91,7 @@ export function writeRecord(record: ClusterRecord): void {
   const file = recordFile(record.name);
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    writeFileSync(file, JSON.stringify(record, null, 2) + "\n", { mode: 0o600 });
+    writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
   } catch (err) {
     throw new LocalStateError(`Cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Make it writable, or set CLOUDLAUNCH_HOME.`);
   }

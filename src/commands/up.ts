@@ -66,7 +66,7 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
   if (!out.json) out.info(planText(plan, out));
   const progress = await startProgress(out, `launching ${spec.name}`);
   const applied = await applyPlan(plan, provider!, existing, userDataFor, progress);
-  applied.networkChanges.forEach((change) => progress.note(change));
+  for (const change of applied.networkChanges) progress.note(change);
   if (!applied.networkChanges.length && plan.nodes.every((n) => n.action === "keep" || n.action === "surplus")) {
     progress.note(`${spec.name} is up to date: nothing to change, no change was made`);
   }

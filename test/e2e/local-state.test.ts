@@ -37,7 +37,9 @@ describe("a corrupt or foreign cluster.json", () => {
 
 describe("an unwritable record directory and two concurrent ups (AWS fake)", () => {
   let w: World;
-  beforeAll(async () => void (w = await startWorld("aws")));
+  beforeAll(async () => {
+    w = await startWorld("aws");
+  });
   afterAll(() => w?.close());
 
   // Root may write anywhere: the CLI runs as an unprivileged user then, as a real user would.

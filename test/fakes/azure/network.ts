@@ -39,7 +39,7 @@ export function handleNetwork(ctx: Ctx, p: NetworkPath): Reply {
   const id = `${group.id}/providers/${type}/${p.name}`;
   if (p.child) {
     if (type === NSG && p.child.toLowerCase() === "securityrules" && p.childName) {
-      return securityRule(ctx, getOfType(ctx, id, NSG), p.childName, p.method, p.body);
+      return securityRule(getOfType(ctx, id, NSG), p.childName, p.method, p.body);
     }
     if (type !== VNET || p.child.toLowerCase() !== "subnets" || !p.childName) throw notFound(`${id}/${p.child}`);
     return subnet(ctx, getOfType(ctx, id, VNET), p.childName, p.method, p.body);
@@ -132,8 +132,9 @@ function subnet(ctx: Ctx, vnet: ArmResource, name: string, method: string, body:
 
 // One rule of an NSG as its own child resource: PUT replaces the rule of that name (priority must stay unique per
 // direction), DELETE removes it. https://learn.microsoft.com/rest/api/virtualnetwork/security-rules/create-or-update
-function securityRule(ctx: Ctx, nsg: ArmResource, name: string, method: string, body: any): Reply {
-  const rules: any[] = nsg.properties.securityRules ?? (nsg.properties.securityRules = []);
+function securityRule(nsg: ArmResource, name: string, method: string, body: any): Reply {
+  nsg.properties.securityRules ??= [];
+  const rules: any[] = nsg.properties.securityRules;
   const found = rules.find((r) => r.name.toLowerCase() === name.toLowerCase());
   const id = `${nsg.id}/securityRules/${name}`;
   if (method === "GET") {
