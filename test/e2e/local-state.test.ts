@@ -1,7 +1,7 @@
 // cloudlaunch's own files, end to end with the built CLI: a corrupt or foreign cluster.json is one clear error
 // naming the file; an unwritable record directory stops up and terminate before the first cloud mutation and keeps
 // its mode; two ups of one cluster on one machine are serialised by the lock.
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cleanHome, cli } from "../support/cli";
 import { startWorld, type World } from "../conformance/world";
@@ -73,6 +73,22 @@ describe("an unwritable record directory and two concurrent ups (AWS fake)", () 
     expect(statSync(dir).mode & 0o777).toBe(0o500);
     chmodSync(dir, 0o700);
     expect((await run(["terminate", "ro", "--yes"])).code).toBe(0);
+  });
+
+  it("scaling a live cluster from a machine without its CA is refused: no second CA, no cloud change", async () => {
+    own(w.home);
+    expect((await run(["up", w.spec("noca", 1)])).code).toBe(0);
+    const dir = join(w.home, ".cloudlaunch", "clusters", "noca");
+    rmSync(dir, { recursive: true }); // another machine, or a wiped home
+    const since = w.fake.calls.length;
+    const up = await run(["up", w.spec("noca", 2)]);
+    expect(up.code).toBe(1);
+    expect(up.stderr).toContain(`its CA is not in ${dir}`);
+    expect(up.stderr).toMatch(/Copy the folder .* from the machine that launched noca/);
+    noStack(up.stderr);
+    expect(w.mutatingSince(since)).toEqual([]);
+    expect(existsSync(join(dir, "ca.pem"))).toBe(false);
+    expect(w.live("noca")).toHaveLength(2);
   });
 
   it("a second up of the same cluster waits for the first (lock file), then finds nothing to do", async () => {
