@@ -1,6 +1,8 @@
 // Read-mostly account facts (zones, subnets, images, type offerings, key pairs) and the security group actions.
 // Reference: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImages.html,
-// API_DescribeInstanceTypeOfferings.html, API_CreateSecurityGroup.html, API_AuthorizeSecurityGroupIngress.html.
+// API_DescribeInstanceTypeOfferings.html, API_CreateSecurityGroup.html, API_AuthorizeSecurityGroupIngress.html,
+// API_RevokeSecurityGroupIngress.html (rule properties must match the existing rule's exactly; in a default VPC a
+// rule that does not match is no error), API_IpPermission.html (IpRanges IPv4, Ipv6Ranges IPv6).
 import type { ActionContext, ActionResult } from "./actions.js";
 import { applyFilters, paginate, tagFields } from "./filters.js";
 import { tagsFor } from "./instances.js";
