@@ -5,6 +5,9 @@ import type { ProviderName } from "../../src/spec/schema";
 import { cloudSide, PORTS, type CloudSide } from "./cloud-side";
 import { startWorld, type World } from "./world";
 
+// Each scenario spawns the CLI several times; GCP's SDK alone takes seconds to load on a busy machine.
+jest.setTimeout(180_000);
+
 const PROVIDERS = (process.env.CONFORMANCE_PROVIDERS ?? "aws,gcp,azure").split(",").filter(Boolean) as ProviderName[];
 const noStack = (text: string) => expect(text).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
 const admitting = (cidrs: string[]) => Object.fromEntries(PORTS.map((port) => [port, [...cidrs].sort()]));
