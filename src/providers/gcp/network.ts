@@ -106,9 +106,12 @@ export async function ensureFirewalls(clients: GcpClients, placement: Placement,
 /** Inserts a rule; false when a rule of that name exists already (409). */
 async function insertFirewall(clients: GcpClients, project: string, cluster: string, rule: WantedRule): Promise<boolean> {
   const what = `create firewall rule ${rule.name}`;
+  // One id per attempt to create, shared by its retries: an id reused after a terminate would be answered with the
+  // old (done) operation and create nothing.
+  const requestId = requestIdFor(cluster, rule.name, new Date().toISOString());
   const op = await withRetry(what, async () => {
     try {
-      return operationOf(await clients.firewalls.insert({ project, firewallResource: rule, requestId: requestIdFor(cluster, rule.name) }));
+      return operationOf(await clients.firewalls.insert({ project, firewallResource: rule, requestId }));
     } catch (err) {
       if (describeFailure(err).httpStatus === 409) return undefined;
       throw err;
