@@ -253,3 +253,17 @@ test("deleteClusterResources leaves a same-named firewall rule that cloudlaunch 
   expect(still.status).toBe(200);
   expect(await gcp.leftovers("theirs")).toEqual([]);
 });
+
+test("firewall rules made again after terminate exist (a fresh requestId), and a matching run changes nothing", async () => {
+  const plan = makePlan("again", 1);
+  const created = ["created firewall rule cloudlaunch-again-dask", "created firewall rule cloudlaunch-again-internal"];
+  expect((await gcp.ensureNetwork(plan)).sort()).toEqual(created);
+  await gcp.deleteClusterResources("again");
+  expect(fake.resources().filter((r) => r.kind === "firewall")).toEqual([]);
+  await new Promise((r) => setTimeout(r, 5)); // a new attempt, a new requestId
+  expect(await gcp.ensureNetwork(plan)).toHaveLength(2);
+  expect(fake.resources().filter((r) => r.kind === "firewall").map((r) => r.id).sort()).toEqual(["cloudlaunch-again-dask", "cloudlaunch-again-internal"]);
+  const since = fake.calls.length;
+  expect(await gcp.ensureNetwork(plan)).toEqual([]);
+  expect(fake.calls.slice(since).filter((c) => c.mutating)).toEqual([]);
+});
