@@ -1,6 +1,7 @@
 // up: read the spec, plan against what exists, then launch or converge (or, with --dryrun, only show the plan).
 import { typesIn } from "../catalog/catalog.js";
 import { planCluster } from "../plan/plan.js";
+import { assertWithinBudget } from "../plan/budget.js";
 import type { Plan } from "../plan/types.js";
 import { loadSpecFile } from "../spec/load.js";
 import type { ClusterSpec } from "../spec/schema.js";
@@ -26,8 +27,10 @@ export interface UpOptions {
 
 export async function up(specFile: string, options: UpOptions): Promise<number> {
   const out = makeOutput(!!options.json);
-  const { spec: loaded, warnings } = loadSpecFile(specFile);
+  const { spec: loaded, warnings, locate } = loadSpecFile(specFile);
   warnings.forEach((w) => out.warn(w));
+  // A fresh cluster's cost is known without the cloud: a spec over its budget fails before any call.
+  assertWithinBudget(planCluster(loaded, typesIn(loaded.provider, loaded.region), []), specFile, locate);
   if (loaded.security === false) out.warn("security: false — Dask traffic is unencrypted and unauthenticated");
   const dryrun = !!options.dryrun || !!options.offline;
   // A dry run calls the cloud only when credentials are configured locally: CI validating specs needs none.
@@ -42,6 +45,7 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
     terminateSurplus: options.terminateSurplus,
     takenNames: record?.lastWorker ? [record.lastWorker] : [],
   });
+  assertWithinBudget(plan, specFile, locate);
   plan.warnings.forEach((w) => out.warn(w));
   const userDataFor = await userDataRenderer(plan, dryrun);
   if (provider) await provider.preflight(plan);

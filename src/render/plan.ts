@@ -27,6 +27,7 @@ export function planJson(plan: Plan, ctx: PlanContext) {
     })),
     firewall: { tcp_ports: plan.firewall.tcpPorts, allowed_cidrs: plan.firewall.allowedCidrs },
     hourly_cost: { instances: plan.hourlyCost.instances, public_ips: plan.hourlyCost.publicIps, disks: plan.hourlyCost.disks, total: plan.hourlyCost.total },
+    budget_hourly_usd: plan.spec.budget?.max_hourly_usd ?? null,
     warnings: plan.warnings,
     ...(ctx.skipped ? { skipped_mutations: ctx.skipped } : {}),
   };
@@ -52,6 +53,8 @@ export function planText(plan: Plan, out: Output): string {
     `Firewall: tcp ${plan.firewall.tcpPorts.join(", ")} from ${plan.firewall.allowedCidrs.join(", ")}; all traffic between the cluster's nodes`,
     `Cost: ${usd(c.total)}/hour (~${usd(c.total * 730)}/month) = instances ${usd(c.instances)} + public IPv4 ${usd(c.publicIps)} + disks ${usd(c.disks)}`,
   ];
+  const budget = plan.spec.budget?.max_hourly_usd;
+  if (budget !== undefined) lines.push(`Budget: ${usd(budget)}/hour (budget.max_hourly_usd); the plan is within it`);
   return lines.join("\n");
 }
 
