@@ -17,6 +17,7 @@ const { build } = await import("esbuild").catch(() => {
 const LAZY = {
   "src/commands/up.ts": "command-up.js",
   "src/commands/status.ts": "command-status.js",
+  "src/commands/compare.ts": "command-compare.js",
   "src/commands/lifecycle.ts": "command-lifecycle.js",
   "src/providers/aws/index.ts": "provider-aws.js",
   "src/providers/gcp/index.ts": "provider-gcp.js",
