@@ -20,6 +20,7 @@ const LAZY = {
   "src/commands/compare.ts": "command-compare.js",
   "src/commands/lifecycle.ts": "command-lifecycle.js",
   "src/providers/aws/index.ts": "provider-aws.js",
+  "src/providers/aws/service-quotas.ts": "aws-quotas.js",
   "src/providers/gcp/index.ts": "provider-gcp.js",
   "src/providers/azure/index.ts": "provider-azure.js",
   "src/bootstrap/tls.ts": "tls.js",

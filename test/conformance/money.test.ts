@@ -1,4 +1,5 @@
-// Money, against each cloud's fake through the real SDK: the budget in an online dry run, cost so far in status.
+// Money, against each cloud's fake through the real SDK: the budget in an online dry run, the quota pre-check, cost
+// so far in status.
 import { readFileSync } from "node:fs";
 import type { ProviderName } from "../../src/spec/schema";
 import { startWorld, type World } from "./world";
@@ -14,6 +15,8 @@ function budgetPosition(file: string): string {
 
 describe.each(PROVIDERS)("%s", (provider) => {
   let w: World;
+  /** vCPUs of the running cluster "meter", which the quota check must count as in use. */
+  let meterVcpus = 0;
   beforeAll(async () => void (w = await startWorld(provider)));
   afterAll(() => w?.close());
 
@@ -30,6 +33,8 @@ describe.each(PROVIDERS)("%s", (provider) => {
   });
 
   it("status shows $/hour now and an estimate since launch, in the table and in --json", async () => {
+    const planned = JSON.parse((await w.run(["up", w.spec("meter", 2), "--dryrun", "--json"])).stdout);
+    meterVcpus = planned.nodes.reduce((n: number, x: { vcpus: number }) => n + x.vcpus, 0);
     const up = await w.run(["up", w.spec("meter", 2), "--json"]);
     expect(up.code).toBe(0);
     const plan = JSON.parse(up.stdout);
@@ -50,5 +55,38 @@ describe.each(PROVIDERS)("%s", (provider) => {
     expect(row).toMatchObject({ hourly: one.cost.hourly, billed_since: one.cost.billed_since });
     expect(row.estimated_cost_since_launch).toBeGreaterThanOrEqual(0);
     expect((await w.run(["status"])).stdout).toMatch(/since launch \(estimate\)[\s\S]*meter.*~\$[\d.]+ since \d{4}-/);
+  });
+
+  it("a quota shortfall stops up and an online dry run before any mutating call, one line per bucket", async () => {
+    const file = w.spec("quota", 3);
+    const plan = JSON.parse((await w.run(["up", file, "--dryrun", "--json"])).stdout);
+    const vcpus = plan.nodes.reduce((n: number, x: { vcpus: number }) => n + x.vcpus, 0);
+    expect(meterVcpus).toBeGreaterThan(0);
+    w.fake.setQuota("vcpus", meterVcpus + vcpus - 2);
+    if (provider !== "aws") w.fake.setQuota("addresses", 3);
+    try {
+      const since = w.fake.calls.length;
+      const dry = await w.run(["up", file, "--dryrun"]);
+      expect(dry.code).toBe(1);
+      expect(dry.stderr).toContain("Quota too low for this plan");
+      expect(dry.stderr).toMatch(new RegExp(`needs ${vcpus} vCPUs, limit ${meterVcpus + vcpus - 2}, in use ${meterVcpus} \\(${vcpus - 2} free\\) — request`));
+      if (provider !== "aws") expect(dry.stderr).toMatch(/(IN_USE_ADDRESSES|PublicIPAddresses).*: needs 4 addresses, limit 3, in use \d+/);
+      const r = await w.run(["up", file]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("nothing was created");
+      expect(r.stderr.split("\n").filter((l) => /^  \S.*: needs \d+/.test(l))).toHaveLength(provider === "aws" ? 1 : 2);
+      expect(w.mutatingSince(since)).toEqual([]);
+      expect(w.live("quota")).toEqual([]);
+    } finally {
+      w.fake.setQuota("vcpus", 100_000);
+      w.fake.setQuota("addresses", 100_000);
+    }
+    // Within the quota, the same spec launches.
+    w.fake.setQuota("vcpus", meterVcpus + vcpus);
+    try {
+      expect((await w.run(["up", file, "--dryrun"])).code).toBe(0);
+    } finally {
+      w.fake.setQuota("vcpus", 100_000);
+    }
   });
 });

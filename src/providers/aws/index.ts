@@ -15,6 +15,7 @@ import { launchNodes } from "./launch.js";
 import { ACTION_OF, changeState, chunks, sendLifecycle, type Verb } from "./lifecycle.js";
 import { describeOwned, LIVE_STATES, listNodes, waitOptions, type WaitOptions } from "./nodes.js";
 import { deleteClusterGroups, ensureSecurityGroup, findClusterGroups, groupName } from "./network.js";
+import { checkQuotas } from "./quotas.js";
 import { nodeNameOf, ownedFilters } from "./tags.js";
 import { type LaunchTarget, resolveTarget } from "./target.js";
 
@@ -50,6 +51,7 @@ export class AwsProvider implements Provider {
 
   async preflight(plan: Plan): Promise<void> {
     await this.target(plan);
+    if (!process.env.CLOUDLAUNCH_SKIP_QUOTA_CHECK) await checkQuotas(this.api, plan);
   }
 
   async ensureNetwork(plan: Plan): Promise<void> {

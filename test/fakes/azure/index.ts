@@ -83,6 +83,9 @@ export async function startFakeArm(options: FakeAzureOptions = {}): Promise<Fake
     setLatency: (ms) => void (latencyMs = ms),
     inject: (f) => faults.inject(f),
     clearFaults: () => faults.clear(),
+    setQuota: (kind, limit) => {
+      state.quotaLimits[{ vcpus: "cores", "spot-vcpus": "lowPriorityCores", addresses: "PublicIPAddresses" }[kind]] = limit;
+    },
     restrictSku: (size, zones) => void state.restrictions.push({ size, zones }),
     guestShutdown: (vmName) => {
       const vm = state.all().find((r) => r.type === VM && r.name === vmName);

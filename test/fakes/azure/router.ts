@@ -9,6 +9,7 @@ import { deleteGroup, groupView, listGroupResources, putGroup, requireGroup, rgI
 import { handleNetwork } from "./network.js";
 import { handleCompute, listAllVms, listSkus } from "./compute.js";
 import { computePolicy, type ArmRateLimits } from "./rate-limits.js";
+import { computeUsages, networkUsages } from "./usages.js";
 
 export interface RouterOptions {
   state: ArmState;
@@ -89,6 +90,9 @@ export function actionName(method: string, s: string[]): string {
     return `resourceGroups.${{ GET: "get", PUT: "createOrUpdate", DELETE: "delete", HEAD: "checkExistence" }[method] ?? method}`;
   }
   if (lower[2] === "resourcegroups" && lower[4] === "resources") return "resources.listByResourceGroup";
+  if (lower[2] === "providers" && lower[4] === "locations" && lower[6] === "usages") {
+    return lower[3] === "microsoft.network" ? "networkUsages.list" : "usage.list";
+  }
   if (lower[2] === "providers" && lower[4] === "locations") return `${s[6]}.get`; // operations / operationResults polling
   if (lower[2] === "providers") return lower[4] === "skus" ? "resourceSkus.list" : `${s[4]}.listAll`;
   const type = s[6] ?? "unknown";
@@ -103,6 +107,11 @@ function route(ctx: Ctx, method: string, s: string[], body: any): Reply {
   const lower = s.map((x) => x.toLowerCase());
   if (lower[0] !== "subscriptions" || !s[1]) throw new ArmError(404, "InvalidRequestUri", "The request URI is not an ARM path.");
   if (lower[1] !== ctx.state.subscription.toLowerCase()) throw new ArmError(404, "SubscriptionNotFound", `The subscription '${s[1]}' could not be found.`);
+  if (lower[2] === "providers" && lower[4] === "locations" && lower[6] === "usages" && s.length === 7) {
+    if (lower[5] !== ctx.state.location.toLowerCase()) throw new ArmError(404, "LocationNotAvailableForResourceType", `The location '${s[5]}' is not available.`);
+    if (lower[3] === "microsoft.compute") return computeUsages(ctx.state);
+    if (lower[3] === "microsoft.network") return networkUsages(ctx.state);
+  }
   if (lower[2] === "providers" && lower[4] === "locations" && s[7]) return pollOperation(ctx, lower[6], s[7]);
   if (lower[2] === "providers" && lower[3] === "microsoft.compute" && lower[4] === "virtualmachines" && s.length === 5) return listAllVms(ctx);
   if (lower[2] === "providers" && lower[3] === "microsoft.compute" && lower[4] === "skus" && s.length === 5) return listSkus(ctx);
