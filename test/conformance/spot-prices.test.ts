@@ -1,0 +1,54 @@
+// Live spot prices from the fakes, through the real SDK / HTTPS: they, not the snapshot, choose the spot type and
+// (on EC2) the zone; without them the plan names the snapshot's date.
+import { findType } from "../../src/catalog/catalog";
+import type { FakeEc2 } from "../fakes/aws/index";
+import { startWorld, type World } from "./world";
+
+const spotWorkers = { count: 2, min_vcpus: 2, min_memory_gib: 8, spot: true };
+// No subnet: an EC2 subnet fixes the zone, and the zone is what the prices should pick.
+const network = { allowed_cidrs: ["203.0.113.10/32"] };
+
+describe("aws: EC2 DescribeSpotPriceHistory", () => {
+  let w: World;
+  beforeAll(async () => void (w = await startWorld("aws")));
+  afterAll(() => w?.close());
+  const plan = async () => {
+    const r = await w.run(["up", w.spec("spotty", 2, { workers: spotWorkers, network }), "--dryrun", "--json"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    return JSON.parse(r.stdout);
+  };
+
+  it("plans spot workers in the cheapest zone at the live price, and says where the prices came from", async () => {
+    const p = await plan();
+    const type = p.roles.worker.instance_type as string;
+    const snapshot = findType("aws", w.fake.spec.region, type)!.spotPriceHourly!;
+    // The fake prices zone b 4 % under the region's snapshot value, the others above or equal.
+    expect(p.zone).toBe(w.fake.spec.zones[1]);
+    expect(p.roles.worker.price_hourly).toBeCloseTo(snapshot * 0.96, 5);
+    expect(p.prices).toMatchObject({ live_spot: true, spot: expect.stringContaining("live from EC2 DescribeSpotPriceHistory") });
+    expect(w.fake.calls.some((c) => c.action === "DescribeSpotPriceHistory")).toBe(true);
+  });
+
+  it("a price change moves the plan to another type, and a cheap zone moves it to that zone", async () => {
+    const fake = w.fake as FakeEc2;
+    const before = (await plan()).roles.worker.instance_type as string;
+    for (const z of w.fake.spec.zones) fake.world.spotPriceOverrides.set(`${before}/${z}`, 50);
+    const after = await plan();
+    expect(after.roles.worker.instance_type).not.toBe(before);
+    const next = after.roles.worker.instance_type as string;
+    const lastZone = w.fake.spec.zones.find((z) => fake.world.offered(next, z) && z !== w.fake.spec.zones[1])!;
+    fake.world.spotPriceOverrides.set(`${next}/${lastZone}`, 0.0001);
+    const moved = await plan();
+    expect(moved.roles.worker.instance_type).toBe(next);
+    expect(moved.zone).toBe(lastZone);
+    expect(moved.roles.worker.price_hourly).toBeCloseTo(0.0001, 6);
+    fake.world.spotPriceOverrides.clear();
+  });
+
+  it("offline, the plan names the snapshot's date instead", async () => {
+    const r = await w.run(["up", w.spec("spotty", 2, { workers: spotWorkers, network }), "--offline"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Prices: on-demand from the bundled snapshot of .*; spot bundled snapshot of 2026-08-11/);
+  });
+});
