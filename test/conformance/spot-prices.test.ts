@@ -2,6 +2,7 @@
 // (on EC2) the zone; without them the plan names the snapshot's date.
 import { findType } from "../../src/catalog/catalog";
 import type { FakeEc2 } from "../fakes/aws/index";
+import type { FakeAzure } from "../fakes/azure/index";
 import { startWorld, type World } from "./world";
 
 const spotWorkers = { count: 2, min_vcpus: 2, min_memory_gib: 8, spot: true };
@@ -50,5 +51,45 @@ describe("aws: EC2 DescribeSpotPriceHistory", () => {
     const r = await w.run(["up", w.spec("spotty", 2, { workers: spotWorkers, network }), "--offline"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Prices: on-demand from the bundled snapshot of .*; spot bundled snapshot of 2026-08-11/);
+  });
+});
+
+describe("azure: the Retail Prices API", () => {
+  let w: World;
+  beforeAll(async () => void (w = await startWorld("azure")));
+  afterAll(() => w?.close());
+  const plan = async () => {
+    const r = await w.run(["up", w.spec("spotty", 2, { workers: spotWorkers }), "--dryrun", "--json"]);
+    expect(r.stderr).not.toContain("error");
+    expect(r.code).toBe(0);
+    return JSON.parse(r.stdout);
+  };
+
+  it("prices spot workers from the Linux spot meters and follows a price change to another size", async () => {
+    const first = await plan();
+    expect(first.prices).toMatchObject({ live_spot: true, spot: expect.stringContaining("live from Azure Retail Prices API") });
+    const size = first.roles.worker.instance_type as string;
+    // The Windows meter is half the Linux one in the fake: a plan at the Linux price read the right meter.
+    expect(first.roles.worker.price_hourly).toBeCloseTo(findType("azure", w.fake.spec.region, size)!.spotPriceHourly!, 6);
+    const fake = w.fake as FakeAzure;
+    fake.setSpotPrice(size, 0.0002);
+    expect((await plan()).roles.worker.price_hourly).toBeCloseTo(0.0002, 6);
+    expect(w.fake.calls.some((c) => c.action === "retailPrices.list")).toBe(true);
+    fake.setSpotPrice(size, 25);
+    const second = await plan();
+    expect(second.roles.worker.instance_type).not.toBe(size);
+    fake.setSpotPrice(size, undefined);
+  });
+});
+
+describe("gcp: the snapshot", () => {
+  let w: World;
+  beforeAll(async () => void (w = await startWorld("gcp")));
+  afterAll(() => w?.close());
+
+  it("names the snapshot's date: GCP changes spot prices at most monthly and has no price API used here", async () => {
+    const r = await w.run(["up", w.spec("spotty", 2, { workers: spotWorkers }), "--dryrun", "--json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).prices).toEqual({ on_demand: "bundled snapshot of 2026-07-30", spot: "bundled snapshot of 2026-07-30", live_spot: false });
   });
 });

@@ -13,6 +13,8 @@ import { changeState } from "./lifecycle.js";
 import { checkSubnet, deleteClusterResources, ensureNetwork, groupExists, leftovers, requireGroup } from "./network.js";
 import { listNodes } from "./nodes.js";
 import { checkQuotas } from "./quotas.js";
+import { azureSpotPrices } from "./prices.js";
+import type { LiveSpotPrices } from "../../plan/live-prices.js";
 import { SkuAvailability } from "./skus.js";
 
 export async function createProvider(target: ProviderTarget, env: NodeJS.ProcessEnv = process.env): Promise<Provider> {
@@ -46,6 +48,10 @@ class AzureProvider implements Provider {
       }
     }
     if (!process.env.CLOUDLAUNCH_SKIP_QUOTA_CHECK) await checkQuotas(this.c, plan, skus);
+  }
+
+  spotPrices(types: string[]): Promise<LiveSpotPrices | undefined> {
+    return azureSpotPrices(this.region, types);
   }
 
   leftovers(cluster: string): Promise<Leftover[]> {

@@ -10,6 +10,7 @@ import { handleNetwork } from "./network.js";
 import { handleCompute, listAllVms, listSkus } from "./compute.js";
 import { computePolicy, type ArmRateLimits } from "./rate-limits.js";
 import { computeUsages, networkUsages } from "./usages.js";
+import { retailPrices } from "./retail-prices.js";
 
 export interface RouterOptions {
   state: ArmState;
@@ -38,6 +39,11 @@ export function createRouter(o: RouterOptions) {
       send();
     };
     try {
+      // The Retail Prices API is public: no token.
+      if (method === "GET" && url.pathname === "/api/retail/prices") {
+        const reply = retailPrices(o.state, url);
+        return await answer(reply.status, () => sendJson(res, reply.status, reply.body, {}));
+      }
       if (req.headers.authorization !== `Bearer ${o.token()}`) {
         throw new ArmError(401, "InvalidAuthenticationToken", "The access token is invalid.", {
           "www-authenticate": 'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", error_description="The access token is invalid."',
@@ -85,6 +91,7 @@ function computePolicyOf(o: RouterOptions, action: string, s: string[]): string 
 /** The call log's action name: "virtualMachines.createOrUpdate", "resourceGroups.get", "operations.get"... */
 export function actionName(method: string, s: string[]): string {
   const lower = s.map((x) => x.toLowerCase());
+  if (lower[0] === "api" && lower[1] === "retail") return "retailPrices.list";
   if (lower[2] === "resourcegroups" && s.length <= 4) {
     if (s.length === 3) return "resourceGroups.list";
     return `resourceGroups.${{ GET: "get", PUT: "createOrUpdate", DELETE: "delete", HEAD: "checkExistence" }[method] ?? method}`;
