@@ -83,6 +83,12 @@ export const ClusterSpecSchema = Type.Object(
         { ...strict, description: "What the cluster may cost" },
       ),
     ),
+    idle_timeout: Type.Optional(
+      Type.String({
+        pattern: "^[0-9]+[mhd]$",
+        description: "Power the cluster off after this long with no tasks and no clients (Dask's idle timeout), e.g. 30m",
+      }),
+    ),
     gcp: Type.Optional(
       Type.Object(
         {
