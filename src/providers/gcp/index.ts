@@ -3,7 +3,7 @@
 import { checkQuotas } from "./quotas.js";
 import { CloudError } from "../../errors";
 import type { Plan } from "../../plan/types";
-import type { ProviderTarget } from "../index";
+import type { ProviderTarget } from "../provider.js";
 import type { LaunchedNode, LaunchRequest, Leftover, Mutation, NodeInfo, NodeResult, Progress, Provider } from "../provider";
 import { act } from "./actions";
 import { clientOptions, GcpClients } from "./clients";
