@@ -19,7 +19,7 @@ export interface CompareOptions {
 export async function compare(specFile: string, options: CompareOptions): Promise<number> {
   const out = makeOutput(!!options.json);
   const { spec, warnings } = loadSpecFile(specFile);
-  warnings.forEach((w) => out.warn(w));
+  for (const w of warnings) out.warn(w);
   if (spec.scheduler.instance_type || spec.workers.instance_type) {
     out.info(`an explicit instance type is compared by its size (vCPUs and memory) outside ${spec.provider}'s regions that offer it`);
   }

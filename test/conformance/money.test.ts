@@ -17,7 +17,9 @@ describe.each(PROVIDERS)("%s", (provider) => {
   let w: World;
   /** vCPUs of the running cluster "meter", which the quota check must count as in use. */
   let meterVcpus = 0;
-  beforeAll(async () => void (w = await startWorld(provider)));
+  beforeAll(async () => {
+    w = await startWorld(provider);
+  });
   afterAll(() => w?.close());
 
   it("a plan above the budget fails an online dry run at the field with exit 2 and no mutating call", async () => {
@@ -74,7 +76,7 @@ describe.each(PROVIDERS)("%s", (provider) => {
       const r = await w.run(["up", file]);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain("nothing was created");
-      expect(r.stderr.split("\n").filter((l) => /^  \S.*: needs \d+/.test(l))).toHaveLength(provider === "aws" ? 1 : 2);
+      expect(r.stderr.split("\n").filter((l) => /^ {2}\S.*: needs \d+/.test(l))).toHaveLength(provider === "aws" ? 1 : 2);
       expect(w.mutatingSince(since)).toEqual([]);
       expect(w.live("quota")).toEqual([]);
     } finally {

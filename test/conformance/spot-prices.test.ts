@@ -11,7 +11,9 @@ const network = { allowed_cidrs: ["203.0.113.10/32"] };
 
 describe("aws: EC2 DescribeSpotPriceHistory", () => {
   let w: World;
-  beforeAll(async () => void (w = await startWorld("aws")));
+  beforeAll(async () => {
+    w = await startWorld("aws");
+  });
   afterAll(() => w?.close());
   const plan = async () => {
     const r = await w.run(["up", w.spec("spotty", 2, { workers: spotWorkers, network }), "--dryrun", "--json"]);
@@ -56,7 +58,9 @@ describe("aws: EC2 DescribeSpotPriceHistory", () => {
 
 describe("azure: the Retail Prices API", () => {
   let w: World;
-  beforeAll(async () => void (w = await startWorld("azure")));
+  beforeAll(async () => {
+    w = await startWorld("azure");
+  });
   afterAll(() => w?.close());
   const plan = async () => {
     const r = await w.run(["up", w.spec("spotty", 2, { workers: spotWorkers }), "--dryrun", "--json"]);
@@ -84,7 +88,9 @@ describe("azure: the Retail Prices API", () => {
 
 describe("gcp: the snapshot", () => {
   let w: World;
-  beforeAll(async () => void (w = await startWorld("gcp")));
+  beforeAll(async () => {
+    w = await startWorld("gcp");
+  });
   afterAll(() => w?.close());
 
   it("names the snapshot's date: GCP changes spot prices at most monthly and has no price API used here", async () => {
