@@ -4,6 +4,14 @@
 import { Command, CommanderError, Option } from "commander";
 import { exitCodeFor, SpecError } from "./errors.js";
 
+// A reader that stops early (`cloudlaunch compare spec.yaml | head`) closes the pipe: that is not an error, and the
+// command goes on to finish what it was doing (an `up` half-way is never abandoned because nobody reads its output).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE" && err.code !== "ERR_STREAM_DESTROYED") throw err;
+  });
+}
+
 const program = new Command("cloudlaunch")
   .description("Launch a Dask cluster (a scheduler and N workers) on AWS, GCP or Azure from one YAML spec.")
   .version(require("../package.json").version, "-V, --version")
