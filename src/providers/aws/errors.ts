@@ -1,6 +1,6 @@
 // EC2 errors translated at the driver boundary into CloudErrors a user can act on.
 // Codes: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
-import { CloudError } from "../../errors.js";
+import { CloudError, isCloudError, isUserError } from "../../errors.js";
 import { NO_CREDENTIALS_HELP } from "./credentials.js";
 
 const AUTH = new Set([
@@ -45,7 +45,9 @@ export function errorCode(err: unknown): string | undefined {
 }
 
 export function toCloudError(err: unknown, action: string): CloudError {
-  if (err instanceof CloudError) return err;
+  // A cloud error from another layer, or the user's own (spec, plan, usage), travels unchanged: never rewrapped as
+  // this cloud's error, so it keeps its message and exit code. By brand: instanceof fails across bundles.
+  if (isCloudError(err) || isUserError(err)) return err as CloudError;
   const e = (typeof err === "object" && err !== null ? err : { message: String(err) }) as SdkError;
   const code = e.name ?? "Error";
   const message = e.message ?? String(err);

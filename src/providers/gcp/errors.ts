@@ -2,7 +2,7 @@
 // JSON error body as `message`); a gRPC-style GoogleError (numeric `code`) is read too. Google's own retry only
 // covers reads on gRPC codes, so throttling (429 rateLimitExceeded), 5xx and dropped connections are retried here:
 // every mutating call carries a requestId, which makes its retry safe.
-import { CloudError, type CloudErrorKind } from "../../errors";
+import { CloudError, type CloudErrorKind, isCloudError, isUserError } from "../../errors";
 import { NO_CREDENTIALS_HELP } from "./credentials";
 
 export interface ApiFailure {
@@ -50,7 +50,9 @@ export function isRetryable(f: ApiFailure): boolean {
 }
 
 export function toCloudError(err: unknown, what: string): CloudError {
-  if (err instanceof CloudError) return err;
+  // A cloud error from another layer, or the user's own (spec, plan, usage), travels unchanged: never rewrapped as
+  // this cloud's error, so it keeps its message and exit code. By brand: instanceof fails across bundles.
+  if (isCloudError(err) || isUserError(err)) return err as CloudError;
   const f = describeFailure(err);
   if (/Could not load the default credentials|Unable to detect a Project Id/i.test(f.message)) {
     return new CloudError(`No GCP credentials found. ${NO_CREDENTIALS_HELP}`, "auth");
