@@ -1,24 +1,36 @@
 // YAML file → validated ClusterSpec with defaults. Every problem is collected with file:line:column and the
 // field path, and reported together as one SpecError; nothing here touches a cloud.
-import { readFileSync } from "node:fs";
-import { LineCounter, parseDocument } from "yaml";
+import { readFileSync, statSync } from "node:fs";
 import { Value, ValueErrorType, type ValueError } from "@sinclair/typebox/value";
-import { SpecError, type SpecProblem } from "../errors.js";
+import { formatProblem, SpecError, type SpecProblem } from "../errors.js";
 import { ClusterSpecSchema, type ClusterSpec } from "./schema.js";
 import { semanticFindings, suggest } from "./checks.js";
+import { cidrFindings } from "./cidrs.js";
+import { inputFindings } from "./input-checks.js";
+import { typeFindings } from "./type-checks.js";
 import { SourcePositions, dotted, type FieldPath } from "./positions.js";
+import { MAX_SPEC_BYTES, parseYaml } from "./yaml.js";
 
 export interface LoadedSpec {
   spec: ClusterSpec;
   file: string;
   warnings: string[];
+  /** A problem found after loading (plan, rendering), placed at the field it comes from. */
+  problemAt(path: FieldPath, message: string): SpecProblem;
 }
 
 export function loadSpecFile(file: string): LoadedSpec {
   let text: string;
   try {
+    // Checked before reading: /dev/zero or a multi-gigabyte file would otherwise be read whole.
+    const stat = statSync(file);
+    if (!stat.isFile()) throw new SpecError([{ file, line: 1, column: 1, path: "", message: "the spec is not a regular file" }]);
+    if (stat.size > MAX_SPEC_BYTES) {
+      throw new SpecError([{ file, line: 1, column: 1, path: "", message: `the spec is ${stat.size} bytes, over the ${MAX_SPEC_BYTES}-byte limit for a cluster spec` }]);
+    }
     text = readFileSync(file, "utf8");
   } catch (err) {
+    if (err instanceof SpecError) throw err;
     const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message;
     throw new SpecError([{ file, line: 1, column: 1, path: "", message: `cannot read the spec: ${reason}` }]);
   }
@@ -26,21 +38,13 @@ export function loadSpecFile(file: string): LoadedSpec {
 }
 
 export function parseSpec(text: string, file: string): LoadedSpec {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length) {
-    throw new SpecError(
-      doc.errors.map((e) => {
-        const { line, col } = e.linePos?.[0] ?? { line: 1, col: 1 };
-        return { file, line, column: col, path: "", message: `YAML: ${e.message.split("\n")[0]}` };
-      }),
-    );
-  }
+  const parsed = parseYaml(text, file);
+  if (!parsed.ok) throw new SpecError(parsed.problems);
+  const { doc, lines, raw } = parsed.value;
   const positions = new SourcePositions(doc, lines);
   const problem = (path: FieldPath, message: string, at = positions.of(path)): SpecProblem => ({
     file, line: at.line, column: at.column, path: dotted(path), message,
   });
-  const raw: unknown = doc.toJS() ?? {};
 
   const schemaProblems = schemaErrors(raw).map((e) => {
     const path = pointerToPath(e.path);
@@ -53,16 +57,20 @@ export function parseSpec(text: string, file: string): LoadedSpec {
     if (e.type === ValueErrorType.ObjectRequiredProperty) return problem(path, "is required");
     return problem(path, describe(e));
   });
-  const findings = semanticFindings(raw);
-  const errors = [...schemaProblems, ...findings.filter((f) => !f.warning).map((f) => problem(f.path, f.message))];
-  if (errors.length) throw new SpecError(dedupe(errors).sort((a, b) => a.line - b.line || a.column - b.column));
+  const findings = [...semanticFindings(raw), ...inputFindings(raw)];
+  const errorsOf = (found: typeof findings) => found.filter((f) => !f.warning).map((f) => problem(f.path, f.message));
+  const fail = (errors: SpecProblem[]) => new SpecError(dedupe(errors).sort((a, b) => a.line - b.line || a.column - b.column));
+  const errors = [...schemaProblems, ...errorsOf(findings)];
+  if (errors.length) throw fail(errors);
 
   const spec = withDefaults(raw as ClusterSpec);
-  const warnings = findings.filter((f) => f.warning).map((f) => {
-    const p = problem(f.path, f.message);
-    return `${p.file}:${p.line}:${p.column}: ${p.path}: ${p.message}`;
-  });
-  return { spec, file, warnings };
+  // Only a spec of the right shape can be planned: the type checks run last.
+  const types = typeFindings(spec);
+  if (types.length) throw fail(errorsOf(types));
+  // The clouds are sent the canonical form of each range (a warning says when it differs from the text).
+  spec.network = { ...spec.network, allowed_cidrs: cidrFindings(spec).canonical };
+  const warnings = [...parsed.value.warnings, ...findings.filter((f) => f.warning).map((f) => problem(f.path, f.message))].map(formatProblem);
+  return { spec, file, warnings, problemAt: problem };
 }
 
 function schemaErrors(value: unknown): ValueError[] {

@@ -11,6 +11,15 @@ const BURSTABLE: Record<ProviderName, (t: string) => boolean> = {
   azure: (t) => t.startsWith("Standard_B"),
 };
 
+/** Sizes the driver cannot launch as configured (confidential, Generation 1 only): stated independently here. */
+const UNLAUNCHABLE: Record<ProviderName, (t: string) => boolean> = {
+  aws: () => false,
+  gcp: () => false,
+  azure: (t) =>
+    /^Standard_[DE]C\d+(as|ads|es|eds|ias|iads)(_cc)?_v[56]$/.test(t) ||
+    /^Standard_(A\d+m?_v2|D\d+|DS\d+|D\d+_v2|D\d+_v3|E\d+_v3|F\d+|G\d+)$/.test(t),
+};
+
 /** The rule exactly as the issue states it, by one linear scan. */
 function bruteForce(provider: ProviderName, types: InstanceType[], f: Floors): InstanceType | undefined {
   let best: InstanceType | undefined;
@@ -19,6 +28,7 @@ function bruteForce(provider: ProviderName, types: InstanceType[], f: Floors): I
     const price = f.spot ? t.spotPriceHourly : t.priceHourly;
     if (price === null || t.vcpus < (f.minVcpus ?? 0) || t.memoryGib < (f.minMemoryGib ?? 0)) continue;
     if (t.arch !== f.arch || t.accelerator || (!f.allowBurstable && BURSTABLE[provider](t.type))) continue;
+    if (UNLAUNCHABLE[provider](t.type)) continue;
     const better =
       !best || price < bestPrice ||
       (price === bestPrice && (t.vcpus < best.vcpus || (t.vcpus === best.vcpus &&
