@@ -34,7 +34,8 @@ export function readCidr(text: string): CidrReading {
   const canonical = `${family === "IPv6" ? (network as ipaddr.IPv6).toRFC5952String() : network.toString()}/${prefix}`;
   if (toBigInt(address.toByteArray()) !== start) {
     const host = `${family === "IPv6" ? (address as ipaddr.IPv6).toRFC5952String() : address.toString()}/${BITS[family]}`;
-    return { ok: false, message: `"${text}" has host bits set: write ${canonical} for the network, or ${host} for the one address` };
+    const breadth = prefix < 8 ? ` (the network ${canonical} opens SSH and Dask to ${prefix ? "more than a /8" : "the whole internet"})` : "";
+    return { ok: false, message: `"${text}" has host bits set: write ${canonical} for the network${breadth}, or ${host} for the one address` };
   }
   return { ok: true, canonical, range };
 }

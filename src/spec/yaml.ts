@@ -32,7 +32,9 @@ export function parseYaml(text: string, file: string): YamlResult {
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const position = (offset: number) => lines.linePos(Math.min(offset, text.length));
   const fromYaml = (e: { pos: [number, number]; message: string }) => {
-    const { line, col } = position(e.pos[0]);
+    // yaml notices an unclosed [ or { where the text runs out of it; the bracket to close is the place to fix.
+    const opened = /^Flow (sequence|map)/.test(e.message) ? unclosedBracket(text, e.pos[0]) : undefined;
+    const { line, col } = position(opened ?? e.pos[0]);
     // yaml catches its own stack overflow and reports it as a syntax error.
     const message = /Maximum call stack/.test(e.message) ? `nested deeper than ${MAX_DEPTH} levels` : e.message.split("\n")[0];
     return at(line, col, `YAML: ${message.replace(/ at line \d+, column \d+:?$/, "")}`);
@@ -70,6 +72,20 @@ function firstTooDeep(doc: Document): number | undefined {
     }
   }
   return undefined;
+}
+
+/** Offset of the last [ or { before `end` that is not closed before it (quotes and comments skipped). */
+function unclosedBracket(text: string, end: number): number | undefined {
+  const open: number[] = [];
+  for (let i = 0; i < end; i++) {
+    const c = text[i];
+    if (c === "#" && (i === 0 || /\s/.test(text[i - 1]))) i = text.indexOf("\n", i) < 0 ? end : text.indexOf("\n", i);
+    else if (c === '"' || c === "'") {
+      for (i++; i < end && text[i] !== c; i++) if (c === '"' && text[i] === "\\") i++;
+    } else if (c === "[" || c === "{") open.push(i);
+    else if ((c === "]" || c === "}") && open.length) open.pop();
+  }
+  return open.at(-1);
 }
 
 function firstAlias(doc: Document): number | undefined {
