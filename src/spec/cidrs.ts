@@ -23,8 +23,8 @@ export function readCidr(text: string): CidrReading {
   const address = ipaddr.parse(m[1]);
   const family = address.kind() === "ipv4" ? "IPv4" : "IPv6";
   // ipaddr.js also reads "10.1", "012.1.1.1" (octal) and hex parts as IPv4, as inet_aton does: ambiguous, refused.
+  if (/^\d+(\.\d+){3}$/.test(m[1]) && /(^|\.)0\d/.test(m[1])) return { ok: false, message: `"${text}" has a leading zero, which some tools read as octal` };
   if (family === "IPv4" && !ipaddr.IPv4.isValidFourPartDecimal(m[1])) return notCidr;
-  if (family === "IPv4" && /(^|\.)0\d/.test(m[1])) return { ok: false, message: `"${text}" has a leading zero, which some tools read as octal` };
   const prefix = Number(m[2]);
   if (prefix > BITS[family]) return notCidr;
   const network = ipaddr[family].networkAddressFromCIDR(`${address.toString()}/${prefix}`);
