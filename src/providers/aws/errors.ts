@@ -44,7 +44,7 @@ export function errorCode(err: unknown): string | undefined {
   return typeof err === "object" && err !== null ? (err as SdkError).name : undefined;
 }
 
-export function toCloudError(err: unknown, action: string): CloudError {
+export function toCloudError(err: unknown, action: string, endpoint?: string): CloudError {
   // A cloud error from another layer, or the user's own (spec, plan, usage), travels unchanged: never rewrapped as
   // this cloud's error, so it keeps its message and exit code. By brand: instanceof fails across bundles.
   if (isCloudError(err) || isUserError(err)) return err as CloudError;
@@ -83,8 +83,13 @@ export function toCloudError(err: unknown, action: string): CloudError {
     );
   }
   const status = e.$metadata?.httpStatusCode;
-  if (status === undefined && /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|socket hang up/i.test(`${code} ${message}`)) {
-    return new CloudError(`Could not reach the EC2 endpoint for ${action}: ${message}`, "other", code);
+  if (status === undefined && /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EPIPE|socket hang up|TimeoutError/i.test(`${code} ${message}`)) {
+    return new CloudError(
+      `cannot reach ${endpoint ?? "the EC2 endpoint"} (${action}): ${message}. Check the network (proxy, VPN, DNS) or ` +
+        "AWS_ENDPOINT_URL_EC2, then run the command again.",
+      "other",
+      code,
+    );
   }
   return new CloudError(`${action} failed: ${code}: ${message}`, status !== undefined && status < 500 ? "invalid" : "other", code);
 }

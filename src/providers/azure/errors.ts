@@ -4,6 +4,7 @@
 // Codes: https://learn.microsoft.com/azure/azure-resource-manager/troubleshooting/common-deployment-errors
 import { CloudError, type CloudErrorKind, isCloudError, isUserError } from "../../errors.js";
 import { NO_CREDENTIALS_HELP, TOKEN_ENV } from "./credentials.js";
+import { UNREACHABLE } from "./unreachable.js";
 
 export interface AzureFailure {
   status?: number;
@@ -43,6 +44,15 @@ export function toCloudError(err: unknown, what: string): CloudError {
   const name = (err as { name?: string })?.name ?? "";
   if (/CredentialUnavailableError|AggregateAuthenticationError|AuthenticationError|AuthenticationRequiredError/.test(name)) {
     return new CloudError(`No usable Azure credentials while ${what}. ${NO_CREDENTIALS_HELP}`, "auth", name);
+  }
+  const unreachable = err as { code?: string; endpoint?: string; message?: string };
+  if (unreachable?.code === UNREACHABLE) {
+    return new CloudError(
+      `Azure error while ${what}: ${unreachable.message}. Check the network (proxy, VPN, DNS) or the endpoint override ` +
+        "(azure.endpoint / CLOUDLAUNCH_AZURE_ENDPOINT), then run the command again.",
+      "other",
+      UNREACHABLE,
+    );
   }
   const f = failureOf(err);
   const code = f.code ?? (f.status ? `HTTP ${f.status}` : undefined);
