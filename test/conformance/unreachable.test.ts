@@ -15,6 +15,12 @@ const ENDPOINT: Record<ProviderName, [string, string]> = {
   azure: ["CLOUDLAUNCH_AZURE_ENDPOINT", "https"],
 };
 
+const LAUNCH_ACTIONS: Record<ProviderName, string[]> = {
+  aws: ["RunInstances"],
+  gcp: ["compute.instances.insert", "compute.instances.bulkInsert"],
+  azure: ["virtualMachines.createOrUpdate"],
+};
+
 function listen(onConnection: (s: Socket) => void): Promise<Server> {
   const server = createServer(onConnection);
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
@@ -69,9 +75,10 @@ describe.each(PROVIDERS)("%s, unreachable", (provider) => {
     expect(accepted).toBeLessThanOrEqual(provider === "azure" ? 8 : 2);
   });
 
-  it("the cloud dropping every connection in the middle of up: never exit 0, always a message", async () => {
+  it("the cloud dropping every launch call in the middle of up: never exit 0, always a message", async () => {
     expect((await w.run(["up", w.spec("midway", 1)])).code).toBe(0);
-    w.fake.inject({ kind: "drop" });
+    // Reads answer; every launch call has its connection dropped.
+    for (const action of LAUNCH_ACTIONS[provider]) w.fake.inject({ kind: "drop", action });
     try {
       const r = await w.run(["up", w.spec("midway", 3)]);
       expect(r.code).toBe(1);
