@@ -61,12 +61,13 @@ export function parseSpec(text: string, file: string): LoadedSpec {
   const errorsOf = (found: typeof findings) => found.filter((f) => !f.warning).map((f) => problem(f.path, f.message));
   const fail = (errors: SpecProblem[]) => new SpecError(dedupe(errors).sort((a, b) => a.line - b.line || a.column - b.column));
   const errors = [...schemaProblems, ...errorsOf(findings)];
-  if (errors.length) throw fail(errors);
+  // The type checks plan each role: they need a known provider and region and well-formed roles, and join the
+  // other problems when those are right.
+  const blocking = errors.some((p) => p.path === "" || /^(provider|region|arch|scheduler|workers)\b/.test(p.path));
+  const types = blocking ? [] : errorsOf(typeFindings(withDefaults(raw as ClusterSpec)));
+  if (errors.length || types.length) throw fail([...errors, ...types]);
 
   const spec = withDefaults(raw as ClusterSpec);
-  // Only a spec of the right shape can be planned: the type checks run last.
-  const types = typeFindings(spec);
-  if (types.length) throw fail(errorsOf(types));
   // The clouds are sent the canonical form of each range (a warning says when it differs from the text).
   spec.network = { ...spec.network, allowed_cidrs: cidrFindings(spec).canonical };
   const warnings = [...parsed.value.warnings, ...findings.filter((f) => f.warning).map((f) => problem(f.path, f.message))].map(formatProblem);

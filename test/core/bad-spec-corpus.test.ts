@@ -53,6 +53,8 @@ const CORPUS: [string, string, Expected[]][] = [
   ["nesting 5000 deep (the parser's own stack overflow)", deep(5000), [{ line: 2, column: expect.any(Number) as never, message: /nested deeper/ }]],
   ["a multi-megabyte file", `name: demo\nx: "${"y".repeat(3 * 1024 * 1024)}"\n`, [{ line: 1, column: 1, message: /over the 262144-byte limit/ }]],
   ["floors no type meets", AWS.replace("min_vcpus: 4", "min_vcpus: 5000"), [{ line: 8, column: 14, path: "workers.min_vcpus", message: /no instance type .* ≥ 5000 vCPUs/ }]],
+  ["floors no type meets, with other problems, all at once", AWS.replace("min_vcpus: 4", "min_vcpus: 5000").replace("name: demo", "name: Demo"),
+    [{ line: 1, column: 7, path: "name", message: /invalid/ }, { line: 8, column: 14, path: "workers.min_vcpus", message: /≥ 5000 vCPUs/ }]],
   ["a pip_packages entry that is an option", `${AWS}dask:\n  pip_packages: [pandas, --index-url=http://evil]\n`, [{ line: 12, column: 26, path: "dask.pip_packages[1]", message: /not a package requirement/ }]],
   ["a NUL in setup_commands", `${AWS}dask:\n  setup_commands:\n    - "echo a\\0b"\n`, [{ line: 13, column: 7, path: "dask.setup_commands[0]", message: /NUL/ }]],
   ["max_lifetime: 0m", `${AWS}max_lifetime: 0m\n`, [{ line: 11, column: 15, path: "max_lifetime", message: /at least 1m/ }]],
