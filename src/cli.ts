@@ -30,7 +30,10 @@ const run = (load: () => Promise<(...args: any[]) => Promise<number | void>>) =>
     // A promise nothing will ever settle (a socket dropped under an SDK that then waits on nothing) lets Node exit
     // with code 0 as if the command had succeeded: it must fail loudly instead.
     const unfinished = () => {
-      process.stderr.write(`cloudlaunch: ${cmd.name()} stopped before finishing (a cloud call was left without an answer); nothing is reported as done — run it again\n`);
+      process.stderr.write(
+        `cloudlaunch: ${cmd.name()} stopped before finishing (a cloud call was left without an answer); ` +
+          "nothing is reported as done — run it again\n",
+      );
       process.exitCode = 1;
     };
     process.once("beforeExit", unfinished);

@@ -13,7 +13,8 @@ import type { UserDataFor } from "./up.js";
 // stand-ins compress no better than the certificates will (a run of "A"s would shrink to nothing and pass a spec
 // the real launch then refuses).
 const pem = (label: string, chars: number) => {
-  const body = createHash("shake256", { outputLength: Math.ceil((chars * 3) / 4) }).update(label + chars).digest("base64").slice(0, chars);
+  const random = createHash("shake256", { outputLength: Math.ceil((chars * 3) / 4) }).update(label + chars);
+  const body = random.digest("base64").slice(0, chars);
   return `-----BEGIN ${label}-----\n${body.replace(/.{64}/g, "$&\n")}\n-----END ${label}-----\n`;
 };
 const PLACEHOLDER_TLS: NodeTlsMaterial = { caPem: pem("CERTIFICATE", 900), certPem: pem("CERTIFICATE", 1000), keyPem: pem("PRIVATE KEY", 320) };

@@ -23,7 +23,9 @@ export function readCidr(text: string): CidrReading {
   const address = ipaddr.parse(m[1]);
   const family = address.kind() === "ipv4" ? "IPv4" : "IPv6";
   // ipaddr.js also reads "10.1", "012.1.1.1" (octal) and hex parts as IPv4, as inet_aton does: ambiguous, refused.
-  if (/^\d+(\.\d+){3}$/.test(m[1]) && /(^|\.)0\d/.test(m[1])) return { ok: false, message: `"${text}" has a leading zero, which some tools read as octal` };
+  if (/^\d+(\.\d+){3}$/.test(m[1]) && /(^|\.)0\d/.test(m[1])) {
+    return { ok: false, message: `"${text}" has a leading zero, which some tools read as octal` };
+  }
   if (family === "IPv4" && !ipaddr.IPv4.isValidFourPartDecimal(m[1])) return notCidr;
   const prefix = Number(m[2]);
   if (prefix > BITS[family]) return notCidr;
@@ -34,8 +36,10 @@ export function readCidr(text: string): CidrReading {
   const canonical = `${family === "IPv6" ? (network as ipaddr.IPv6).toRFC5952String() : network.toString()}/${prefix}`;
   if (toBigInt(address.toByteArray()) !== start) {
     const host = `${family === "IPv6" ? (address as ipaddr.IPv6).toRFC5952String() : address.toString()}/${BITS[family]}`;
-    const breadth = prefix < 8 ? ` (the network ${canonical} opens SSH and Dask to ${prefix ? "more than a /8" : "the whole internet"})` : "";
-    return { ok: false, message: `"${text}" has host bits set: write ${canonical} for the network${breadth}, or ${host} for the one address` };
+    const wide = prefix ? "more than a /8" : "the whole internet";
+    const breadth = prefix < 8 ? ` (the network ${canonical} opens SSH and Dask to ${wide})` : "";
+    const message = `"${text}" has host bits set: write ${canonical} for the network${breadth}, or ${host} for the one address`;
+    return { ok: false, message };
   }
   return { ok: true, canonical, range };
 }
@@ -122,7 +126,8 @@ function ruleCaps(provider: ClusterSpec["provider"], ranges: Range[]): string[] 
     }
   }
   if (provider === "azure" && ranges.length > FIREWALL_CAPS.azurePrefixesPerNsg) {
-    return [`${ranges.length} ranges, over the ${FIREWALL_CAPS.azurePrefixesPerNsg} source prefixes an Azure network security group takes`];
+    const cap = FIREWALL_CAPS.azurePrefixesPerNsg;
+    return [`${ranges.length} ranges, over the ${cap} source prefixes an Azure network security group takes`];
   }
   return [];
 }

@@ -29,7 +29,8 @@ export function inputFindings(raw: unknown): Finding[] {
   strings(["dask", "setup_commands"], dask?.setup_commands);
   if (typeof spec.max_lifetime === "string") {
     const m = /^([0-9]+)[mhd]$/.exec(spec.max_lifetime);
-    if (m && Number(m[1]) === 0) found.push({ path: ["max_lifetime"], message: "must be at least 1m (0 would shut the nodes down as they boot)" });
+    const message = "must be at least 1m (0 would shut the nodes down as they boot)";
+    if (m && Number(m[1]) === 0) found.push({ path: ["max_lifetime"], message });
   }
   for (const [key, value] of Object.entries(spec.tags && typeof spec.tags === "object" ? spec.tags : {})) {
     const problem = typeof value === "string" ? textProblem(value) : undefined;

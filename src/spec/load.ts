@@ -26,7 +26,8 @@ export function loadSpecFile(file: string): LoadedSpec {
     const stat = statSync(file);
     if (!stat.isFile()) throw new SpecError([{ file, line: 1, column: 1, path: "", message: "the spec is not a regular file" }]);
     if (stat.size > MAX_SPEC_BYTES) {
-      throw new SpecError([{ file, line: 1, column: 1, path: "", message: `the spec is ${stat.size} bytes, over the ${MAX_SPEC_BYTES}-byte limit for a cluster spec` }]);
+      const message = `the spec is ${stat.size} bytes, over the ${MAX_SPEC_BYTES}-byte limit for a cluster spec`;
+      throw new SpecError([{ file, line: 1, column: 1, path: "", message }]);
     }
     text = readFileSync(file, "utf8");
   } catch (err) {

@@ -29,17 +29,20 @@ export function readPublicKeyFile(file: string, provider?: ClusterSpec["provider
     text = readFileSync(path, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return { ok: false, message: code === "ENOENT" ? `${path} does not exist (create a key with ssh-keygen -t ed25519)` : `cannot read ${path}: ${(err as Error).message}` };
+    const why = code === "ENOENT" ? "does not exist (create a key with ssh-keygen -t ed25519)" : `cannot be read: ${(err as Error).message}`;
+    return { ok: false, message: `${path} ${why}` };
   }
   if (/-----BEGIN [A-Z ]*PRIVATE KEY-----|^PuTTY-User-Key-File-/m.test(text)) {
-    return { ok: false, message: `${path} is a private key, which must never leave this machine: give the public key (e.g. ${path}.pub)` };
+    const message = `${path} is a private key, which must never leave this machine: give the public key (e.g. ${path}.pub)`;
+    return { ok: false, message };
   }
   const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
   if (lines.length !== 1) return { ok: false, message: `${path} holds ${lines.length} lines; it should hold one OpenSSH public key` };
   const reading = parsePublicKeyLine(lines[0]);
   if (!reading.ok) return { ok: false, message: `${path}: ${reading.message}` };
   if (provider === "azure" && !AZURE_TYPES.has(reading.type)) {
-    return { ok: false, message: `${path} is an ${reading.type} key; Azure takes ssh-rsa (2048 bits or more) or ssh-ed25519 keys` };
+    const message = `${path} is an ${reading.type} key; Azure takes ssh-rsa (2048 bits or more) or ssh-ed25519 keys`;
+    return { ok: false, message };
   }
   return reading;
 }

@@ -53,7 +53,8 @@ export function parseYaml(text: string, file: string): YamlResult {
   } catch (err) {
     // yaml throws a ReferenceError ("Excessive alias count…") for a billion-laughs document.
     const { line, col } = position(firstAlias(doc) ?? 0);
-    return { ok: false, problems: [at(line, col, `YAML: aliases expand too much (${(err as Error).message.split(" indicates")[0]}); write the values out`)] };
+    const why = (err as Error).message.split(" indicates")[0];
+    return { ok: false, problems: [at(line, col, `YAML: aliases expand too much (${why}); write the values out`)] };
   }
   return { ok: true, value: { doc, lines, raw, warnings: doc.warnings.map(fromYaml) } };
 }

@@ -44,6 +44,9 @@ export function errorCode(err: unknown): string | undefined {
   return typeof err === "object" && err !== null ? (err as SdkError).name : undefined;
 }
 
+/** Nothing answered: refused, reset, DNS, connect timeout. */
+const UNREACHABLE = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EPIPE|socket hang up|TimeoutError/i;
+
 export function toCloudError(err: unknown, action: string, endpoint?: string): CloudError {
   // A cloud error from another layer, or the user's own (spec, plan, usage), travels unchanged: never rewrapped as
   // this cloud's error, so it keeps its message and exit code. By brand: instanceof fails across bundles.
@@ -83,7 +86,7 @@ export function toCloudError(err: unknown, action: string, endpoint?: string): C
     );
   }
   const status = e.$metadata?.httpStatusCode;
-  if (status === undefined && /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EPIPE|socket hang up|TimeoutError/i.test(`${code} ${message}`)) {
+  if (status === undefined && UNREACHABLE.test(`${code} ${message}`)) {
     return new CloudError(
       `cannot reach ${endpoint ?? "the EC2 endpoint"} (${action}): ${message}. Check the network (proxy, VPN, DNS) or ` +
         "AWS_ENDPOINT_URL_EC2, then run the command again.",

@@ -21,7 +21,7 @@ import { vmBody } from "./vm-spec.js";
 /** The validated key line (validation already refused a missing file, a private key or an ECDSA key). */
 export function readSshPublicKey(plan: Plan): string {
   const key = publicKeyLine(plan.spec);
-  if (!key) throw new PlanError("Azure VMs need an SSH public key: set ssh.public_key_file in the spec (password login is disabled).");
+  if (!key) throw new PlanError("Azure VMs need an SSH public key: set ssh.public_key_file (password login is disabled).");
   return key;
 }
 

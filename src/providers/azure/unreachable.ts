@@ -27,7 +27,8 @@ export function failFastWhenUnreachable(): PipelinePolicy {
         attempts.set(request, n);
         if (n >= NETWORK_ATTEMPTS) {
           const origin = new URL(request.url).origin;
-          throw Object.assign(new Error(`cannot reach ${origin}: ${e.code} ${e.message ?? ""}`.trim()), { code: UNREACHABLE, endpoint: origin });
+          const message = `cannot reach ${origin}: ${e.code} ${e.message ?? ""}`.trim();
+          throw Object.assign(new Error(message), { code: UNREACHABLE, endpoint: origin });
         }
         throw err;
       }
