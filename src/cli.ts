@@ -92,7 +92,7 @@ program.parseAsync(process.argv).catch((err: unknown) => {
     return;
   }
   const message = isSpecError(err) ? `invalid spec:\n${err.message}` : (err as Error).message;
-  if (program.opts().json) process.stdout.write(JSON.stringify({ error: { kind: errorKind(err), message } }) + "\n");
+  if (program.opts().json) process.stdout.write(`${JSON.stringify({ error: { kind: errorKind(err), message } })}\n`);
   process.stderr.write(`cloudlaunch: ${message}\n`);
   process.exitCode = code;
 });

@@ -52,15 +52,18 @@ export function cidrFindings(spec: Pick<ClusterSpec, "provider" | "network">): {
   const findings: Finding[] = [];
   const canonical: string[] = [];
   const ranges: Range[] = [];
-  cidrs.forEach((cidr, i) => {
-    if (typeof cidr !== "string") return;
+  for (const [i, cidr] of cidrs.entries()) {
+    if (typeof cidr !== "string") continue;
     const path = ["network", "allowed_cidrs", i];
     const read = readCidr(cidr);
-    if (!read.ok) return void findings.push({ path, message: read.message });
+    if (!read.ok) {
+      findings.push({ path, message: read.message });
+      continue;
+    }
     if (read.canonical !== cidr) findings.push({ path, message: `"${cidr}" is read as ${read.canonical}`, warning: true });
     canonical.push(read.canonical);
     ranges.push(read.range);
-  });
+  }
   if (findings.some((f) => !f.warning)) return { findings, canonical };
   for (const family of ["IPv4", "IPv6"] as const) {
     const broad = broadestCovered(ranges.filter((r) => r.family === family), BITS[family]);
@@ -78,7 +81,9 @@ function broadestCovered(ranges: Range[], bits: number): number | undefined {
   const merged: Range[] = [];
   for (const r of [...ranges].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0))) {
     const last = merged.at(-1);
-    if (last && r.start <= last.end + 1n) last.end = r.end > last.end ? r.end : last.end;
+    if (last && r.start <= last.end + 1n) {
+      if (r.end > last.end) last.end = r.end;
+    }
     else merged.push({ ...r });
   }
   for (let prefix = 0; prefix < 8; prefix++) {

@@ -19,7 +19,9 @@ function oversizedSetup(provider: ProviderName): string[] {
 
 describe.each(PROVIDERS)("%s, bad input", (provider) => {
   let w: World;
-  beforeAll(async () => void (w = await startWorld(provider)));
+  beforeAll(async () => {
+    w = await startWorld(provider);
+  });
   afterAll(() => w?.close());
   const clusterDir = (name: string) => join(w.home, ".cloudlaunch", "clusters", name);
   const written = (since: number) => w.fake.calls.slice(since).filter((c) => c.mutating).map((c) => c.action);

@@ -34,7 +34,7 @@ workers:
 network:
   allowed_cidrs: [203.0.113.10/32]
 `;
-const GCP = AWS.replace("provider: aws", "provider: gcp").replace("us-east-1", "us-central1").replace("m7i.large", "n2-standard-2") + "gcp: {project: p}\n";
+const GCP = `${AWS.replace("provider: aws", "provider: gcp").replace("us-east-1", "us-central1").replace("m7i.large", "n2-standard-2")}gcp: {project: p}\n`;
 const AZURE = AWS.replace("provider: aws", "provider: azure").replace("us-east-1", "eastus").replace("m7i.large", "Standard_D2s_v5") +
   `azure: {subscription_id: s, resource_group: rg}\nssh: {public_key_file: ${keys.ed25519}}\n`;
 

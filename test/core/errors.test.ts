@@ -8,7 +8,9 @@ import { toCloudError as azureError } from "../../src/providers/azure/errors";
 /** A second copy of the module, as another bundle holds it. */
 function otherBundle(): typeof import("../../src/errors") {
   let copy: typeof import("../../src/errors") | undefined;
-  jest.isolateModules(() => void (copy = require("../../src/errors")));
+  jest.isolateModules(() => {
+    copy = require("../../src/errors");
+  });
   return copy!;
 }
 
