@@ -12,7 +12,10 @@ const program = new Command("cloudlaunch")
   // Throw instead of exiting so bad usage maps to exit 2 below, like every other user error.
   .exitOverride();
 
-const dryrun = new Option("--dryrun", "show what would change and change nothing (checks permissions where credentials exist)");
+const dryrun = new Option(
+  "--dryrun",
+  "run every check the command runs, show what would change, change nothing (checks permissions where credentials exist)",
+);
 const target = (cmd: Command) =>
   cmd
     .option("--spec <file>", "find the cluster's cloud from this spec instead of the local record")
