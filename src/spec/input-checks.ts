@@ -12,7 +12,8 @@ function textProblem(value: string): string | undefined {
   return undefined;
 }
 
-export function inputFindings(raw: unknown): Finding[] {
+/** `withKey`: also check ssh.public_key_file (only a launch sends it). */
+export function inputFindings(raw: unknown, withKey = true): Finding[] {
   const spec = (raw && typeof raw === "object" ? raw : {}) as ClusterSpec;
   const found: Finding[] = [];
   const strings = (path: FieldPath, values: unknown) => (Array.isArray(values) ? values : []).forEach((v, i) => {
@@ -36,7 +37,7 @@ export function inputFindings(raw: unknown): Finding[] {
     const problem = typeof value === "string" ? textProblem(value) : undefined;
     if (problem) found.push({ path: ["tags", key], message: problem });
   }
-  found.push(...keyFindings(spec));
+  if (withKey) found.push(...keyFindings(spec));
   return found;
 }
 

@@ -19,7 +19,14 @@ export interface LoadedSpec {
   problemAt(path: FieldPath, message: string): SpecProblem;
 }
 
-export function loadSpecFile(file: string): LoadedSpec {
+/**
+ * "launch" (up) runs every check; "locate" (status/stop/start/terminate --spec) reads the spec only to find the
+ * cluster's cloud, so it skips the checks of what a launch needs (the SSH key file, the types): a deleted key file
+ * must not stand between a user and terminating the cluster.
+ */
+export type SpecPurpose = "launch" | "locate";
+
+export function loadSpecFile(file: string, purpose: SpecPurpose = "launch"): LoadedSpec {
   let text: string;
   try {
     // Checked before reading: /dev/zero or a multi-gigabyte file would otherwise be read whole.
@@ -35,10 +42,10 @@ export function loadSpecFile(file: string): LoadedSpec {
     const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message;
     throw new SpecError([{ file, line: 1, column: 1, path: "", message: `cannot read the spec: ${reason}` }]);
   }
-  return parseSpec(text, file);
+  return parseSpec(text, file, purpose);
 }
 
-export function parseSpec(text: string, file: string): LoadedSpec {
+export function parseSpec(text: string, file: string, purpose: SpecPurpose = "launch"): LoadedSpec {
   const parsed = parseYaml(text, file);
   if (!parsed.ok) throw new SpecError(parsed.problems);
   const { doc, lines, raw } = parsed.value;
@@ -58,13 +65,14 @@ export function parseSpec(text: string, file: string): LoadedSpec {
     if (e.type === ValueErrorType.ObjectRequiredProperty) return problem(path, "is required");
     return problem(path, describe(e));
   });
-  const findings = [...semanticFindings(raw), ...inputFindings(raw)];
+  const findings = [...semanticFindings(raw), ...inputFindings(raw, purpose === "launch")];
   const errorsOf = (found: typeof findings) => found.filter((f) => !f.warning).map((f) => problem(f.path, f.message));
   const fail = (errors: SpecProblem[]) => new SpecError(dedupe(errors).sort((a, b) => a.line - b.line || a.column - b.column));
   const errors = [...schemaProblems, ...errorsOf(findings)];
   // The type checks plan each role: they need a known provider and region and well-formed roles, and join the
   // other problems when those are right.
-  const blocking = errors.some((p) => p.path === "" || /^(provider|region|arch|scheduler|workers)\b/.test(p.path));
+  const blocking =
+    purpose === "locate" || errors.some((p) => p.path === "" || /^(provider|region|arch|scheduler|workers)\b/.test(p.path));
   const types = blocking ? [] : errorsOf(typeFindings(withDefaults(raw as ClusterSpec)));
   if (errors.length || types.length) throw fail([...errors, ...types]);
 

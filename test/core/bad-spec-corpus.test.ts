@@ -106,4 +106,11 @@ describe("the bad-spec corpus", () => {
     }
     expect(() => parseSpec(AZURE, "s")).not.toThrow();
   });
+
+  it("reading a spec only to find the cluster (status/terminate --spec) skips what only a launch needs", () => {
+    const gone = `${GCP.replace("min_vcpus: 4", "min_vcpus: 5000")}ssh: {public_key_file: ${keys.missing}}\n`;
+    expect(problems(gone).map((p) => p.path)).toEqual(["workers.min_vcpus", "ssh.public_key_file"]);
+    expect(parseSpec(gone, "s", "locate").spec).toMatchObject({ provider: "gcp", region: "us-central1" });
+    expect(() => parseSpec(gone.replace("us-central1", "us-central9"), "s", "locate")).toThrow(SpecError);
+  });
 });
