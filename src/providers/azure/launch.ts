@@ -7,7 +7,7 @@
 // it is gone — its name is the node's — and tries the next candidate. A quota error stops further launches: every
 // other node would hit the same quota. The VM name is the node name, so a repeated PUT is an update, never a twin.
 import pLimit from "p-limit";
-import { CloudError, PlanError } from "../../errors.js";
+import { CloudError, isUserError, PlanError } from "../../errors.js";
 import { publicKeyLine } from "../../spec/ssh-key.js";
 import type { Plan } from "../../plan/types.js";
 import type { LaunchedNode, LaunchRequest, Progress } from "../provider.js";
@@ -150,6 +150,9 @@ export async function launch(c: AzureClients, skus: SkuAvailability, plan: Plan,
   const failed = slots.filter((s) => s.error);
   if (failed.length > 0) {
     const first = failed[0].error!;
+    // A spec or plan error (e.g. user data over the limit) is the user's to fix: it leaves as it came, not as Azure's.
+    const own = failed.find((f) => isUserError(f.error))?.error;
+    if (own) throw own;
     const list = failed.slice(0, 5).map((s) => s.request.name).join(", ") + (failed.length > 5 ? ", ..." : "");
     throw new CloudError(`${failed.length} of ${requests.length} nodes failed to launch (${list}): ${first.message}`, first.kind, first.code);
   }
