@@ -57,6 +57,14 @@ program
   .option("--offline", "plan from the bundled catalog only, without calling the cloud (implies --dryrun)")
   .action(run(async () => (require("./commands/up.js") as typeof import("./commands/up.js")).up));
 
+program
+  .command("compare")
+  .description("plan the spec on every cloud and region of the bundled catalog, offline, cheapest first")
+  .argument("<spec>", "cluster spec (YAML)")
+  .option("--providers <list>", "only these clouds, comma-separated (aws,gcp,azure)")
+  .option("--regions <list>", "only these regions/locations, comma-separated")
+  .action(run(async () => (require("./commands/compare.js") as typeof import("./commands/compare.js")).compare));
+
 target(
   program
     .command("status")

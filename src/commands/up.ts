@@ -1,6 +1,8 @@
 // up: read the spec, plan against what exists, then launch or converge (or, with --dryrun, only show the plan).
 import { typesIn } from "../catalog/catalog.js";
 import { planCluster } from "../plan/plan.js";
+import { assertWithinBudget } from "../plan/budget.js";
+import { applyPriceSource, spotCandidates, withLiveSpot } from "../plan/live-prices.js";
 import type { Plan } from "../plan/types.js";
 import { loadSpecFile } from "../spec/load.js";
 import type { ClusterSpec } from "../spec/schema.js";
@@ -27,28 +29,37 @@ export interface UpOptions {
 
 export async function up(specFile: string, options: UpOptions): Promise<number> {
   const out = makeOutput(!!options.json);
-  const { spec: loaded, warnings, problemAt } = loadSpecFile(specFile);
+  const { spec: loaded, warnings, problemAt, locate } = loadSpecFile(specFile);
   warnings.forEach((w) => out.warn(w));
   if (loaded.security === false) out.warn("security: false — Dask traffic is unencrypted and unauthenticated");
   const dryrun = !!options.dryrun || !!options.offline;
-  const types = typesIn(loaded.provider, loaded.region);
+  const fresh = planCluster(loaded, typesIn(loaded.provider, loaded.region), []);
   // One validation path, the same for up and --dryrun (offline or online), all of it before the first cloud call
   // and the first mutation (cloud, local record, CA): the spec (above), then the user data of every candidate type.
-  await checkBeforeLaunch(planCluster(loaded, types, []), problemAt);
+  await checkBeforeLaunch(fresh, problemAt);
   // A dry run calls the cloud only when credentials are configured locally: CI validating specs needs none.
   const online = !options.offline && (!dryrun || (await hasLocalCredentials(loaded.provider)));
+  const spot = !!(loaded.scheduler.spot || loaded.workers.spot);
+  // A fresh cluster's cost is known without the cloud (unless live spot prices will decide it): a spec over its
+  // budget fails before any call.
+  if (!online || !spot) assertWithinBudget(fresh, specFile, locate);
   const provider = online ? await loadProvider(loaded) : undefined;
 
   const spec = { ...loaded, name: await clusterName(loaded, provider, !!options.increment) };
   if (spec.name !== loaded.name) out.info(`cluster ${loaded.name} exists; planning a new cluster ${spec.name}`);
   const existing = provider ? await provider.listNodes(spec.name) : [];
   const record = readRecord(spec.name);
-  const plan = planCluster(spec, types, existing, {
+  const catalog = typesIn(spec.provider, spec.region);
+  const live = provider && spot ? await provider.spotPrices?.(spotCandidates(spec, catalog)) : undefined;
+  const types = withLiveSpot(catalog, live, spec.zone);
+  const plan = applyPriceSource(planCluster(spec, types, existing, {
     terminateSurplus: options.terminateSurplus,
     takenNames: record?.lastWorker ? [record.lastWorker] : [],
-  });
-  // The cluster's name is in the scheduler's user data: a new name is checked again.
-  if (spec.name !== loaded.name) await checkBeforeLaunch(plan, problemAt);
+  }), spec.provider, live);
+  assertWithinBudget(plan, specFile, locate);
+  // The scheduler's user data names the cluster, and live spot prices can reorder the candidates: a plan that
+  // differs from the one checked above is checked again (still before any mutation).
+  if (spec.name !== loaded.name || live !== undefined) await checkBeforeLaunch(plan, problemAt);
   plan.warnings.forEach((w) => out.warn(w));
   if (provider) await provider.preflight(plan);
 

@@ -17,6 +17,8 @@ export interface LoadedSpec {
   warnings: string[];
   /** A problem found after loading (plan, rendering), placed at the field it comes from. */
   problemAt(path: FieldPath, message: string): SpecProblem;
+  /** Where a field is in the file, for rules checked after loading (e.g. the budget against the plan). */
+  locate(path: FieldPath): { line: number; column: number };
 }
 
 /**
@@ -80,7 +82,7 @@ export function parseSpec(text: string, file: string, purpose: SpecPurpose = "la
   // The clouds are sent the canonical form of each range (a warning says when it differs from the text).
   spec.network = { ...spec.network, allowed_cidrs: cidrFindings(spec).canonical };
   const warnings = [...parsed.value.warnings, ...findings.filter((f) => f.warning).map((f) => problem(f.path, f.message))].map(formatProblem);
-  return { spec, file, warnings, problemAt: problem };
+  return { spec, file, warnings, problemAt: problem, locate: (path) => positions.of(path) };
 }
 
 function schemaErrors(value: unknown): ValueError[] {
