@@ -30,7 +30,7 @@ export interface UpOptions {
 export async function up(specFile: string, options: UpOptions): Promise<number> {
   const out = makeOutput(!!options.json);
   const { spec: loaded, warnings, problemAt, locate } = loadSpecFile(specFile);
-  warnings.forEach((w) => out.warn(w));
+  for (const w of warnings) out.warn(w);
   if (loaded.security === false) out.warn("security: false — Dask traffic is unencrypted and unauthenticated");
   const dryrun = !!options.dryrun || !!options.offline;
   const fresh = planCluster(loaded, typesIn(loaded.provider, loaded.region), []);
@@ -60,7 +60,7 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
   // The scheduler's user data names the cluster, and live spot prices can reorder the candidates: a plan that
   // differs from the one checked above is checked again (still before any mutation).
   if (spec.name !== loaded.name || live !== undefined) await checkBeforeLaunch(plan, problemAt);
-  plan.warnings.forEach((w) => out.warn(w));
+  for (const w of plan.warnings) out.warn(w);
   if (provider) await provider.preflight(plan);
 
   if (dryrun) {
