@@ -18,6 +18,8 @@ const LAZY = {
   "src/commands/up.ts": "command-up.js",
   "src/commands/status.ts": "command-status.js",
   "src/commands/lifecycle.ts": "command-lifecycle.js",
+  "src/commands/logs.ts": "command-logs.js",
+  "src/commands/ssh.ts": "command-ssh.js",
   "src/providers/aws/index.ts": "provider-aws.js",
   "src/providers/gcp/index.ts": "provider-gcp.js",
   "src/providers/azure/index.ts": "provider-azure.js",

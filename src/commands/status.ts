@@ -8,6 +8,10 @@ import { readRecord } from "../records.js";
 import { makeOutput } from "../render/output.js";
 import { clusterAccessText, clusterJson, clustersText, nodesText, type ClusterSummary } from "../render/status.js";
 import { resolveTargets, type TargetFlags } from "./target.js";
+import { daskHealth } from "../apply/cluster-ready.js";
+import { daskProbeEnabled } from "../apply/wait-dask.js";
+import { clientJson } from "../bootstrap/client-contract.js";
+import { healthJson, healthText } from "../render/dask.js";
 
 export async function status(cluster: string | undefined, options: TargetFlags & { json?: boolean }): Promise<number> {
   const out = makeOutput(!!options.json);
@@ -15,9 +19,16 @@ export async function status(cluster: string | undefined, options: TargetFlags &
   if (cluster) {
     const target = targets[0];
     const nodes = (await (await loadProvider(target)).listNodes(cluster)).filter((n) => n.state !== "terminated");
-    const security = readRecord(cluster)?.security;
-    if (out.json) out.print(JSON.stringify(clusterJson(cluster, { ...target, security }, nodes), null, 2));
-    else out.print(nodes.length ? `${nodesText(nodes, out)}\n${clusterAccessText(cluster, nodes, security !== false)}` : `${cluster}: no nodes found`);
+    const record = readRecord(cluster);
+    const security = record?.security;
+    const health = daskProbeEnabled() ? await daskHealth(nodes) : undefined;
+    if (out.json) {
+      const dask = health ? { dask: healthJson(health) } : {};
+      out.print(JSON.stringify({ ...clusterJson(cluster, { ...target, security }, nodes), ...dask, ...(record?.client && { client: clientJson(record.client) }) }, null, 2));
+    } else {
+      const access = clusterAccessText(cluster, nodes, security !== false, record?.client, health && healthText(health));
+      out.print(nodes.length ? `${nodesText(nodes, out)}\n${access}` : `${cluster}: no nodes found`);
+    }
     return nodes.length ? 0 : 1;
   }
   const summaries: ClusterSummary[] = [];

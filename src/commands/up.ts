@@ -1,4 +1,6 @@
 // up: read the spec, plan against what exists, then launch or converge (or, with --dryrun, only show the plan).
+import { homedir } from "node:os";
+import { resolve as resolvePath } from "node:path";
 import { typesIn } from "../catalog/catalog.js";
 import { planCluster } from "../plan/plan.js";
 import type { Plan } from "../plan/types.js";
@@ -15,6 +17,10 @@ import { makeOutput } from "../render/output.js";
 import { planJson, planText } from "../render/plan.js";
 import { startProgress } from "../render/progress.js";
 import { clusterAccessText, clusterJson } from "../render/status.js";
+import { awaitCluster, type ReadyReport } from "../apply/cluster-ready.js";
+import { daskProbeEnabled, DEFAULT_WAIT_TIMEOUT, parseWaitTimeout, WAIT_TIMEOUT_ENV } from "../apply/wait-dask.js";
+import { progressText, readyJson, readyText } from "../render/dask.js";
+import { clientContract, clientJson } from "../bootstrap/client-contract.js";
 
 export interface UpOptions {
   json?: boolean;
@@ -22,6 +28,9 @@ export interface UpOptions {
   increment?: boolean;
   terminateSurplus?: boolean;
   offline?: boolean;
+  /** false with --no-wait. */
+  wait?: boolean;
+  waitTimeout?: string;
 }
 
 export async function up(specFile: string, options: UpOptions): Promise<number> {
@@ -55,7 +64,7 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
   const lastWorker = [record?.lastWorker, ...plan.nodes.map((n) => n.name)].reduce((a, b) => (number(b) > number(a) ? b : a), undefined);
   writeRecord({
     name: spec.name, provider: spec.provider, region: spec.region, zone: spec.zone, gcp: spec.gcp, azure: spec.azure,
-    specFile, security: spec.security, createdAt: record?.createdAt ?? new Date().toISOString(), lastWorker,
+    specFile, security: spec.security, ssh: spec.ssh && { ...spec.ssh, public_key_file: absolutePath(spec.ssh.public_key_file) }, client: clientContract(spec), createdAt: record?.createdAt ?? new Date().toISOString(), lastWorker,
   });
   if (!out.json) out.info(planText(plan, out));
   if (plan.nodes.every((n) => n.action === "keep" || n.action === "surplus")) out.info(`${spec.name} is up to date: nothing to change`);
@@ -63,9 +72,43 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
   await applyPlan(plan, provider!, existing, userDataFor, progress);
   const nodes = (await provider!.listNodes(spec.name)).filter((n) => n.state !== "terminated");
   progress.done(`${spec.name}: ${nodes.filter((n) => n.state === "running").length}/${nodes.length} running`);
-  if (out.json) out.print(JSON.stringify({ ...planJson(plan, { dryrun: false, offline: false }), ...clusterJson(spec.name, spec, nodes) }, null, 2));
-  else out.print(clusterAccessText(spec.name, nodes, spec.security !== false));
-  return 0;
+  const { timeoutMs, label } = waitTimeout(options);
+  let report: ReadyReport | undefined;
+  if (timeoutMs > 0) {
+    out.info(`waiting up to ${label} for Dask (--wait-timeout, ${WAIT_TIMEOUT_ENV}; --no-wait skips this)`);
+    report = await awaitCluster(provider!, nodes, {
+      timeoutMs,
+      pollMs: Number(process.env.CLOUDLAUNCH_WAIT_POLL_MS) || undefined,
+      onProgress: (p) => out.info(`${spec.name}: ${progressText(p)}`),
+    });
+  }
+  const client = clientContract(spec);
+  if (out.json) {
+    const dask = report ? { dask: readyJson(report) } : {};
+    out.print(JSON.stringify({ ...planJson(plan, { dryrun: false, offline: false }), ...clusterJson(spec.name, spec, nodes), ...dask, client: clientJson(client) }, null, 2));
+  } else {
+    out.print(clusterAccessText(spec.name, nodes, spec.security !== false, client));
+    if (report) out.print(`\n${readyText(report, label)}`);
+  }
+  return report && !isUsable(report) ? 1 : 0;
+}
+
+/** Ready, or unreachable from here with no node saying its bootstrap failed: the cloud's view is all we have. */
+function isUsable(r: ReadyReport): boolean {
+  return r.outcome === "ready" || (r.outcome === "unreachable" && !r.nodes.some((n) => n.failed));
+}
+
+function waitTimeout(options: UpOptions): { timeoutMs: number; label: string } {
+  if (options.wait === false || !daskProbeEnabled()) return { timeoutMs: 0, label: "0s" };
+  const [text, source] = options.waitTimeout !== undefined
+    ? [options.waitTimeout, "--wait-timeout"]
+    : [process.env[WAIT_TIMEOUT_ENV] ?? DEFAULT_WAIT_TIMEOUT, WAIT_TIMEOUT_ENV];
+  return { timeoutMs: parseWaitTimeout(text, source), label: text.trim() };
+}
+
+/** As the drivers read it (~ expanded, relative to the working directory), so `ssh` finds it from anywhere. */
+function absolutePath(file: string | undefined): string | undefined {
+  return file === undefined ? undefined : resolvePath(file.replace(/^~(?=$|\/)/, homedir()));
 }
 
 async function clusterName(spec: ClusterSpec, provider: Provider | undefined, increment: boolean): Promise<string> {

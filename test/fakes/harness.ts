@@ -69,6 +69,8 @@ export interface FakeCloud {
   setLatency(ms: number): void;
   inject(fault: Fault): void;
   clearFaults(): void;
+  /** What the serial console of the node named `name` shows from now on (e.g. a failed bootstrap's lines). */
+  setConsoleOutput(name: string, text: string): void;
   /** Every VM the fake knows, terminated ones included while the cloud would still list them. */
   vms(): FakeVm[];
   /** Every non-VM resource (security group, firewall, NSG, disk, NIC, public IP, VNet, resource group) with its tags. */

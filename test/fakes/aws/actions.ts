@@ -1,6 +1,8 @@
 // The actions the fake serves: which are mutating (for the call log and the dry-run check), how many instances a
 // call touches (for the resource token buckets), and the handler.
 import type { FaultBox, IpPool } from "../common.js";
+import type { ConsoleLogs } from "../console.js";
+import { getConsoleOutput } from "./console.js";
 import * as inst from "./instances.js";
 import * as net from "./network.js";
 import { type Params, strings, str, type XmlValue } from "./wire.js";
@@ -11,6 +13,7 @@ export interface ActionContext {
   faults: FaultBox;
   publicIps: IpPool;
   clientTokens: Map<string, { fingerprint: string; instanceIds: string[] }>;
+  consoles: ConsoleLogs;
   now: number;
 }
 
@@ -43,4 +46,5 @@ export const ACTIONS: Record<string, ActionSpec> = {
   StopInstances: { mutating: true, resources: instanceCount, run: inst.changeState("stop") },
   TerminateInstances: { mutating: true, resources: instanceCount, run: inst.changeState("terminate") },
   CreateTags: { mutating: true, run: inst.createTags },
+  GetConsoleOutput: { mutating: false, run: getConsoleOutput },
 };

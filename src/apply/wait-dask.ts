@@ -1,0 +1,102 @@
+// `up` waits for Dask, not for VMs: until the scheduler answers and a worker of every worker node has registered,
+// bounded by a timeout. The only way in is the dashboard URL (tests point it at a real scheduler on loopback).
+import { UsageError } from "../errors.js";
+import type { NodeInfo } from "../providers/provider.js";
+import { ProbeError, registeredWorkers, schedulerHealthy, type DaskWorker } from "./dask-http.js";
+
+/** Default bound of the wait: a fresh Ubuntu image installs Dask from PyPI in a few minutes. */
+export const DEFAULT_WAIT_TIMEOUT = "15m";
+export const WAIT_TIMEOUT_ENV = "CLOUDLAUNCH_WAIT_TIMEOUT";
+/** "0": never contact the Dask dashboard (`up` does not wait, `status` shows no Dask health): the fake clouds' VMs run no Dask. */
+export const DASK_PROBE_ENV = "CLOUDLAUNCH_DASK_PROBE";
+
+export function daskProbeEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env[DASK_PROBE_ENV] !== "0";
+}
+
+export interface WaitDaskOptions {
+  dashboardUrl: string;
+  /** The worker nodes that should each have at least one worker process registered. */
+  workers: NodeInfo[];
+  timeoutMs: number;
+  pollMs?: number;
+  requestTimeoutMs?: number;
+  /** Nothing but timeouts for this long (never an answer, never a refusal): this machine cannot reach the dashboard. */
+  unreachableAfterMs?: number;
+  onProgress?(progress: { schedulerUp: boolean; connected: number; expected: number }): void;
+}
+
+export interface DaskWaitResult {
+  outcome: "ready" | "timeout" | "unreachable";
+  schedulerUp: boolean;
+  connected: NodeInfo[];
+  missing: NodeInfo[];
+  /** Why the last probe failed, when it did. */
+  reason?: string;
+}
+
+/**
+ * Which worker nodes have a registered worker: by name (`--name <node>`; `<node>-<i>` with several processes),
+ * else by host when exactly one node has that private address (AWS hostnames are ip-10-..., not node names).
+ */
+export function connectedNodes(nodes: NodeInfo[], registered: DaskWorker[]): Set<string> {
+  const byIp = new Map<string, NodeInfo[]>();
+  for (const n of nodes) if (n.privateIp) byIp.set(n.privateIp, [...(byIp.get(n.privateIp) ?? []), n]);
+  const connected = new Set<string>();
+  for (const w of registered) {
+    const named = nodes.find((n) => w.name === n.name || w.name.startsWith(`${n.name}-`));
+    const hosted = byIp.get(w.host);
+    const node = named ?? (hosted?.length === 1 ? hosted[0] : undefined);
+    if (node) connected.add(node.name);
+  }
+  return connected;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function waitForDask(o: WaitDaskOptions): Promise<DaskWaitResult> {
+  const pollMs = o.pollMs ?? 3000;
+  const requestTimeoutMs = o.requestTimeoutMs ?? 5000;
+  const started = Date.now();
+  const deadline = started + o.timeoutMs;
+  let everAnswered = false;
+  let schedulerUp = false;
+  let connected = new Set<string>();
+  let reason: string | undefined;
+  let last = "";
+  const result = (outcome: DaskWaitResult["outcome"]): DaskWaitResult => ({
+    outcome,
+    schedulerUp,
+    connected: o.workers.filter((n) => connected.has(n.name)),
+    missing: o.workers.filter((n) => !connected.has(n.name)),
+    reason,
+  });
+  for (;;) {
+    try {
+      await schedulerHealthy(o.dashboardUrl, requestTimeoutMs);
+      schedulerUp = everAnswered = true;
+      connected = connectedNodes(o.workers, await registeredWorkers(o.dashboardUrl, requestTimeoutMs));
+      reason = undefined;
+    } catch (err) {
+      if (!(err instanceof ProbeError)) throw err;
+      schedulerUp = false;
+      reason = err.message;
+      if (err.failure !== "timeout") everAnswered ||= err.failure !== "unroutable";
+      if (err.failure === "unroutable" && !everAnswered) return result("unreachable");
+      if (err.failure === "timeout" && !everAnswered && Date.now() - started >= (o.unreachableAfterMs ?? 90_000)) return result("unreachable");
+    }
+    const state = `${schedulerUp}/${connected.size}`;
+    if (state !== last) o.onProgress?.({ schedulerUp, connected: connected.size, expected: o.workers.length });
+    last = state;
+    if (schedulerUp && connected.size === o.workers.length) return result("ready");
+    if (Date.now() + pollMs > deadline) return result("timeout");
+    await sleep(pollMs);
+  }
+}
+
+/** "90s", "15m", "1h" or plain seconds; 0 means do not wait. */
+export function parseWaitTimeout(text: string, source: string): number {
+  const match = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([smh]?)\s*$/.exec(text);
+  if (!match) throw new UsageError(`${source}: expected a duration like 90s, 15m or 1h, got ${JSON.stringify(text)}`);
+  return Math.round(Number(match[1]) * { "": 1, s: 1, m: 60, h: 3600 }[match[2] as "" | "s" | "m" | "h"] * 1000);
+}
