@@ -52,6 +52,12 @@ export function connectedNodes(nodes: NodeInfo[], registered: DaskWorker[]): Set
   return connected;
 }
 
+/**
+ * A VM whose OS has not brought its network up yet does not answer either, but within a minute or two it answers
+ * (with a refusal until Dask listens); a firewall that drops this machine's packets never does.
+ */
+const UNREACHABLE_AFTER_MS = 120_000;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function waitForDask(o: WaitDaskOptions): Promise<DaskWaitResult> {
@@ -83,7 +89,7 @@ export async function waitForDask(o: WaitDaskOptions): Promise<DaskWaitResult> {
       reason = err.message;
       if (err.failure !== "timeout") everAnswered ||= err.failure !== "unroutable";
       if (err.failure === "unroutable" && !everAnswered) return result("unreachable");
-      if (err.failure === "timeout" && !everAnswered && Date.now() - started >= (o.unreachableAfterMs ?? 90_000)) return result("unreachable");
+      if (err.failure === "timeout" && !everAnswered && Date.now() - started >= (o.unreachableAfterMs ?? UNREACHABLE_AFTER_MS)) return result("unreachable");
     }
     const state = `${schedulerUp}/${connected.size}`;
     if (state !== last) o.onProgress?.({ schedulerUp, connected: connected.size, expected: o.workers.length });

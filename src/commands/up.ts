@@ -39,6 +39,8 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
   warnings.forEach((w) => out.warn(w));
   if (loaded.security === false) out.warn("security: false — Dask traffic is unencrypted and unauthenticated");
   const dryrun = !!options.dryrun || !!options.offline;
+  // Read before anything is launched: a bad --wait-timeout is a usage error, not a surprise after the launch.
+  const { timeoutMs, label } = waitTimeout(options);
   // A dry run calls the cloud only when credentials are configured locally: CI validating specs needs none.
   const online = !options.offline && (!dryrun || (await hasLocalCredentials(loaded.provider)));
   const provider = online ? await loadProvider(loaded) : undefined;
@@ -72,7 +74,6 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
   await applyPlan(plan, provider!, existing, userDataFor, progress);
   const nodes = (await provider!.listNodes(spec.name)).filter((n) => n.state !== "terminated");
   progress.done(`${spec.name}: ${nodes.filter((n) => n.state === "running").length}/${nodes.length} running`);
-  const { timeoutMs, label } = waitTimeout(options);
   let report: ReadyReport | undefined;
   if (timeoutMs > 0) {
     out.info(`waiting up to ${label} for Dask (--wait-timeout, ${WAIT_TIMEOUT_ENV}; --no-wait skips this)`);
