@@ -8,7 +8,7 @@ import {
   type Volume,
 } from "@aws-sdk/client-ec2";
 import type { Plan } from "../../plan/types.js";
-import type { ProviderTarget } from "../index.js";
+import type { ProviderTarget } from "../provider.js";
 import type { LaunchedNode, LaunchRequest, Leftover, Mutation, NodeInfo, NodeResult, Progress, Provider } from "../provider.js";
 import { Ec2Api } from "./client.js";
 import { consoleOutput } from "./console.js";
