@@ -49,10 +49,29 @@ export async function awaitCluster(provider: Provider, nodes: NodeInfo[], o: Rea
   const tail = o.tail ?? 15;
   if (!dashboardUrl) {
     const scheduler = nodes.filter((n) => n.role === "scheduler");
-    return { outcome: "no-scheduler", schedulerUp: false, connected: 0, expected: workers.length, nodes: await explain(provider, scheduler, tail, () => "the scheduler is not running") };
+    return {
+      outcome: "no-scheduler",
+      schedulerUp: false,
+      connected: 0,
+      expected: workers.length,
+      nodes: await explain(provider, scheduler, tail, () => "the scheduler is not running"),
+    };
   }
-  const r = await waitForDask({ dashboardUrl, workers, timeoutMs: o.timeoutMs, pollMs: o.pollMs, unreachableAfterMs: o.unreachableAfterMs, onProgress: o.onProgress });
-  const base = { dashboardUrl, schedulerUp: r.schedulerUp, connected: r.connected.length, expected: workers.length, reason: r.reason };
+  const r = await waitForDask({
+    dashboardUrl,
+    workers,
+    timeoutMs: o.timeoutMs,
+    pollMs: o.pollMs,
+    unreachableAfterMs: o.unreachableAfterMs,
+    onProgress: o.onProgress,
+  });
+  const base = {
+    dashboardUrl,
+    schedulerUp: r.schedulerUp,
+    connected: r.connected.length,
+    expected: workers.length,
+    reason: r.reason,
+  };
   if (r.outcome === "ready") return { ...base, outcome: "ready", nodes: [] };
   if (r.outcome === "unreachable") {
     // What the clouds report instead: every node's state and the last step its bootstrap wrote to the console.
@@ -60,18 +79,29 @@ export async function awaitCluster(provider: Provider, nodes: NodeInfo[], o: Rea
   }
   const scheduler = nodes.filter((n) => n.role === "scheduler" && !r.schedulerUp);
   const why = (n: NodeInfo) =>
-    n.role === "scheduler" ? `scheduler not answering at ${dashboardUrl} (${r.reason ?? "no answer"})` : `${n.state}, no Dask worker registered`;
+    n.role === "scheduler"
+      ? `scheduler not answering at ${dashboardUrl} (${r.reason ?? "no answer"})`
+      : `${n.state}, no Dask worker registered`;
   return { ...base, outcome: "timeout", nodes: await explain(provider, [...scheduler, ...r.missing], tail, why) };
 }
 
-async function explain(provider: Provider, nodes: NodeInfo[], tail: number, why: (n: NodeInfo) => string): Promise<NodeReport[]> {
+async function explain(
+  provider: Provider,
+  nodes: NodeInfo[],
+  tail: number,
+  why: (n: NodeInfo) => string,
+): Promise<NodeReport[]> {
   // The full log for the step lines, which can be far above the last few lines of kernel and service noise.
   const logs = await readLogs(provider, nodes, 0);
   return logs.map((l) => {
     const text = l.lines.join("\n");
     const step = lastBootstrapStep(text);
     const failed = !!step && /bootstrap failed at/.test(step);
-    const detail = l.error ? `console log unavailable: ${l.error}` : step ? `console: ${step.replace(/^.*?cloudlaunch: /, "")}` : "";
+    const detail = l.error
+      ? `console log unavailable: ${l.error}`
+      : step
+        ? `console: ${step.replace(/^.*?cloudlaunch: /, "")}`
+        : "";
     return { node: l.node, why: [why(l.node), detail].filter(Boolean).join("; "), lines: l.lines.slice(-tail), failed };
   });
 }

@@ -23,7 +23,12 @@ export interface NodeLog {
 }
 
 /** Each node's last `tail` lines, a few nodes at a time (each cloud call is one request per node). */
-export async function readLogs(provider: Provider, nodes: NodeInfo[], tail: number, concurrency = 4): Promise<NodeLog[]> {
+export async function readLogs(
+  provider: Provider,
+  nodes: NodeInfo[],
+  tail: number,
+  concurrency = 4,
+): Promise<NodeLog[]> {
   const results: NodeLog[] = new Array(nodes.length);
   let next = 0;
   const worker = async () => {

@@ -42,10 +42,13 @@ function fetchText(url: string, timeoutMs: number): Promise<string> {
       });
       res.on("error", (err) => reject(new ProbeError("bad-answer", `${url}: ${err.message}`)));
     });
-    req.on("timeout", () => req.destroy(new ProbeError("timeout", `no answer from ${url} within ${timeoutMs / 1000} s`)));
+    req.on("timeout", () =>
+      req.destroy(new ProbeError("timeout", `no answer from ${url} within ${timeoutMs / 1000} s`)),
+    );
     req.on("error", (err: NodeJS.ErrnoException) => {
       if (err instanceof ProbeError) return reject(err);
-      const failure: ProbeFailure = err.code === "ECONNREFUSED" ? "refused" : UNROUTABLE.has(err.code ?? "") ? "unroutable" : "bad-answer";
+      const failure: ProbeFailure =
+        err.code === "ECONNREFUSED" ? "refused" : UNROUTABLE.has(err.code ?? "") ? "unroutable" : "bad-answer";
       reject(new ProbeError(failure, `${url}: ${err.code ?? err.message}`));
     });
   });
@@ -55,7 +58,8 @@ function fetchText(url: string, timeoutMs: number): Promise<string> {
 export async function schedulerHealthy(dashboardUrl: string, timeoutMs: number): Promise<void> {
   const url = new URL("/health", dashboardUrl).toString();
   const body = await fetchText(url, timeoutMs);
-  if (body.trim() !== "ok") throw new ProbeError("bad-answer", `${url} answered ${JSON.stringify(body.slice(0, 80))}, not "ok"`);
+  if (body.trim() !== "ok")
+    throw new ProbeError("bad-answer", `${url} answered ${JSON.stringify(body.slice(0, 80))}, not "ok"`);
 }
 
 /** The worker processes registered with the scheduler. */
@@ -68,7 +72,8 @@ export async function registeredWorkers(dashboardUrl: string, timeoutMs: number)
   } catch {
     throw new ProbeError("bad-answer", `${url} did not answer JSON`);
   }
-  if (identity.type !== "Scheduler" || typeof identity.workers !== "object") throw new ProbeError("bad-answer", `${url} is not a Dask scheduler's identity`);
+  if (identity.type !== "Scheduler" || typeof identity.workers !== "object")
+    throw new ProbeError("bad-answer", `${url} is not a Dask scheduler's identity`);
   return Object.entries(identity.workers ?? {}).map(([address, w]) => ({
     name: String(w.name ?? address),
     host: String(w.host ?? new URL(address.replace(/^\w+:/, "http:")).hostname),

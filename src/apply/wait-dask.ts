@@ -89,7 +89,12 @@ export async function waitForDask(o: WaitDaskOptions): Promise<DaskWaitResult> {
       reason = err.message;
       if (err.failure !== "timeout") everAnswered ||= err.failure !== "unroutable";
       if (err.failure === "unroutable" && !everAnswered) return result("unreachable");
-      if (err.failure === "timeout" && !everAnswered && Date.now() - started >= (o.unreachableAfterMs ?? UNREACHABLE_AFTER_MS)) return result("unreachable");
+      if (
+        err.failure === "timeout" &&
+        !everAnswered &&
+        Date.now() - started >= (o.unreachableAfterMs ?? UNREACHABLE_AFTER_MS)
+      )
+        return result("unreachable");
     }
     const state = `${schedulerUp}/${connected.size}`;
     if (state !== last) o.onProgress?.({ schedulerUp, connected: connected.size, expected: o.workers.length });

@@ -28,9 +28,12 @@ export function sshArgv(t: SshTarget, remote: string[]): string[] {
   return [
     "ssh",
     ...(t.identityFile ? ["-i", t.identityFile, "-o", "IdentitiesOnly=yes"] : []),
-    "-o", "StrictHostKeyChecking=accept-new",
-    "-o", `UserKnownHostsFile=${join(clusterConfigDir(t.cluster), "known_hosts")}`,
-    "--", `${t.user}@${t.node.publicIp}`,
+    "-o",
+    "StrictHostKeyChecking=accept-new",
+    "-o",
+    `UserKnownHostsFile=${join(clusterConfigDir(t.cluster), "known_hosts")}`,
+    "--",
+    `${t.user}@${t.node.publicIp}`,
     ...remote,
   ];
 }
@@ -52,9 +55,17 @@ export async function ssh(cluster: string, operands: string[], options: Options)
   const sshSpec = sshSettings(cluster, options);
   const provider = await loadProvider(resolveTargets(cluster, options)[0]);
   const nodes = (await provider.listNodes(cluster)).filter((n) => n.state !== "terminated");
-  const node = nodeName ? nodes.find((n) => n.name === fullName(cluster, nodeName)) : nodes.find((n) => n.role === "scheduler");
-  if (!node) throw new UsageError(`${cluster} has no node ${nodeName ?? "scheduler"}${nodes.length ? ` (nodes: ${nodes.map((n) => n.name).join(", ")})` : ""}`);
-  const argv = sshArgv({ cluster, node, user: sshSpec?.user ?? "ubuntu", identityFile: privateKeyFor(sshSpec?.public_key_file) }, remote);
+  const node = nodeName
+    ? nodes.find((n) => n.name === fullName(cluster, nodeName))
+    : nodes.find((n) => n.role === "scheduler");
+  if (!node)
+    throw new UsageError(
+      `${cluster} has no node ${nodeName ?? "scheduler"}${nodes.length ? ` (nodes: ${nodes.map((n) => n.name).join(", ")})` : ""}`,
+    );
+  const argv = sshArgv(
+    { cluster, node, user: sshSpec?.user ?? "ubuntu", identityFile: privateKeyFor(sshSpec?.public_key_file) },
+    remote,
+  );
   if (options.print) {
     const out = makeOutput(!!options.json);
     out.print(out.json ? JSON.stringify({ argv }) : argv.map(shellWord).join(" "));

@@ -10,7 +10,8 @@ export function progressText(p: { schedulerUp: boolean; connected: number; expec
 export function readyText(r: ReadyReport, waitLabel: string): string {
   const lines: string[] = [];
   if (r.outcome === "ready") return `Dask: ${progressText(r)}`;
-  if (r.outcome === "no-scheduler") lines.push("Dask: the scheduler is not running, so there is no Dask cluster to wait for.");
+  if (r.outcome === "no-scheduler")
+    lines.push("Dask: the scheduler is not running, so there is no Dask cluster to wait for.");
   if (r.outcome === "timeout") {
     lines.push(`Dask: not ready after ${waitLabel}: ${progressText(r)}. Not in the cluster:`);
   }
@@ -25,7 +26,9 @@ export function readyText(r: ReadyReport, waitLabel: string): string {
     for (const line of n.lines) lines.push(`      | ${line}`);
   }
   if (r.nodes.length && r.outcome !== "unreachable") {
-    lines.push(`  (whole logs: cloudlaunch logs ${r.nodes[0].node.cluster} <node>; a shell: cloudlaunch ssh ${r.nodes[0].node.cluster} <node>)`);
+    lines.push(
+      `  (whole logs: cloudlaunch logs ${r.nodes[0].node.cluster} <node>; a shell: cloudlaunch ssh ${r.nodes[0].node.cluster} <node>)`,
+    );
   }
   return lines.join("\n");
 }
@@ -38,7 +41,14 @@ export function readyJson(r: ReadyReport) {
     workers_connected: r.connected,
     workers_expected: r.expected,
     ...(r.reason && { reason: r.reason }),
-    nodes: r.nodes.map((n) => ({ name: n.node.name, role: n.node.role, state: n.node.state, why: n.why, bootstrap_failed: n.failed, console: n.lines })),
+    nodes: r.nodes.map((n) => ({
+      name: n.node.name,
+      role: n.node.role,
+      state: n.node.state,
+      why: n.why,
+      bootstrap_failed: n.failed,
+      console: n.lines,
+    })),
   };
 }
 
@@ -48,5 +58,10 @@ export function healthText(h: DaskHealth): string {
 }
 
 export function healthJson(h: DaskHealth) {
-  return { scheduler_up: h.schedulerUp, workers_connected: h.connected ?? null, workers_expected: h.expected, ...(h.reason && { reason: h.reason }) };
+  return {
+    scheduler_up: h.schedulerUp,
+    workers_connected: h.connected ?? null,
+    workers_expected: h.expected,
+    ...(h.reason && { reason: h.reason }),
+  };
 }

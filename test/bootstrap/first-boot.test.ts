@@ -13,9 +13,17 @@ import { installedDaskRelease, relocateVenv, writeWheel } from "./node-root.js";
 describeWithTools("first boot, run for real without a network", [TOOLS.distributed, TOOLS.pyyaml, TOOLS.netns], () => {
   const work = mkdtempSync(join(tmpdir(), "cloudlaunch-boot-"));
   let ns: Namespace;
-  const env = (extra: Record<string, string> = {}) => ({ PATH: SYSTEM_PATH, HOME: work, TMPDIR: work, PIP_NO_INDEX: "1", ...extra });
+  const env = (extra: Record<string, string> = {}) => ({
+    PATH: SYSTEM_PATH,
+    HOME: work,
+    TMPDIR: work,
+    PIP_NO_INDEX: "1",
+    ...extra,
+  });
 
-  beforeAll(async () => void (ns = await Namespace.create()), 30_000);
+  beforeAll(async () => {
+    ns = await Namespace.create();
+  }, 30_000);
   afterAll(() => {
     ns?.destroy();
     rmSync(work, { recursive: true, force: true });
@@ -23,7 +31,15 @@ describeWithTools("first boot, run for real without a network", [TOOLS.distribut
 
   function render(name: string, dask: Record<string, unknown>): string {
     const root = join(work, name);
-    const userData = renderUserData({ provider: "gcp", cluster: "boot", role: "worker", vcpus: 2, memoryGib: 4, schedulerHost: "127.0.0.1", spec: { security: false, dask } });
+    const userData = renderUserData({
+      provider: "gcp",
+      cluster: "boot",
+      role: "worker",
+      vcpus: 2,
+      memoryGib: 4,
+      schedulerHost: "127.0.0.1",
+      spec: { security: false, dask },
+    });
     materialize(parseWithPyYaml(userData), root);
     relocateVenv(root);
     return root;
@@ -41,7 +57,11 @@ describeWithTools("first boot, run for real without a network", [TOOLS.distribut
     expect(run.stdout).toContain(`cloudlaunch: creating the venv on the image's dask ${installedDaskRelease()}`);
     expect(run.stdout).toContain(`cloudlaunch: installing pip packages: ${wheel}`);
     const venvPython = join(root, "opt/cloudlaunch/venv/bin/python");
-    const check = await ns.run([venvPython, "-c", "import cloudlaunch_probe, distributed; print(distributed.__file__)"], env(), 30_000);
+    const check = await ns.run(
+      [venvPython, "-c", "import cloudlaunch_probe, distributed; print(distributed.__file__)"],
+      env(),
+      30_000,
+    );
     expect(check.stdout.trim()).toBe("/usr/lib/python3/dist-packages/distributed/__init__.py");
     const system = await ns.run([PYTHON, "-c", "import cloudlaunch_probe"], env(), 30_000);
     expect(system.status).not.toBe(0);
@@ -54,7 +74,10 @@ describeWithTools("first boot, run for real without a network", [TOOLS.distribut
     const root = render("unavailable", { version: "2099.1.0" });
     const run = await setup(root, { CLOUDLAUNCH_RETRIES: "2", CLOUDLAUNCH_RETRY_DELAY_S: "0" });
     expect(run.status).not.toBe(0);
-    const lines = run.stdout.trim().split("\n").filter((l) => l.startsWith("cloudlaunch: "));
+    const lines = run.stdout
+      .trim()
+      .split("\n")
+      .filter((l) => l.startsWith("cloudlaunch: "));
     expect(lines).toEqual([
       "cloudlaunch: creating the venv",
       "cloudlaunch: installing dask 2099.1.0",
@@ -72,19 +95,36 @@ describeWithTools("first boot, run for real without a network", [TOOLS.distribut
     const calls = join(work, "apt-calls");
     writeFileSync(lock, "");
     // apt-get stand-in: records each call and whether the lock had been released by then; `update` fails twice.
-    writeFileSync(join(bin, "apt-get"), `#!/bin/bash
+    writeFileSync(
+      join(bin, "apt-get"),
+      `#!/bin/bash
 echo "$* released=$([[ -e '${released}' ]] && echo yes || echo no)" >> '${calls}'
 if [[ $* == *update* ]] && (( $(grep -c update '${calls}') <= 2 )); then exit 100; fi
-`, { mode: 0o755 });
+`,
+      { mode: 0o755 },
+    );
     // Another apt run holding the lock the way dpkg does (fcntl), for two seconds.
-    const holder = spawn(PYTHON, ["-c", `import fcntl, time, sys
+    const holder = spawn(
+      PYTHON,
+      [
+        "-c",
+        `import fcntl, time, sys
 f = open(${JSON.stringify(lock)}, "a"); fcntl.lockf(f, fcntl.LOCK_EX); print("held", flush=True); time.sleep(2)
-open(${JSON.stringify(released)}, "w").close(); fcntl.lockf(f, fcntl.LOCK_UN)`], { stdio: ["ignore", "pipe", "inherit"] });
+open(${JSON.stringify(released)}, "w").close(); fcntl.lockf(f, fcntl.LOCK_UN)`,
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
     await new Promise<void>((resolve) => holder.stdout!.once("data", () => resolve()));
     const lib = join(root, "opt/cloudlaunch/lib.sh");
-    const run = await ns.run(["bash", "-c", `set -euo pipefail; source '${lib}'; step "installing python3-venv"; apt_install python3-venv`], env({
-      PATH: `${bin}:${SYSTEM_PATH}`, CLOUDLAUNCH_DPKG_LOCKS: lock, CLOUDLAUNCH_RETRY_DELAY_S: "0",
-    }), 60_000);
+    const run = await ns.run(
+      ["bash", "-c", `set -euo pipefail; source '${lib}'; step "installing python3-venv"; apt_install python3-venv`],
+      env({
+        PATH: `${bin}:${SYSTEM_PATH}`,
+        CLOUDLAUNCH_DPKG_LOCKS: lock,
+        CLOUDLAUNCH_RETRY_DELAY_S: "0",
+      }),
+      60_000,
+    );
     expect(run.status).toBe(0);
     expect(run.stdout.split("\n").filter(Boolean)).toEqual([
       "cloudlaunch: installing python3-venv",

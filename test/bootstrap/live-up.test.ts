@@ -18,14 +18,27 @@ describeWithTools("up against real Dask behind a fake cloud", LIVE_TOOLS, () => 
 
   test("up returns once the scheduler reports every worker, and says so", async () => {
     w = await startLiveWorld("127.0.0.1");
-    const up = await w.cli(["up", w.spec("live", 2, { version: installedDaskRelease() })], { CLOUDLAUNCH_WAIT_TIMEOUT: "150s" });
+    const up = await w.cli(["up", w.spec("live", 2, { version: installedDaskRelease() })], {
+      CLOUDLAUNCH_WAIT_TIMEOUT: "150s",
+    });
     if (process.env.LIVE_UP_DEBUG) console.log(up.stdout, up.stderr);
     expect(up.stderr).not.toContain("unexpected error");
-    expect({ code: up.code, stdout: up.stdout }).toEqual({ code: 0, stdout: expect.stringContaining("Dask: scheduler up, 2/2 workers connected") });
+    expect({ code: up.code, stdout: up.stdout }).toEqual({
+      code: 0,
+      stdout: expect.stringContaining("Dask: scheduler up, 2/2 workers connected"),
+    });
     expect(up.stderr).toMatch(/waiting up to 150s for Dask/);
     expect(up.stderr).toMatch(/live: scheduler up, [01]\/2 workers connected/);
     // What the scheduler itself says right after `up` returned.
-    const identity = await w.ns.run([PYTHON, "-c", "import json, urllib.request; d = json.load(urllib.request.urlopen('http://127.0.0.1:8787/json/identity.json')); print(json.dumps(sorted({w['name'].rsplit('-', 1)[0] for w in d['workers'].values()})))"], w.env(), 30_000);
+    const identity = await w.ns.run(
+      [
+        PYTHON,
+        "-c",
+        "import json, urllib.request; d = json.load(urllib.request.urlopen('http://127.0.0.1:8787/json/identity.json')); print(json.dumps(sorted({w['name'].rsplit('-', 1)[0] for w in d['workers'].values()})))",
+      ],
+      w.env(),
+      30_000,
+    );
     expect(JSON.parse(identity.stdout)).toEqual(["live-worker-001", "live-worker-002"]);
     expect(up.stdout).toMatch(/Your client needs: Python 3\.12\.x, dask==\S+ and distributed==\S+/);
     expect(up.stdout).toContain("client.get_versions(check=True)");
@@ -43,7 +56,9 @@ describeWithTools("up against real Dask behind a fake cloud", LIVE_TOOLS, () => 
     expect(up.stderr).not.toContain("unexpected error");
     expect(up.code).toBe(1);
     expect(up.stdout).toContain("Dask: not ready after 100s: scheduler up, 2/3 workers connected. Not in the cluster:");
-    expect(up.stdout).toMatch(/^ {2}broken-worker-002 \(worker\): running, no Dask worker registered; console: bootstrap failed at installing dask 2099\.1\.0: .+ exited 1 after 2 attempts$/m);
+    expect(up.stdout).toMatch(
+      /^ {2}broken-worker-002 \(worker\): running, no Dask worker registered; console: bootstrap failed at installing dask 2099\.1\.0: .+ exited 1 after 2 attempts$/m,
+    );
     expect(up.stdout).toMatch(/^ {6}\| cloudlaunch: installing dask 2099\.1\.0$/m);
     expect(up.stdout).not.toMatch(/broken-worker-00[13] \(worker\)/);
   }, 300_000);
@@ -51,14 +66,19 @@ describeWithTools("up against real Dask behind a fake cloud", LIVE_TOOLS, () => 
   test("a dashboard this machine cannot route to: up says so at once and falls back to the consoles the cloud keeps", async () => {
     // 198.51.100.20 has no route from the namespace (only loopback): connect fails at once, nothing leaves it.
     w = await startLiveWorld("198.51.100.20", { playVms: false });
-    w.fake.setConsoleOutput("far-worker-001", "cloudlaunch: installing dask 2025.5.1\ncloudlaunch: bootstrap failed at installing dask 2025.5.1: pip exited 1\n");
+    w.fake.setConsoleOutput(
+      "far-worker-001",
+      "cloudlaunch: installing dask 2025.5.1\ncloudlaunch: bootstrap failed at installing dask 2025.5.1: pip exited 1\n",
+    );
     const started = Date.now();
     const up = await w.cli(["up", w.spec("far", 2)], { CLOUDLAUNCH_WAIT_TIMEOUT: "10m" });
     expect(Date.now() - started).toBeLessThan(120_000);
     expect(up.code).toBe(1);
     expect(up.stdout).toContain("Dask: cannot reach the dashboard http://198.51.100.20:8787 from this machine");
     expect(up.stdout).toContain("network.allowed_cidrs");
-    expect(up.stdout).toMatch(/far-worker-001 \(worker\): running; console: bootstrap failed at installing dask 2025\.5\.1: pip exited 1/);
+    expect(up.stdout).toMatch(
+      /far-worker-001 \(worker\): running; console: bootstrap failed at installing dask 2025\.5\.1: pip exited 1/,
+    );
     expect(up.stdout).toMatch(/far-worker-002 \(worker\): running$/m);
   }, 300_000);
 });

@@ -22,7 +22,10 @@ export interface LiveWorld {
 }
 
 /** `failing`: the node whose bootstrap is made to fail (its Dask pin cannot be installed without a network). */
-export async function startLiveWorld(address: string, o: { failing?: string; playVms?: boolean } = {}): Promise<LiveWorld> {
+export async function startLiveWorld(
+  address: string,
+  o: { failing?: string; playVms?: boolean } = {},
+): Promise<LiveWorld> {
   const work = mkdtempSync(join(tmpdir(), "cloudlaunch-live-up-"));
   const home = join(work, "home");
   mkdirSync(home);
@@ -37,21 +40,30 @@ export async function startLiveWorld(address: string, o: { failing?: string; pla
     c.on("error", () => upstream.destroy());
   });
   await new Promise<void>((r) => bridge.listen(socket, r));
-  const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({ PATH: SYSTEM_PATH, HOME: home, TMPDIR: work, ...extra });
+  const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
+    PATH: SYSTEM_PATH,
+    HOME: home,
+    TMPDIR: work,
+    ...extra,
+  });
   const forward = `require("net").createServer((c) => { const u = require("net").connect(${JSON.stringify(socket)});
     c.pipe(u).pipe(c); u.on("error", () => c.destroy()); c.on("error", () => u.destroy()); }).listen(${port}, "127.0.0.1", () => console.log("ready"));`;
   const processes: Started[] = [ns.start([process.execPath, "-e", forward], env())];
   await processes[0].waitFor(/ready/, 10_000);
 
   const booted = new Set<string>();
-  const playing = o.playVms === false ? undefined : setInterval(() => {
-    for (const inst of fake.world.instances.values()) {
-      const name = inst.tags.Name;
-      if (!name || booted.has(name) || fake.world.stateOf(inst, Date.now()) !== "running" || !inst.userData) continue;
-      booted.add(name);
-      processes.push(...boot(name, Buffer.from(inst.userData, "base64").toString("utf8")));
-    }
-  }, 100);
+  const playing =
+    o.playVms === false
+      ? undefined
+      : setInterval(() => {
+          for (const inst of fake.world.instances.values()) {
+            const name = inst.tags.Name;
+            if (!name || booted.has(name) || fake.world.stateOf(inst, Date.now()) !== "running" || !inst.userData)
+              continue;
+            booted.add(name);
+            processes.push(...boot(name, Buffer.from(inst.userData, "base64").toString("utf8")));
+          }
+        }, 100);
 
   function boot(name: string, userData: string): Started[] {
     const root = join(work, "vms", name);
@@ -62,8 +74,13 @@ export async function startLiveWorld(address: string, o: { failing?: string; pla
     const conf = join(root, "etc/cloudlaunch");
     if (name !== o.failing) return [ns.start([join(root, "opt/cloudlaunch/start-dask.sh"), conf], env())];
     setSetting(root, "DASK_VERSION", "2099.1.0");
-    const setup = ns.start([join(root, "opt/cloudlaunch/setup-dask.sh"), conf], env({ PIP_NO_INDEX: "1", CLOUDLAUNCH_RETRIES: "2", CLOUDLAUNCH_RETRY_DELAY_S: "0" }));
-    setup.proc.on("exit", () => fake.setConsoleOutput(name, `[    0.000000] Linux version 6.8.0-1015-cloud\n${setup.output()}`));
+    const setup = ns.start(
+      [join(root, "opt/cloudlaunch/setup-dask.sh"), conf],
+      env({ PIP_NO_INDEX: "1", CLOUDLAUNCH_RETRIES: "2", CLOUDLAUNCH_RETRY_DELAY_S: "0" }),
+    );
+    setup.proc.on("exit", () =>
+      fake.setConsoleOutput(name, `[    0.000000] Linux version 6.8.0-1015-cloud\n${setup.output()}`),
+    );
     return [setup];
   }
 
@@ -73,20 +90,29 @@ export async function startLiveWorld(address: string, o: { failing?: string; pla
     env,
     spec(cluster, workers, dask) {
       const file = join(work, `${cluster}.yaml`);
-      writeFileSync(file, stringify({
-        name: cluster, provider: "aws", region: fake.spec.region,
-        scheduler: { min_vcpus: 2, min_memory_gib: 4 },
-        workers: { count: workers, min_vcpus: 2, min_memory_gib: 4 },
-        network: { subnet: fake.spec.subnet, allowed_cidrs: ["127.0.0.1/32"] },
-        ssh: { key_name: "cloudlaunch-fake" },
-        ...(dask && { dask }),
-      }));
+      writeFileSync(
+        file,
+        stringify({
+          name: cluster,
+          provider: "aws",
+          region: fake.spec.region,
+          scheduler: { min_vcpus: 2, min_memory_gib: 4 },
+          workers: { count: workers, min_vcpus: 2, min_memory_gib: 4 },
+          network: { subnet: fake.spec.subnet, allowed_cidrs: ["127.0.0.1/32"] },
+          ssh: { key_name: "cloudlaunch-fake" },
+          ...(dask && { dask }),
+        }),
+      );
       return file;
     },
     async cli(args, extra = {}) {
       const cliEnv = env({
-        ...fake.env, CLOUDLAUNCH_HOME: join(home, ".cloudlaunch"), NO_COLOR: "1",
-        CLOUDLAUNCH_DASK_PROBE: "1", CLOUDLAUNCH_WAIT_POLL_MS: "500", ...extra,
+        ...fake.env,
+        CLOUDLAUNCH_HOME: join(home, ".cloudlaunch"),
+        NO_COLOR: "1",
+        CLOUDLAUNCH_DASK_PROBE: "1",
+        CLOUDLAUNCH_WAIT_POLL_MS: "500",
+        ...extra,
       });
       const run = ns.start([process.execPath, join(ROOT, "bin", "cloudlaunch"), ...args], cliEnv);
       const code = await new Promise<number>((r) => run.proc.on("close", (c) => r(c ?? -1)));

@@ -6,14 +6,21 @@ import { join } from "node:path";
 import { PYTHON, SYSTEM_PATH } from "./tools.js";
 
 export function installedDaskRelease(): string {
-  return execFileSync(PYTHON, ["-c", "import distributed; print(distributed.__version__.split('+')[0])"], { env: { PATH: SYSTEM_PATH } }).toString().trim();
+  return execFileSync(PYTHON, ["-c", "import distributed; print(distributed.__version__.split('+')[0])"], {
+    env: { PATH: SYSTEM_PATH },
+  })
+    .toString()
+    .trim();
 }
 
 /** Points the node's CLOUDLAUNCH_VENV (/opt/cloudlaunch/venv on a VM) into `root`. */
 export function relocateVenv(root: string): void {
   const file = join(root, "etc/cloudlaunch/cloudlaunch.env");
   const text = readFileSync(file, "utf8");
-  writeFileSync(file, text.replace(/^CLOUDLAUNCH_VENV=.*$/m, `CLOUDLAUNCH_VENV='${join(root, "opt/cloudlaunch/venv")}'`));
+  writeFileSync(
+    file,
+    text.replace(/^CLOUDLAUNCH_VENV=.*$/m, `CLOUDLAUNCH_VENV='${join(root, "opt/cloudlaunch/venv")}'`),
+  );
 }
 
 /** Sets a value of the node's settings as the cloud would give it (e.g. the node name its hostname carries). */
@@ -41,5 +48,7 @@ with zipfile.ZipFile(path, "w") as z:
         z.writestr(p, t)
 print(path)
 `;
-  return execFileSync(PYTHON, ["-c", script, dir, name, version], { env: { PATH: SYSTEM_PATH } }).toString().trim();
+  return execFileSync(PYTHON, ["-c", script, dir, name, version], { env: { PATH: SYSTEM_PATH } })
+    .toString()
+    .trim();
 }

@@ -10,12 +10,22 @@ import type { NodeInfo } from "../../src/providers/provider";
 import { describeWithTools, PYTHON, SYSTEM_PATH, TOOLS } from "./tools";
 
 const node = (name: string, privateIp = "127.0.0.1"): NodeInfo => ({
-  name, cluster: "w", role: "worker", id: name, state: "running", instanceType: "t", spot: false, privateIp,
+  name,
+  cluster: "w",
+  role: "worker",
+  id: name,
+  state: "running",
+  instanceType: "t",
+  spot: false,
+  privateIp,
 });
 
 function startDask(args: string[], work: string): { proc: ChildProcess; output: () => string } {
   let text = "";
-  const proc = spawn(PYTHON, ["-m", "dask", ...args], { env: { PATH: SYSTEM_PATH, HOME: work, TMPDIR: work }, stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(PYTHON, ["-m", "dask", ...args], {
+    env: { PATH: SYSTEM_PATH, HOME: work, TMPDIR: work },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   proc.stdout!.on("data", (d) => (text += d));
   proc.stderr!.on("data", (d) => (text += d));
   return { proc, output: () => text };
@@ -38,9 +48,15 @@ describeWithTools("waiting for a real Dask scheduler on loopback", [TOOLS.distri
   let schedulerAddress = "";
 
   beforeAll(async () => {
-    const scheduler = startDask(["scheduler", "--host", "127.0.0.1", "--port", "0", "--dashboard-address", "127.0.0.1:0"], work);
+    const scheduler = startDask(
+      ["scheduler", "--host", "127.0.0.1", "--port", "0", "--dashboard-address", "127.0.0.1:0"],
+      work,
+    );
     procs.push(scheduler.proc);
-    const text = await until(() => (/dashboard at:\s+\S*:(\d+)/.test(scheduler.output()) ? scheduler.output() : undefined), scheduler.output);
+    const text = await until(
+      () => (/dashboard at:\s+\S*:(\d+)/.test(scheduler.output()) ? scheduler.output() : undefined),
+      scheduler.output,
+    );
     dashboardUrl = `http://127.0.0.1:${/dashboard at:\s+\S*:(\d+)/.exec(text)![1]}`;
     schedulerAddress = /Scheduler at:\s+(\S+)/.exec(text)![1];
   }, 60_000);
@@ -53,12 +69,30 @@ describeWithTools("waiting for a real Dask scheduler on loopback", [TOOLS.distri
   test("returns when every node's worker has registered, after reporting progress", async () => {
     const progress: string[] = [];
     const waiting = waitForDask({
-      dashboardUrl, workers: [node("w-worker-001"), node("w-worker-002")], timeoutMs: 90_000, pollMs: 200,
+      dashboardUrl,
+      workers: [node("w-worker-001"), node("w-worker-002")],
+      timeoutMs: 90_000,
+      pollMs: 200,
       onProgress: (p) => progress.push(`${p.schedulerUp ? "up" : "down"} ${p.connected}/${p.expected}`),
     });
     // Two processes on one node register as w-worker-001-0 and w-worker-001-1; one is enough for the node.
-    for (const [name, n] of [["w-worker-001", "2"], ["w-worker-002", "1"]]) {
-      const args = ["worker", schedulerAddress, "--name", name, "--nworkers", n, "--nthreads", "1", "--host", "127.0.0.1", "--no-dashboard"];
+    for (const [name, n] of [
+      ["w-worker-001", "2"],
+      ["w-worker-002", "1"],
+    ]) {
+      const args = [
+        "worker",
+        schedulerAddress,
+        "--name",
+        name,
+        "--nworkers",
+        n,
+        "--nthreads",
+        "1",
+        "--host",
+        "127.0.0.1",
+        "--no-dashboard",
+      ];
       procs.push(startDask(args, work).proc);
     }
     const result = await waiting;
@@ -69,7 +103,12 @@ describeWithTools("waiting for a real Dask scheduler on loopback", [TOOLS.distri
   }, 120_000);
 
   test("times out naming the node that never joined", async () => {
-    const result = await waitForDask({ dashboardUrl, workers: [node("w-worker-001"), node("w-worker-003")], timeoutMs: 1500, pollMs: 200 });
+    const result = await waitForDask({
+      dashboardUrl,
+      workers: [node("w-worker-001"), node("w-worker-003")],
+      timeoutMs: 1500,
+      pollMs: 200,
+    });
     expect(result.outcome).toBe("timeout");
     expect(result.schedulerUp).toBe(true);
     expect(result.missing.map((m) => m.name)).toEqual(["w-worker-003"]);
@@ -78,7 +117,13 @@ describeWithTools("waiting for a real Dask scheduler on loopback", [TOOLS.distri
   test("a refused connection (Dask not started yet) is waited out, not taken for an unreachable dashboard", async () => {
     const closed = new URL(dashboardUrl);
     closed.port = String(Number(closed.port) === 1 ? 2 : 1);
-    const result = await waitForDask({ dashboardUrl: closed.toString(), workers: [node("w-worker-001")], timeoutMs: 1000, pollMs: 200, unreachableAfterMs: 0 });
+    const result = await waitForDask({
+      dashboardUrl: closed.toString(),
+      workers: [node("w-worker-001")],
+      timeoutMs: 1000,
+      pollMs: 200,
+      unreachableAfterMs: 0,
+    });
     expect(result.outcome).toBe("timeout");
     expect(result.schedulerUp).toBe(false);
     expect(result.reason).toMatch(/ECONNREFUSED/);
@@ -87,7 +132,12 @@ describeWithTools("waiting for a real Dask scheduler on loopback", [TOOLS.distri
 
 describe("which nodes a registered worker belongs to", () => {
   test("by name, by name-<i>, and by private IP only when one node has it", () => {
-    const nodes = [node("d-worker-1", "10.0.0.5"), node("d-worker-10", "10.0.0.6"), node("d-worker-2", "10.0.0.7"), node("d-worker-3", "10.0.0.7")];
+    const nodes = [
+      node("d-worker-1", "10.0.0.5"),
+      node("d-worker-10", "10.0.0.6"),
+      node("d-worker-2", "10.0.0.7"),
+      node("d-worker-3", "10.0.0.7"),
+    ];
     const connected = connectedNodes(nodes, [
       { name: "d-worker-10-1", host: "10.0.0.6" },
       { name: "ip-10-0-0-5", host: "10.0.0.5" },

@@ -21,7 +21,11 @@ describe.each(PROVIDERS)("%s", (provider) => {
   beforeAll(async () => {
     w = await startWorld(provider);
     // The spec's key (and on AWS its key pair): `up` records them for `ssh`.
-    const ssh = { ...(w.fake.spec.extra.ssh as object), public_key_file: join(w.home, ".ssh", "id_ed25519.pub"), user: "ubuntu" };
+    const ssh = {
+      ...(w.fake.spec.extra.ssh as object),
+      public_key_file: join(w.home, ".ssh", "id_ed25519.pub"),
+      user: "ubuntu",
+    };
     const up = await w.run(["up", w.spec("logs", 2, { ssh })]);
     if (up.code !== 0) throw new Error(`up failed:\n${up.stderr}`);
   }, 60_000);
@@ -44,7 +48,8 @@ describe.each(PROVIDERS)("%s", (provider) => {
   it("without a node, every node's last lines under a header; --json has them per node", async () => {
     const r = await w.run(["logs", "logs"]);
     expect(r.code).toBe(0);
-    for (const name of ["logs-scheduler", "logs-worker-001", "logs-worker-002"]) expect(r.stdout).toContain(`==> ${name} (`);
+    for (const name of ["logs-scheduler", "logs-worker-001", "logs-worker-002"])
+      expect(r.stdout).toContain(`==> ${name} (`);
     expect(r.stdout).toMatch(/logs-scheduler login:/);
     const json = JSON.parse((await w.run(["logs", "logs", "--json"])).stdout);
     const failed = json.logs.find((l: { node: { name: string } }) => l.node.name === "logs-worker-002");
@@ -61,7 +66,17 @@ describe.each(PROVIDERS)("%s", (provider) => {
     const privateKey = join(w.home, ".ssh", "id_ed25519");
     writeFileSync(privateKey, "not a real key\n", { mode: 0o600 });
     const worker = w.live("logs").find((v) => v.name === "logs-worker-001")!;
-    const r = await w.run(["ssh", "logs", "worker-001", "--print", "--", "tail", "-n", "5", "/var/log/cloud-init-output.log"]);
+    const r = await w.run([
+      "ssh",
+      "logs",
+      "worker-001",
+      "--print",
+      "--",
+      "tail",
+      "-n",
+      "5",
+      "/var/log/cloud-init-output.log",
+    ]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const knownHosts = join(w.home, ".cloudlaunch", "clusters", "logs", "known_hosts");
@@ -72,7 +87,9 @@ describe.each(PROVIDERS)("%s", (provider) => {
   });
 
   it("ssh defaults to the scheduler; without the private key file the agent chooses (no -i); --json gives the argv", async () => {
-    const spec = w.spec("logs", 2, { ssh: { public_key_file: join(w.home, "elsewhere", "key.pub"), user: "dask-admin" } });
+    const spec = w.spec("logs", 2, {
+      ssh: { public_key_file: join(w.home, "elsewhere", "key.pub"), user: "dask-admin" },
+    });
     const scheduler = w.live("logs").find((v) => v.name === "logs-scheduler")!;
     const r = await w.run(["ssh", "logs", "--print", "--json", "--spec", spec]);
     expect(r.code).toBe(0);

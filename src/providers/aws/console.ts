@@ -8,13 +8,12 @@ import type { Ec2Api } from "./client.js";
 
 export async function consoleOutput(api: Ec2Api, node: NodeInfo): Promise<string> {
   const read = (latest: boolean) =>
-    api.call("GetConsoleOutput", (ec2) => ec2.send(new GetConsoleOutputCommand({ InstanceId: node.id, Latest: latest || undefined })));
-  let answer;
-  try {
-    answer = await read(true);
-  } catch (err) {
+    api.call("GetConsoleOutput", (ec2) =>
+      ec2.send(new GetConsoleOutputCommand({ InstanceId: node.id, Latest: latest || undefined })),
+    );
+  const answer = await read(true).catch((err: unknown) => {
     if (!(err instanceof CloudError) || !["invalid", "other"].includes(err.kind)) throw err;
-    answer = await read(false);
-  }
+    return read(false);
+  });
   return answer.Output ? Buffer.from(answer.Output, "base64").toString("utf8") : "";
 }

@@ -12,7 +12,11 @@ export async function bootDiagnosticsLog(c: AzureClients, node: NodeInfo): Promi
   const group = /\/resourceGroups\/([^/]+)\//i.exec(node.id)?.[1] ?? c.settings.resourceGroup ?? "";
   let uri: string | undefined;
   try {
-    const data = await c.compute.virtualMachines.retrieveBootDiagnosticsData(group, node.id.split("/").pop() ?? node.name, { sasUriExpirationTimeInMinutes: SAS_MINUTES });
+    const data = await c.compute.virtualMachines.retrieveBootDiagnosticsData(
+      group,
+      node.id.split("/").pop() ?? node.name,
+      { sasUriExpirationTimeInMinutes: SAS_MINUTES },
+    );
     uri = data.serialConsoleLogBlobUri;
   } catch (err) {
     throw toCloudError(err, `read the boot diagnostics of ${node.name}`);
@@ -23,6 +27,7 @@ export async function bootDiagnosticsLog(c: AzureClients, node: NodeInfo): Promi
   });
   // Until the VM has written anything the blob does not exist.
   if (answer.status === 404) return "";
-  if (!answer.ok) throw new CloudError(`Could not download the serial console log of ${node.name}: HTTP ${answer.status}`, "other");
+  if (!answer.ok)
+    throw new CloudError(`Could not download the serial console log of ${node.name}: HTTP ${answer.status}`, "other");
   return answer.text();
 }

@@ -9,9 +9,14 @@ const MAX_BYTES = 64 * 1024;
 export function getConsoleOutput(params: Params, ctx: ActionContext): ActionResult {
   const id = str(params, "InstanceId") ?? "";
   const inst = ctx.world.instances.get(id);
-  if (!inst || !ctx.world.visible(inst, ctx.now)) throw new Ec2Error("InvalidInstanceID.NotFound", `The instance ID '${id}' does not exist`);
+  if (!inst || !ctx.world.visible(inst, ctx.now))
+    throw new Ec2Error("InvalidInstanceID.NotFound", `The instance ID '${id}' does not exist`);
   // A pending instance has posted nothing yet: the API answers without an output element.
   if (ctx.world.stateOf(inst, ctx.now) === "pending") return { instanceId: id, timestamp: new Date(ctx.now) };
   const bytes = Buffer.from(ctx.consoles.of(inst.tags.Name ?? id, inst.launchTime), "utf8");
-  return { instanceId: id, timestamp: new Date(ctx.now), output: bytes.subarray(Math.max(0, bytes.length - MAX_BYTES)).toString("base64") };
+  return {
+    instanceId: id,
+    timestamp: new Date(ctx.now),
+    output: bytes.subarray(Math.max(0, bytes.length - MAX_BYTES)).toString("base64"),
+  };
 }

@@ -12,11 +12,16 @@ import { ArmError } from "./wire.js";
 import type { Ctx, Reply } from "./resources.js";
 
 const SIGNING_KEY = randomBytes(32);
-const sign = (path: string, expiry: string) => createHmac("sha256", SIGNING_KEY).update(`${path}\n${expiry}`).digest("base64url");
+const sign = (path: string, expiry: string) =>
+  createHmac("sha256", SIGNING_KEY).update(`${path}\n${expiry}`).digest("base64url");
 
 export function retrieveBootDiagnosticsData(ctx: Ctx, vm: ArmResource): Reply {
   if (vm.properties.diagnosticsProfile?.bootDiagnostics?.enabled !== true) {
-    throw new ArmError(409, "OperationNotAllowed", `Boot diagnostics is not enabled for the virtual machine '${vm.name}'.`);
+    throw new ArmError(
+      409,
+      "OperationNotAllowed",
+      `Boot diagnostics is not enabled for the virtual machine '${vm.name}'.`,
+    );
   }
   const minutes = Number(ctx.url.searchParams.get("sasUriExpirationTimeInMinutes") ?? 120);
   if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440) {
@@ -27,25 +32,41 @@ export function retrieveBootDiagnosticsData(ctx: Ctx, vm: ArmResource): Reply {
     const path = `/bootdiagnostics/${vm.properties.vmId}/${encodeURIComponent(vm.name)}.${file}`;
     return `${ctx.baseUrl}${path}?sv=2022-11-02&sr=b&sp=r&se=${encodeURIComponent(expiry)}&sig=${sign(path, expiry)}`;
   };
-  return { status: 200, body: { consoleScreenshotBlobUri: uri("screenshot.bmp"), serialConsoleLogBlobUri: uri("serialconsole.log") } };
+  return {
+    status: 200,
+    body: { consoleScreenshotBlobUri: uri("screenshot.bmp"), serialConsoleLogBlobUri: uri("serialconsole.log") },
+  };
 }
 
 /** GET of a blob URI handed out above; answers Blob storage's 403 AuthenticationFailed for a bad or expired SAS. */
-export function serveBootDiagnosticsBlob(url: URL, vms: ArmResource[], consoles: ConsoleLogs, res: ServerResponse): void {
+export function serveBootDiagnosticsBlob(
+  url: URL,
+  vms: ArmResource[],
+  consoles: ConsoleLogs,
+  res: ServerResponse,
+): void {
   const expiry = url.searchParams.get("se") ?? "";
   const [, , vmId, file] = url.pathname.split("/");
   const vm = vms.find((v) => v.properties.vmId === vmId);
   if (url.searchParams.get("sig") !== sign(url.pathname, expiry) || !(Date.parse(expiry) > Date.now())) {
     res.writeHead(403, { "content-type": "application/xml", "x-ms-error-code": "AuthenticationFailed" });
-    res.end(`<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthenticationFailed</Code><Message>Server failed to authenticate the request.</Message></Error>`);
+    res.end(
+      `<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthenticationFailed</Code><Message>Server failed to authenticate the request.</Message></Error>`,
+    );
     return;
   }
   if (!vm || !decodeURIComponent(file ?? "").endsWith(".serialconsole.log")) {
     res.writeHead(404, { "content-type": "application/xml", "x-ms-error-code": "BlobNotFound" });
-    res.end(`<?xml version="1.0" encoding="utf-8"?><Error><Code>BlobNotFound</Code><Message>The specified blob does not exist.</Message></Error>`);
+    res.end(
+      `<?xml version="1.0" encoding="utf-8"?><Error><Code>BlobNotFound</Code><Message>The specified blob does not exist.</Message></Error>`,
+    );
     return;
   }
   const text = consoles.of(vm.name, new Date(vm.createdAt));
-  res.writeHead(200, { "content-type": "text/plain", "x-ms-blob-type": "AppendBlob", "content-length": Buffer.byteLength(text) });
+  res.writeHead(200, {
+    "content-type": "text/plain",
+    "x-ms-blob-type": "AppendBlob",
+    "content-length": Buffer.byteLength(text),
+  });
   res.end(text);
 }

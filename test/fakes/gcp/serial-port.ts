@@ -9,7 +9,8 @@ const BUFFER_BYTES = 1024 * 1024;
 
 export function serialPortOutput(ctx: RouteContext, inst: FakeInstance, zone: string) {
   const port = Number(ctx.query.get("port") ?? 1);
-  if (!Number.isInteger(port) || port < 1 || port > 4) throw invalid(`Invalid value for field 'port': '${ctx.query.get("port")}'. Must be between 1 and 4.`);
+  if (!Number.isInteger(port) || port < 1 || port > 4)
+    throw invalid(`Invalid value for field 'port': '${ctx.query.get("port")}'. Must be between 1 and 4.`);
   // Only port 1 carries the boot console; the others stay empty.
   const all = Buffer.from(port === 1 ? ctx.consoles.of(inst.name, new Date(inst.createdMs)) : "", "utf8");
   const oldest = Math.max(0, all.length - BUFFER_BYTES);
