@@ -4,8 +4,8 @@
 import { DASK_DASHBOARD_PORT } from "../bootstrap/dask-settings.js";
 import type { NodeInfo, Provider } from "../providers/provider.js";
 import { lastBootstrapStep, readLogs } from "./console-log.js";
-import { ProbeError, registeredWorkers, schedulerHealthy } from "./dask-http.js";
-import { connectedNodes, waitForDask } from "./wait-dask.js";
+import { ProbeError, schedulerHealthy } from "./dask-http.js";
+import { joinedNodes, waitForDask } from "./wait-dask.js";
 
 export interface NodeReport {
   node: NodeInfo;
@@ -44,7 +44,8 @@ export function dashboardUrlOf(nodes: NodeInfo[]): string | undefined {
 }
 
 export async function awaitCluster(provider: Provider, nodes: NodeInfo[], o: ReadyOptions): Promise<ReadyReport> {
-  const workers = nodes.filter((n) => n.role === "worker");
+  // A stopped node is not expected in Dask; up has started every node the plan wants running.
+  const workers = nodes.filter((n) => n.role === "worker" && (n.state === "running" || n.state === "pending"));
   const dashboardUrl = dashboardUrlOf(nodes);
   const tail = o.tail ?? 15;
   if (!dashboardUrl) {
@@ -68,7 +69,7 @@ export async function awaitCluster(provider: Provider, nodes: NodeInfo[], o: Rea
   const base = {
     dashboardUrl,
     schedulerUp: r.schedulerUp,
-    connected: r.connected.length,
+    connected: r.joined,
     expected: workers.length,
     reason: r.reason,
   };
@@ -118,10 +119,10 @@ export interface DaskHealth {
 export async function daskHealth(nodes: NodeInfo[], timeoutMs = 3000): Promise<DaskHealth | undefined> {
   const dashboardUrl = dashboardUrlOf(nodes);
   if (!dashboardUrl) return undefined;
-  const workers = nodes.filter((n) => n.role === "worker" && n.state !== "terminated");
+  const workers = nodes.filter((n) => n.role === "worker" && (n.state === "running" || n.state === "pending"));
   try {
     await schedulerHealthy(dashboardUrl, timeoutMs);
-    const connected = connectedNodes(workers, await registeredWorkers(dashboardUrl, timeoutMs)).size;
+    const connected = (await joinedNodes(dashboardUrl, workers, timeoutMs)).count;
     return { dashboardUrl, schedulerUp: true, connected, expected: workers.length };
   } catch (err) {
     if (!(err instanceof ProbeError)) throw err;

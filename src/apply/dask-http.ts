@@ -1,7 +1,7 @@
 // Asking a Dask scheduler how it is, over the HTTP routes its dashboard server serves by default (distributed's
 // distributed.yaml `scheduler.http.routes`): /health answers "ok" (distributed/http/health.py) and
-// /json/identity.json the scheduler's identity with every registered worker's name and host
-// (distributed/http/scheduler/json.py → Scheduler.identity()). Plain HTTP: TLS covers Dask's comms, not the dashboard.
+// /json/identity.json the scheduler's identity with the registered workers' names and hosts, and /json/counts.json
+// counts, among them `workers` and `hosts` (distributed/http/scheduler/json.py). Plain HTTP: TLS covers Dask's comms, not the dashboard.
 import { get } from "node:http";
 
 export type ProbeFailure =
@@ -78,4 +78,23 @@ export async function registeredWorkers(dashboardUrl: string, timeoutMs: number)
     name: String(w.name ?? address),
     host: String(w.host ?? new URL(address.replace(/^\w+:/, "http:")).hostname),
   }));
+}
+
+/** The scheduler's counts: worker processes, and distinct hosts they run on (one per node on a cloud). */
+export async function workerCounts(
+  dashboardUrl: string,
+  timeoutMs: number,
+): Promise<{ workers: number; hosts: number }> {
+  const url = new URL("/json/counts.json", dashboardUrl).toString();
+  let counts: { workers?: unknown; hosts?: unknown };
+  try {
+    counts = JSON.parse(await fetchText(url, timeoutMs));
+  } catch (err) {
+    if (err instanceof ProbeError) throw err;
+    throw new ProbeError("bad-answer", `${url} did not answer JSON`);
+  }
+  if (typeof counts.workers !== "number" || typeof counts.hosts !== "number") {
+    throw new ProbeError("bad-answer", `${url} has no worker counts`);
+  }
+  return { workers: counts.workers, hosts: counts.hosts };
 }

@@ -2,7 +2,7 @@
 // bounded by a timeout. The only way in is the dashboard URL (tests point it at a real scheduler on loopback).
 import { UsageError } from "../errors.js";
 import type { NodeInfo } from "../providers/provider.js";
-import { ProbeError, registeredWorkers, schedulerHealthy, type DaskWorker } from "./dask-http.js";
+import { ProbeError, registeredWorkers, schedulerHealthy, workerCounts, type DaskWorker } from "./dask-http.js";
 
 /** Default bound of the wait: a fresh Ubuntu image installs Dask from PyPI in a few minutes. */
 export const DEFAULT_WAIT_TIMEOUT = "15m";
@@ -29,7 +29,10 @@ export interface WaitDaskOptions {
 export interface DaskWaitResult {
   outcome: "ready" | "timeout" | "unreachable";
   schedulerUp: boolean;
+  /** How many worker nodes have joined (see joinedNodes). */
+  joined: number;
   connected: NodeInfo[];
+  /** Not seen in the scheduler's list of workers. */
   missing: NodeInfo[];
   /** Why the last probe failed, when it did. */
   reason?: string;
@@ -58,6 +61,25 @@ export function connectedNodes(nodes: NodeInfo[], registered: DaskWorker[]): Set
  */
 const UNREACHABLE_AFTER_MS = 120_000;
 
+/**
+ * The worker nodes that have joined: named when the identity lists every worker. Newer distributed releases may
+ * cap the identity's worker list (dask/distributed#9045 capped scheduler_info at five); when it lists fewer workers
+ * than counts.json has, the count of distinct worker hosts (one per node) stands in for the number of nodes.
+ */
+export async function joinedNodes(
+  dashboardUrl: string,
+  nodes: NodeInfo[],
+  timeoutMs: number,
+): Promise<{ names: Set<string>; count: number }> {
+  const [registered, counts] = await Promise.all([
+    registeredWorkers(dashboardUrl, timeoutMs),
+    workerCounts(dashboardUrl, timeoutMs),
+  ]);
+  const names = connectedNodes(nodes, registered);
+  const truncated = registered.length < counts.workers;
+  return { names, count: truncated ? Math.max(names.size, Math.min(counts.hosts, nodes.length)) : names.size };
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function waitForDask(o: WaitDaskOptions): Promise<DaskWaitResult> {
@@ -68,11 +90,13 @@ export async function waitForDask(o: WaitDaskOptions): Promise<DaskWaitResult> {
   let everAnswered = false;
   let schedulerUp = false;
   let connected = new Set<string>();
+  let count = 0;
   let reason: string | undefined;
   let last = "";
   const result = (outcome: DaskWaitResult["outcome"]): DaskWaitResult => ({
     outcome,
     schedulerUp,
+    joined: count,
     connected: o.workers.filter((n) => connected.has(n.name)),
     missing: o.workers.filter((n) => !connected.has(n.name)),
     reason,
@@ -81,7 +105,7 @@ export async function waitForDask(o: WaitDaskOptions): Promise<DaskWaitResult> {
     try {
       await schedulerHealthy(o.dashboardUrl, requestTimeoutMs);
       schedulerUp = everAnswered = true;
-      connected = connectedNodes(o.workers, await registeredWorkers(o.dashboardUrl, requestTimeoutMs));
+      ({ names: connected, count } = await joinedNodes(o.dashboardUrl, o.workers, requestTimeoutMs));
       reason = undefined;
     } catch (err) {
       if (!(err instanceof ProbeError)) throw err;
@@ -96,10 +120,10 @@ export async function waitForDask(o: WaitDaskOptions): Promise<DaskWaitResult> {
       )
         return result("unreachable");
     }
-    const state = `${schedulerUp}/${connected.size}`;
-    if (state !== last) o.onProgress?.({ schedulerUp, connected: connected.size, expected: o.workers.length });
+    const state = `${schedulerUp}/${count}`;
+    if (state !== last) o.onProgress?.({ schedulerUp, connected: count, expected: o.workers.length });
     last = state;
-    if (schedulerUp && connected.size === o.workers.length) return result("ready");
+    if (schedulerUp && count === o.workers.length) return result("ready");
     if (Date.now() + pollMs > deadline) return result("timeout");
     await sleep(pollMs);
   }
