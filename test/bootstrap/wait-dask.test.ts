@@ -5,7 +5,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connectedNodes, waitForDask } from "../../src/apply/wait-dask";
+import { createServer } from "node:http";
+import { connectedNodes, joinedNodes, waitForDask } from "../../src/apply/wait-dask";
 import type { NodeInfo } from "../../src/providers/provider";
 import { describeWithTools, PYTHON, SYSTEM_PATH, TOOLS } from "./tools";
 
@@ -145,4 +146,28 @@ describe("which nodes a registered worker belongs to", () => {
     ]);
     expect([...connected].sort()).toEqual(["d-worker-1", "d-worker-10"]);
   });
+});
+
+test("a scheduler whose identity lists only some workers: distinct worker hosts count the joined nodes", async () => {
+  // As a distributed release that caps the identity's worker list answers: 3 hosts in counts, 1 worker listed.
+  const server = createServer((req, res) => {
+    const body: Record<string, unknown> = {
+      "/json/identity.json": {
+        type: "Scheduler",
+        workers: { "tcp://10.0.0.5:40001": { name: "d-worker-1", host: "10.0.0.5" } },
+      },
+      "/json/counts.json": { workers: 6, hosts: 3 },
+    };
+    res.end(JSON.stringify(body[req.url ?? ""] ?? {}));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  try {
+    const nodes = [node("d-worker-1", "10.0.0.5"), node("d-worker-2", "10.0.0.6"), node("d-worker-3", "10.0.0.7")];
+    const joined = await joinedNodes(url, nodes, 2000);
+    expect(joined.count).toBe(3);
+    expect([...joined.names]).toEqual(["d-worker-1"]);
+  } finally {
+    server.close();
+  }
 });
