@@ -15,6 +15,8 @@ const SIGNING_KEY = randomBytes(32);
 const sign = (path: string, expiry: string) =>
   createHmac("sha256", SIGNING_KEY).update(`${path}\n${expiry}`).digest("base64url");
 
+// The error for a VM without boot diagnostics is not documented (Get-AzVMBootDiagnosticsData says "no diagnostic
+// profile enabled"); the fake refuses with a 409 OperationNotAllowed as a stand-in.
 export function retrieveBootDiagnosticsData(ctx: Ctx, vm: ArmResource): Reply {
   if (vm.properties.diagnosticsProfile?.bootDiagnostics?.enabled !== true) {
     throw new ArmError(
