@@ -50,6 +50,12 @@ export async function awaitCluster(provider: Provider, nodes: NodeInfo[], o: Rea
   const tail = o.tail ?? 15;
   if (!dashboardUrl) {
     const scheduler = nodes.filter((n) => n.role === "scheduler");
+    if (scheduler.some((n) => n.state === "running")) {
+      // Running without a public IP: nothing to reach from here; the consoles are what there is.
+      const reason = "the scheduler has no public IP";
+      const all = await explain(provider, nodes, tail, (n) => n.state);
+      return { outcome: "unreachable", schedulerUp: false, connected: 0, expected: workers.length, reason, nodes: all };
+    }
     return {
       outcome: "no-scheduler",
       schedulerUp: false,

@@ -17,7 +17,9 @@ export function readyText(r: ReadyReport, waitLabel: string): string {
   }
   if (r.outcome === "unreachable") {
     lines.push(
-      `Dask: cannot reach the dashboard ${r.dashboardUrl} from this machine (${r.reason}).`,
+      r.dashboardUrl
+        ? `Dask: cannot reach the dashboard ${r.dashboardUrl} from this machine (${r.reason}).`
+        : `Dask: cannot reach the dashboard: ${r.reason}.`,
       "  Is this machine's address in network.allowed_cidrs? Not waiting for Dask; what the cloud reports instead:",
     );
   }
