@@ -1,13 +1,14 @@
 #!/bin/bash
 # First boot only (cloud-init runcmd): arm the lifetime timer, install Dask, hand the TLS files to the service user,
 # then start Dask as a systemd service (back after a reboot or stop/start). A failed step is reported on the console
-# and, with dask.shutdown_on_bootstrap_failure, powers the node off after a grace period.
+# and, with dask.shutdown_on_bootstrap_failure, powers the node off after a grace period. Usage: bootstrap.sh [CONF]
 set -euo pipefail
-conf_dir=/etc/cloudlaunch
+conf_dir=${1:-/etc/cloudlaunch}
+scripts=$(dirname "$0")
 # shellcheck source=/dev/null
 source "$conf_dir/cloudlaunch.env"
 # shellcheck source=/dev/null
-source /opt/cloudlaunch/lib.sh
+source "$scripts/lib.sh"
 
 on_exit() {
   local status=$?
@@ -23,14 +24,14 @@ trap on_exit EXIT
 # Armed first, so a node whose setup fails still shuts itself down.
 if [[ -n $CLOUDLAUNCH_MAX_LIFETIME_MINUTES ]]; then
   step "arming max_lifetime ($CLOUDLAUNCH_MAX_LIFETIME_MINUTES minutes)"
-  /opt/cloudlaunch/arm-lifetime.sh /etc/systemd/system "$CLOUDLAUNCH_MAX_LIFETIME_MINUTES"
+  "$scripts/arm-lifetime.sh" /etc/systemd/system "$CLOUDLAUNCH_MAX_LIFETIME_MINUTES"
   systemctl daemon-reload
   systemctl enable --now cloudlaunch-lifetime.timer
 fi
 
 CLOUDLAUNCH_STEP="setting up dask"
 # setup-dask.sh reports its own failing step.
-/opt/cloudlaunch/setup-dask.sh "$conf_dir" || {
+"$scripts/setup-dask.sh" "$conf_dir" || {
   export CLOUDLAUNCH_REPORTED=1
   exit 1
 }

@@ -86,6 +86,66 @@ describeWithTools("first boot, run for real without a network", [TOOLS.distribut
     ]);
   }, 180_000);
 
+  /** systemctl, useradd and shutdown stand-ins that record their arguments: the rest of bootstrap.sh runs for real. */
+  function systemStubs(): { bin: string; calls: () => string[] } {
+    const bin = mkdtempSync(join(work, "stubs-"));
+    const log = join(bin, "calls");
+    for (const cmd of ["systemctl", "useradd", "shutdown"]) {
+      writeFileSync(join(bin, cmd), `#!/bin/bash\necho "${cmd} $*" >> '${log}'\n`, { mode: 0o755 });
+    }
+    return { bin, calls: () => (existsSync(log) ? readFileSync(log, "utf8").trim().split("\n") : []) };
+  }
+
+  const bootstrap = (root: string, bin: string, extra: Record<string, string> = {}) =>
+    ns.run(
+      [join(root, "opt/cloudlaunch/bootstrap.sh"), join(root, "etc/cloudlaunch")],
+      env({ PATH: `${bin}:${SYSTEM_PATH}`, ...extra }),
+      120_000,
+    );
+
+  test("bootstrap.sh: a failed step is reported once, and the node powers off 15 minutes later only when the spec asks", async () => {
+    const failing = { CLOUDLAUNCH_RETRIES: "1" };
+    const asked = systemStubs();
+    const run = await bootstrap(
+      render("shutdown", { version: "2099.1.0", shutdown_on_bootstrap_failure: true }),
+      asked.bin,
+      failing,
+    );
+    expect(run.status).not.toBe(0);
+    expect(run.stdout.match(/bootstrap failed at/g)).toHaveLength(1);
+    expect(run.stdout).toMatch(
+      /cloudlaunch: bootstrap failed at installing dask 2099\.1\.0: .* exited 1 after 1 attempts\ncloudlaunch: powering off in 15 minutes \(shutdown -c cancels\)\n$/,
+    );
+    expect(asked.calls()).toEqual(["shutdown -h +15 cloudlaunch: bootstrap failed at setting up dask"]);
+
+    const notAsked = systemStubs();
+    const quiet = await bootstrap(render("no-shutdown", { version: "2099.1.0" }), notAsked.bin, failing);
+    expect(quiet.status).not.toBe(0);
+    expect(quiet.stdout).not.toContain("powering off");
+    expect(notAsked.calls()).toEqual([]);
+  }, 240_000);
+
+  test("bootstrap.sh: a good boot creates the dask user and starts the service, one line per step", async () => {
+    const stubs = systemStubs();
+    const run = await bootstrap(
+      render("good", { version: installedDaskRelease(), shutdown_on_bootstrap_failure: true }),
+      stubs.bin,
+    );
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim().split("\n")).toEqual([
+      `cloudlaunch: creating the venv on the image's dask ${installedDaskRelease()}`,
+      "cloudlaunch: creating the dask user",
+      "cloudlaunch: starting dask worker",
+      "cloudlaunch: dask worker started",
+    ]);
+    expect(stubs.calls()).toEqual([
+      "useradd --system --create-home --home-dir /var/lib/cloudlaunch --shell /usr/sbin/nologin dask",
+      "systemctl daemon-reload",
+      "systemctl enable --now cloudlaunch-dask.service",
+    ]);
+  }, 180_000);
+
   test("apt waits for a dpkg lock held at boot, then retries a failing apt-get with backoff", async () => {
     const root = render("apt", { version: installedDaskRelease() });
     const bin = join(work, "fake-bin");
