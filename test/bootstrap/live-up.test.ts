@@ -47,6 +47,14 @@ describeWithTools("up against real Dask behind a fake cloud", LIVE_TOOLS, () => 
     expect(status.code).toBe(0);
     expect(status.stdout).toContain("Dask:           scheduler up, 2/2 workers connected");
     expect(status.stdout).toContain("Dashboard:      http://127.0.0.1:8787");
+    const json = JSON.parse((await w.cli(["status", "live", "--json"])).stdout);
+    expect(json.dask).toEqual({ scheduler_up: true, workers_connected: 2, workers_expected: 2 });
+    expect(json.client).toEqual({
+      python: "3.12",
+      dask: installedDaskRelease(),
+      distributed: installedDaskRelease(),
+      image: "ubuntu-24.04",
+    });
   }, 300_000);
 
   test("a worker whose bootstrap fails: up exits 1 naming it, with its console lines", async () => {
