@@ -17,9 +17,8 @@ import { makeOutput } from "../render/output.js";
 import { planJson, planText } from "../render/plan.js";
 import { startProgress } from "../render/progress.js";
 import { clusterAccessText, clusterJson } from "../render/status.js";
-import { awaitCluster, type ReadyReport } from "../apply/cluster-ready.js";
-import { daskProbeEnabled, DEFAULT_WAIT_TIMEOUT, parseWaitTimeout, WAIT_TIMEOUT_ENV } from "../apply/wait-dask.js";
-import { progressText, readyJson, readyText } from "../render/dask.js";
+import { isUsable, waitForDaskCluster, waitTimeout } from "./up-wait.js";
+import { readyJson, readyText } from "../render/dask.js";
 import { clientContract, clientJson } from "../bootstrap/client-contract.js";
 
 export interface UpOptions {
@@ -40,7 +39,7 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
   if (loaded.security === false) out.warn("security: false — Dask traffic is unencrypted and unauthenticated");
   const dryrun = !!options.dryrun || !!options.offline;
   // Read before anything is launched: a bad --wait-timeout is a usage error, not a surprise after the launch.
-  const { timeoutMs, label } = waitTimeout(options);
+  const wait = waitTimeout(options);
   // A dry run calls the cloud only when credentials are configured locally: CI validating specs needs none.
   const online = !options.offline && (!dryrun || (await hasLocalCredentials(loaded.provider)));
   const provider = online ? await loadProvider(loaded) : undefined;
@@ -66,7 +65,9 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
   const lastWorker = [record?.lastWorker, ...plan.nodes.map((n) => n.name)].reduce((a, b) => (number(b) > number(a) ? b : a), undefined);
   writeRecord({
     name: spec.name, provider: spec.provider, region: spec.region, zone: spec.zone, gcp: spec.gcp, azure: spec.azure,
-    specFile, security: spec.security, ssh: spec.ssh && { ...spec.ssh, public_key_file: absolutePath(spec.ssh.public_key_file) }, client: clientContract(spec), createdAt: record?.createdAt ?? new Date().toISOString(), lastWorker,
+    specFile, security: spec.security, createdAt: record?.createdAt ?? new Date().toISOString(), lastWorker,
+    ssh: spec.ssh && { ...spec.ssh, public_key_file: absolutePath(spec.ssh.public_key_file) },
+    client: clientContract(spec),
   });
   if (!out.json) out.info(planText(plan, out));
   if (plan.nodes.every((n) => n.action === "keep" || n.action === "surplus")) out.info(`${spec.name} is up to date: nothing to change`);
@@ -74,37 +75,17 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
   await applyPlan(plan, provider!, existing, userDataFor, progress);
   const nodes = (await provider!.listNodes(spec.name)).filter((n) => n.state !== "terminated");
   progress.done(`${spec.name}: ${nodes.filter((n) => n.state === "running").length}/${nodes.length} running`);
-  let report: ReadyReport | undefined;
-  if (timeoutMs > 0) {
-    out.info(`waiting up to ${label} for Dask (--wait-timeout, ${WAIT_TIMEOUT_ENV}; --no-wait skips this)`);
-    report = await awaitCluster(provider!, nodes, {
-      timeoutMs,
-      pollMs: Number(process.env.CLOUDLAUNCH_WAIT_POLL_MS) || undefined,
-      onProgress: (p) => out.info(`${spec.name}: ${progressText(p)}`),
-    });
-  }
+  const report = await waitForDaskCluster(provider!, spec.name, nodes, wait, out);
   const client = clientContract(spec);
   if (out.json) {
     const dask = report ? { dask: readyJson(report) } : {};
-    out.print(JSON.stringify({ ...planJson(plan, { dryrun: false, offline: false }), ...clusterJson(spec.name, spec, nodes), ...dask, client: clientJson(client) }, null, 2));
+    const cluster = clusterJson(spec.name, spec, nodes);
+    out.print(JSON.stringify({ ...planJson(plan, { dryrun: false, offline: false }), ...cluster, ...dask, client: clientJson(client) }, null, 2));
   } else {
     out.print(clusterAccessText(spec.name, nodes, spec.security !== false, client));
-    if (report) out.print(`\n${readyText(report, label)}`);
+    if (report) out.print(`\n${readyText(report, wait.label)}`);
   }
   return report && !isUsable(report) ? 1 : 0;
-}
-
-/** Ready, or unreachable from here with no node saying its bootstrap failed: the cloud's view is all we have. */
-function isUsable(r: ReadyReport): boolean {
-  return r.outcome === "ready" || (r.outcome === "unreachable" && !r.nodes.some((n) => n.failed));
-}
-
-function waitTimeout(options: UpOptions): { timeoutMs: number; label: string } {
-  if (options.wait === false || !daskProbeEnabled()) return { timeoutMs: 0, label: "0s" };
-  const [text, source] = options.waitTimeout !== undefined
-    ? [options.waitTimeout, "--wait-timeout"]
-    : [process.env[WAIT_TIMEOUT_ENV] ?? DEFAULT_WAIT_TIMEOUT, WAIT_TIMEOUT_ENV];
-  return { timeoutMs: parseWaitTimeout(text, source), label: text.trim() };
 }
 
 /** As the drivers read it (~ expanded, relative to the working directory), so `ssh` finds it from anywhere. */
