@@ -4,8 +4,7 @@
 import { DASK_DASHBOARD_PORT } from "../bootstrap/dask-settings.js";
 import type { NodeInfo, Provider } from "../providers/provider.js";
 import { lastBootstrapStep, readLogs } from "./console-log.js";
-import { ProbeError, schedulerHealthy } from "./dask-http.js";
-import { joinedNodes, waitForDask } from "./wait-dask.js";
+import { waitForDask } from "./wait-dask.js";
 
 export interface NodeReport {
   node: NodeInfo;
@@ -111,27 +110,4 @@ async function explain(
         : "";
     return { node: l.node, why: [why(l.node), detail].filter(Boolean).join("; "), lines: l.lines.slice(-tail), failed };
   });
-}
-
-export interface DaskHealth {
-  dashboardUrl: string;
-  schedulerUp: boolean;
-  connected?: number;
-  expected: number;
-  reason?: string;
-}
-
-/** One look, for `status`: bounded by a short timeout so an unreachable dashboard costs seconds, not minutes. */
-export async function daskHealth(nodes: NodeInfo[], timeoutMs = 3000): Promise<DaskHealth | undefined> {
-  const dashboardUrl = dashboardUrlOf(nodes);
-  if (!dashboardUrl) return undefined;
-  const workers = nodes.filter((n) => n.role === "worker" && (n.state === "running" || n.state === "pending"));
-  try {
-    await schedulerHealthy(dashboardUrl, timeoutMs);
-    const connected = (await joinedNodes(dashboardUrl, workers, timeoutMs)).count;
-    return { dashboardUrl, schedulerUp: true, connected, expected: workers.length };
-  } catch (err) {
-    if (!(err instanceof ProbeError)) throw err;
-    return { dashboardUrl, schedulerUp: false, expected: workers.length, reason: err.message };
-  }
 }

@@ -2,7 +2,8 @@
 // bounded by a timeout. The only way in is the dashboard URL (tests point it at a real scheduler on loopback).
 import { UsageError } from "../errors.js";
 import type { NodeInfo } from "../providers/provider.js";
-import { ProbeError, registeredWorkers, schedulerHealthy, workerCounts, type DaskWorker } from "./dask-http.js";
+import { ProbeError, schedulerHealthy } from "./dask-http.js";
+import { joinedNodes } from "./joined-nodes.js";
 
 /** Default bound of the wait: a fresh Ubuntu image installs Dask from PyPI in a few minutes. */
 export const DEFAULT_WAIT_TIMEOUT = "15m";
@@ -39,46 +40,10 @@ export interface DaskWaitResult {
 }
 
 /**
- * Which worker nodes have a registered worker: by name (`--name <node>`; `<node>-<i>` with several processes),
- * else by host when exactly one node has that private address (AWS hostnames are ip-10-..., not node names).
- */
-export function connectedNodes(nodes: NodeInfo[], registered: DaskWorker[]): Set<string> {
-  const byIp = new Map<string, NodeInfo[]>();
-  for (const n of nodes) if (n.privateIp) byIp.set(n.privateIp, [...(byIp.get(n.privateIp) ?? []), n]);
-  const connected = new Set<string>();
-  for (const w of registered) {
-    const named = nodes.find((n) => w.name === n.name || w.name.startsWith(`${n.name}-`));
-    const hosted = byIp.get(w.host);
-    const node = named ?? (hosted?.length === 1 ? hosted[0] : undefined);
-    if (node) connected.add(node.name);
-  }
-  return connected;
-}
-
-/**
  * A VM whose OS has not brought its network up yet does not answer either, but within a minute or two it answers
  * (with a refusal until Dask listens); a firewall that drops this machine's packets never does.
  */
 const UNREACHABLE_AFTER_MS = 120_000;
-
-/**
- * The worker nodes that have joined: named when the identity lists every worker. Newer distributed releases may
- * cap the identity's worker list (dask/distributed#9045 capped scheduler_info at five); when it lists fewer workers
- * than counts.json has, the count of distinct worker hosts (one per node) stands in for the number of nodes.
- */
-export async function joinedNodes(
-  dashboardUrl: string,
-  nodes: NodeInfo[],
-  timeoutMs: number,
-): Promise<{ names: Set<string>; count: number }> {
-  const [registered, counts] = await Promise.all([
-    registeredWorkers(dashboardUrl, timeoutMs),
-    workerCounts(dashboardUrl, timeoutMs),
-  ]);
-  const names = connectedNodes(nodes, registered);
-  const truncated = registered.length < counts.workers;
-  return { names, count: truncated ? Math.max(names.size, Math.min(counts.hosts, nodes.length)) : names.size };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

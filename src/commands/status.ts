@@ -8,7 +8,7 @@ import { readRecord } from "../records.js";
 import { makeOutput } from "../render/output.js";
 import { clusterAccessText, clusterJson, clustersText, nodesText, type ClusterSummary } from "../render/status.js";
 import { resolveTargets, type TargetFlags } from "./target.js";
-import { daskHealth } from "../apply/cluster-ready.js";
+import { daskHealth } from "../apply/dask-health.js";
 import { daskProbeEnabled } from "../apply/wait-dask.js";
 import { clientJson } from "../bootstrap/client-contract.js";
 import { healthJson, healthText } from "../render/dask.js";

@@ -1,6 +1,7 @@
 // How the Dask side of a cluster is reported: the wait's outcome, the nodes that did not join with their console
 // lines, and the one-line health `status` shows.
-import type { DaskHealth, ReadyReport } from "../apply/cluster-ready.js";
+import type { ReadyReport } from "../apply/cluster-ready.js";
+import type { DaskHealth } from "../apply/dask-health.js";
 
 export function progressText(p: { schedulerUp: boolean; connected: number; expected: number }): string {
   if (!p.schedulerUp) return "waiting for the Dask scheduler";

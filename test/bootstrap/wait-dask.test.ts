@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:http";
-import { connectedNodes, joinedNodes, waitForDask } from "../../src/apply/wait-dask";
+import { connectedNodes, joinedNodes } from "../../src/apply/joined-nodes";
+import { waitForDask } from "../../src/apply/wait-dask";
 import type { NodeInfo } from "../../src/providers/provider";
 import { describeWithTools, PYTHON, SYSTEM_PATH, TOOLS } from "./tools";
 
