@@ -17,7 +17,8 @@ export interface NodeReport {
 }
 
 export interface ReadyReport {
-  outcome: "ready" | "timeout" | "unreachable" | "no-scheduler";
+  /** failed: every node still missing said on its console that its bootstrap failed; up stopped waiting early. */
+  outcome: "ready" | "timeout" | "failed" | "unreachable" | "no-scheduler";
   dashboardUrl?: string;
   schedulerUp: boolean;
   connected: number;
@@ -34,7 +35,12 @@ export interface ReadyOptions {
   /** Console lines shown per node. */
   tail?: number;
   onProgress?(progress: { schedulerUp: boolean; connected: number; expected: number }): void;
+  /** How often the consoles of the nodes still missing are read for a failed bootstrap (default 30 s). */
+  checkConsolesEveryMs?: number;
 }
+
+/** Consoles read per check: each is one API call, and thousands of nodes may be booting at once. */
+const CONSOLES_PER_CHECK = 20;
 
 export function dashboardUrlOf(nodes: NodeInfo[]): string | undefined {
   const s = nodes.find((n) => n.role === "scheduler" && n.state === "running" && n.publicIp);
@@ -70,6 +76,9 @@ export async function awaitCluster(provider: Provider, nodes: NodeInfo[], o: Rea
     pollMs: o.pollMs,
     unreachableAfterMs: o.unreachableAfterMs,
     onProgress: o.onProgress,
+    scheduler: nodes.find((n) => n.role === "scheduler"),
+    failedNodes: failedBootstraps(provider),
+    checkEveryMs: o.checkConsolesEveryMs,
   });
   const base = {
     dashboardUrl,
@@ -88,7 +97,22 @@ export async function awaitCluster(provider: Provider, nodes: NodeInfo[], o: Rea
     n.role === "scheduler"
       ? `scheduler not answering at ${dashboardUrl} (${r.reason ?? "no answer"})`
       : `${n.state}, no Dask worker registered`;
-  return { ...base, outcome: "timeout", nodes: await explain(provider, [...scheduler, ...r.missing], tail, why) };
+  const outcome = r.outcome === "failed" ? "failed" : "timeout";
+  return { ...base, outcome, nodes: await explain(provider, [...scheduler, ...r.missing], tail, why) };
+}
+
+/** Reads a few consoles per call, going round the nodes, and names those whose bootstrap failed. */
+function failedBootstraps(provider: Provider): (waitingFor: NodeInfo[]) => Promise<string[]> {
+  let turn = 0;
+  return async (waitingFor) => {
+    const start = turn % waitingFor.length;
+    const sample = [...waitingFor.slice(start), ...waitingFor.slice(0, start)].slice(0, CONSOLES_PER_CHECK);
+    turn += sample.length;
+    const logs = await readLogs(provider, sample, 0);
+    return logs
+      .filter((l) => /bootstrap failed at/.test(lastBootstrapStep(l.lines.join("\n")) ?? ""))
+      .map((l) => l.node.name);
+  };
 }
 
 async function explain(

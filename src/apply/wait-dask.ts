@@ -25,10 +25,20 @@ export interface WaitDaskOptions {
   /** Nothing but timeouts for this long (never an answer, never a refusal): this machine cannot reach the dashboard. */
   unreachableAfterMs?: number;
   onProgress?(progress: { schedulerUp: boolean; connected: number; expected: number }): void;
+  /** The scheduler node, for failedNodes while it does not answer. */
+  scheduler?: NodeInfo;
+  /**
+   * Which of these nodes are known to have failed their bootstrap (their console says so): a failed bootstrap never
+   * recovers by itself, so once every node still missing has failed there is nothing left to wait for.
+   */
+  failedNodes?(waitingFor: NodeInfo[]): Promise<string[]>;
+  /** How often failedNodes is asked (it reads consoles through the cloud's API). */
+  checkEveryMs?: number;
 }
 
 export interface DaskWaitResult {
-  outcome: "ready" | "timeout" | "unreachable";
+  /** failed: every node still missing (or the scheduler) failed its bootstrap, before the timeout. */
+  outcome: "ready" | "timeout" | "unreachable" | "failed";
   schedulerUp: boolean;
   /** How many worker nodes have joined (see joinedNodes). */
   joined: number;
@@ -37,6 +47,8 @@ export interface DaskWaitResult {
   missing: NodeInfo[];
   /** Why the last probe failed, when it did. */
   reason?: string;
+  /** Nodes whose console says their bootstrap failed. */
+  failed: string[];
 }
 
 /**
@@ -44,6 +56,7 @@ export interface DaskWaitResult {
  * (with a refusal until Dask listens); a firewall that drops this machine's packets never does.
  */
 const UNREACHABLE_AFTER_MS = 120_000;
+const CHECK_CONSOLES_EVERY_MS = 30_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -58,7 +71,10 @@ export async function waitForDask(o: WaitDaskOptions): Promise<DaskWaitResult> {
   let count = 0;
   let reason: string | undefined;
   let last = "";
+  const failed = new Set<string>();
+  let nextCheck = started + (o.checkEveryMs ?? CHECK_CONSOLES_EVERY_MS);
   const result = (outcome: DaskWaitResult["outcome"]): DaskWaitResult => ({
+    failed: [...failed],
     outcome,
     schedulerUp,
     joined: count,
@@ -89,6 +105,17 @@ export async function waitForDask(o: WaitDaskOptions): Promise<DaskWaitResult> {
     if (state !== last) o.onProgress?.({ schedulerUp, connected: count, expected: o.workers.length });
     last = state;
     if (schedulerUp && count === o.workers.length) return result("ready");
+    if (o.failedNodes && Date.now() >= nextCheck) {
+      const waitingFor = schedulerUp
+        ? o.workers.filter((n) => !connected.has(n.name))
+        : o.scheduler
+          ? [o.scheduler]
+          : [];
+      const unknown = waitingFor.filter((n) => !failed.has(n.name));
+      for (const name of unknown.length ? await o.failedNodes(unknown) : []) failed.add(name);
+      if (waitingFor.length && waitingFor.every((n) => failed.has(n.name))) return result("failed");
+      nextCheck = Date.now() + (o.checkEveryMs ?? CHECK_CONSOLES_EVERY_MS);
+    }
     if (Date.now() + pollMs > deadline) return result("timeout");
     await sleep(pollMs);
   }

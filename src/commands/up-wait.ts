@@ -33,6 +33,7 @@ export async function waitForDaskCluster(
   return awaitCluster(provider, nodes, {
     timeoutMs: wait.timeoutMs,
     pollMs: Number(process.env.CLOUDLAUNCH_WAIT_POLL_MS) || undefined,
+    checkConsolesEveryMs: Number(process.env.CLOUDLAUNCH_WAIT_CONSOLE_CHECK_MS) || undefined,
     onProgress: (p) => out.info(`${cluster}: ${progressText(p)}`),
   });
 }

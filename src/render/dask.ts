@@ -13,6 +13,9 @@ export function readyText(r: ReadyReport, waitLabel: string): string {
   if (r.outcome === "ready") return `Dask: ${progressText(r)}`;
   if (r.outcome === "no-scheduler")
     lines.push("Dask: the scheduler is not running, so there is no Dask cluster to wait for.");
+  if (r.outcome === "failed") {
+    lines.push(`Dask: ${progressText(r)}; the nodes still missing failed their bootstrap. Not in the cluster:`);
+  }
   if (r.outcome === "timeout") {
     lines.push(`Dask: not ready after ${waitLabel}: ${progressText(r)}. Not in the cluster:`);
   }

@@ -21,10 +21,13 @@ export interface LiveWorld {
   close(): Promise<void>;
 }
 
-/** `failing`: the node whose bootstrap is made to fail (its Dask pin cannot be installed without a network). */
+/**
+ * `failing`: the node whose bootstrap is made to fail (its Dask pin cannot be installed without a network);
+ * `silent`: a node that never gets as far as Dask and says nothing more (a hung boot).
+ */
 export async function startLiveWorld(
   address: string,
-  o: { failing?: string; playVms?: boolean } = {},
+  o: { failing?: string; silent?: string; playVms?: boolean } = {},
 ): Promise<LiveWorld> {
   const work = mkdtempSync(join(tmpdir(), "cloudlaunch-live-up-"));
   const home = join(work, "home");
@@ -66,6 +69,7 @@ export async function startLiveWorld(
         }, 100);
 
   function boot(name: string, userData: string): Started[] {
+    if (name === o.silent) return [];
     const root = join(work, "vms", name);
     materialize(parseWithPyYaml(userData), root);
     relocateVenv(root);
@@ -112,6 +116,7 @@ export async function startLiveWorld(
         NO_COLOR: "1",
         CLOUDLAUNCH_DASK_PROBE: "1",
         CLOUDLAUNCH_WAIT_POLL_MS: "500",
+        CLOUDLAUNCH_WAIT_CONSOLE_CHECK_MS: "2000",
         ...extra,
       });
       const run = ns.start([process.execPath, join(ROOT, "bin", "cloudlaunch"), ...args], cliEnv);
