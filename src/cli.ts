@@ -42,6 +42,14 @@ program
   .option("--wait-timeout <duration>", "how long to wait for Dask, e.g. 90s, 15m (default 15m, or CLOUDLAUNCH_WAIT_TIMEOUT; 0 = do not wait)")
   .action(run(async () => (require("./commands/up.js") as typeof import("./commands/up.js")).up));
 
+program
+  .command("compare")
+  .description("plan the spec on every cloud and region of the bundled catalog, offline, cheapest first")
+  .argument("<spec>", "cluster spec (YAML)")
+  .option("--providers <list>", "only these clouds, comma-separated (aws,gcp,azure)")
+  .option("--regions <list>", "only these regions/locations, comma-separated")
+  .action(run(async () => (require("./commands/compare.js") as typeof import("./commands/compare.js")).compare));
+
 target(
   program
     .command("status")

@@ -71,6 +71,11 @@ export interface FakeCloud {
   clearFaults(): void;
   /** What the serial console of the node named `name` shows from now on (e.g. a failed bootstrap's lines). */
   setConsoleOutput(name: string, text: string): void;
+  /**
+   * Sets the region's quota limit the plan meets first: "vcpus" the regional (AWS: standard on-demand) vCPU quota,
+   * "spot-vcpus" the spot/preemptible/low-priority one, "addresses" the public IPv4 address quota where one exists.
+   */
+  setQuota(kind: "vcpus" | "spot-vcpus" | "addresses", limit: number): void;
   /** Every VM the fake knows, terminated ones included while the cloud would still list them. */
   vms(): FakeVm[];
   /** Every non-VM resource (security group, firewall, NSG, disk, NIC, public IP, VNet, resource group) with its tags. */

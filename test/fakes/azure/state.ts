@@ -56,6 +56,10 @@ export class ArmState {
   readonly restrictions: SkuRestriction[] = [];
   readonly publicIps = new IpPool("198.51");
   readonly consoles = new ConsoleLogs();
+  /** Usage limits over usages.ts's defaults: "cores", "lowPriorityCores", a family ("standardDSv5Family"), "PublicIPAddresses". */
+  readonly quotaLimits: Record<string, number> = {};
+  /** Spot prices by size for the Retail Prices API, over the catalog's (retail-prices.ts). */
+  readonly spotPriceOverrides = new Map<string, number>();
   private privateIpCounters = new Map<string, number>();
   private opCounter = 0;
 

@@ -94,6 +94,10 @@ export const startFakeGcp: StartFake = async (options: FakeCloudOptions = {}) =>
     inject: (fault) => faults.inject(fault),
     clearFaults: () => faults.clear(),
     setConsoleOutput: (name, text) => consoles.set(name, text),
+    setQuota: (kind, limit) => {
+      if (kind === "vcpus") state.cpuQuota = limit;
+      else state.quotaLimits[kind === "spot-vcpus" ? "PREEMPTIBLE_CPUS" : "IN_USE_ADDRESSES"] = limit;
+    },
     vms: () => {
       sweepGone(state, transitionMs);
       return [...state.instances.values()].map((inst): FakeVm => {
