@@ -2,7 +2,7 @@
 // so `--help` pays for nothing but commander. Lazy loads are require(), not import(): in the bundle each command is
 // its own CommonJS file, which import() would first lex whole for named exports (tens of ms).
 import { Command, CommanderError, Option } from "commander";
-import { exitCodeFor, SpecError } from "./errors.js";
+import { errorKind, exitCodeFor, isSpecError } from "./errors.js";
 
 // A reader that stops early (`cloudlaunch compare spec.yaml | head`) closes the pipe: that is not an error, and the
 // command goes on to finish what it was doing (an `up` half-way is never abandoned because nobody reads its output).
@@ -20,7 +20,10 @@ const program = new Command("cloudlaunch")
   // Throw instead of exiting so bad usage maps to exit 2 below, like every other user error.
   .exitOverride();
 
-const dryrun = new Option("--dryrun", "show what would change and change nothing (checks permissions where credentials exist)");
+const dryrun = new Option(
+  "--dryrun",
+  "run every check the command runs, show what would change, change nothing (checks permissions where credentials exist)",
+);
 const target = (cmd: Command) =>
   cmd
     .option("--spec <file>", "find the cluster's cloud from this spec instead of the local record")
@@ -35,7 +38,21 @@ const run = (load: () => Promise<(...args: any[]) => Promise<number | void>>) =>
     const cmd = args.at(-1) as Command;
     const options = { ...program.opts(), ...cmd.opts() };
     const action = await load();
-    process.exitCode = (await action(...args.slice(0, -2), options)) ?? 0;
+    // A promise nothing will ever settle (a socket dropped under an SDK that then waits on nothing) lets Node exit
+    // with code 0 as if the command had succeeded: it must fail loudly instead.
+    const unfinished = () => {
+      process.stderr.write(
+        `cloudlaunch: ${cmd.name()} stopped before finishing (a cloud call was left without an answer); ` +
+          "nothing is reported as done — run it again\n",
+      );
+      process.exitCode = 1;
+    };
+    process.once("beforeExit", unfinished);
+    try {
+      process.exitCode = (await action(...args.slice(0, -2), options)) ?? 0;
+    } finally {
+      process.off("beforeExit", unfinished);
+    }
   };
 
 program
@@ -46,6 +63,8 @@ program
   .option("--increment", "launch a new cluster under the next free name when the spec's name is taken")
   .option("--terminate-surplus", "terminate workers beyond workers.count (otherwise they are listed and kept)")
   .option("--offline", "plan from the bundled catalog only, without calling the cloud (implies --dryrun)")
+  .option("--no-wait", "return once the VMs run, without waiting for the scheduler and every worker to join Dask")
+  .option("--wait-timeout <duration>", "how long to wait for Dask, e.g. 90s, 15m (default 15m, or CLOUDLAUNCH_WAIT_TIMEOUT; 0 = do not wait)")
   .action(run(async () => (require("./commands/up.js") as typeof import("./commands/up.js")).up));
 
 program
@@ -62,6 +81,25 @@ target(
     .description("list cloudlaunch clusters, or the nodes of one cluster")
     .argument("[cluster]", "cluster name"),
 ).action(run(async () => (require("./commands/status.js") as typeof import("./commands/status.js")).status));
+
+target(
+  program
+    .command("logs")
+    .description("print a node's boot (serial console) log through the cloud's API; every node's last lines without a node")
+    .argument("<cluster>", "cluster name")
+    .argument("[node]", "node name (e.g. scheduler, worker-007 or demo-worker-007)")
+    .option("--tail <lines>", "only the last N lines (default: the whole log for one node, 20 lines each for all)"),
+).action(run(async () => (require("./commands/logs.js") as typeof import("./commands/logs.js")).logs));
+
+target(
+  program
+    .command("ssh")
+    .description("ssh into a node (the scheduler by default) as the spec's user; anything after -- runs there")
+    .usage("<cluster> [node] [-- command...]")
+    .argument("<cluster>", "cluster name")
+    .argument("[node-and-command...]", "node name (e.g. worker-007), then -- and a command to run on it")
+    .option("--print", "print the ssh command instead of running it"),
+).action(run(async () => (require("./commands/ssh.js") as typeof import("./commands/ssh.js")).ssh));
 
 const lifecycle = {
   stop: "stop the cluster or the named nodes (Azure: deallocate — a stopped-but-allocated Azure VM is still billed)",
@@ -93,8 +131,8 @@ program.parseAsync(process.argv).catch((err: unknown) => {
     process.exitCode = 1;
     return;
   }
-  const message = err instanceof SpecError ? `invalid spec:\n${err.message}` : (err as Error).message;
-  if (program.opts().json) process.stdout.write(JSON.stringify({ error: { kind: (err as Error).name, message } }) + "\n");
+  const message = isSpecError(err) ? `invalid spec:\n${err.message}` : (err as Error).message;
+  if (program.opts().json) process.stdout.write(`${JSON.stringify({ error: { kind: errorKind(err), message } })}\n`);
   process.stderr.write(`cloudlaunch: ${message}\n`);
   process.exitCode = code;
 });

@@ -45,6 +45,7 @@ export function guard(provider: Provider, options: GuardOptions): Provider {
     preflight: (plan) => provider.preflight(plan),
     leftovers: (cluster) => provider.leftovers(cluster),
     checkMutation: (m) => provider.checkMutation(m),
+    consoleOutput: (node) => provider.consoleOutput(node),
     ensureNetwork: async (plan) => {
       await skip({ kind: "ensureNetwork", cluster: plan.cluster });
       return [];

@@ -1,4 +1,6 @@
 // up: read the spec, plan against what exists, then launch or converge (or, with --dryrun, only show the plan).
+import { homedir } from "node:os";
+import { resolve as resolvePath } from "node:path";
 import { typesIn } from "../catalog/catalog.js";
 import { planCluster } from "../plan/plan.js";
 import { assertWithinBudget } from "../plan/budget.js";
@@ -14,10 +16,14 @@ import { allRecords, assertRecordWritable, readRecord, writeRecord } from "../re
 import { guard } from "../apply/guard.js";
 import { applyPlan, type UserDataFor } from "../apply/up.js";
 import { userDataRenderer } from "../apply/userdata.js";
+import { checkBeforeLaunch } from "../apply/validate.js";
 import { makeOutput } from "../render/output.js";
 import { planJson, planText } from "../render/plan.js";
 import { startProgress } from "../render/progress.js";
 import { clusterAccessText, clusterJson } from "../render/status.js";
+import { isUsable, waitForDaskCluster, waitTimeout } from "./up-wait.js";
+import { readyJson, readyText } from "../render/dask.js";
+import { clientContract, clientJson } from "../bootstrap/client-contract.js";
 
 export interface UpOptions {
   json?: boolean;
@@ -25,20 +31,29 @@ export interface UpOptions {
   increment?: boolean;
   terminateSurplus?: boolean;
   offline?: boolean;
+  /** false with --no-wait. */
+  wait?: boolean;
+  waitTimeout?: string;
 }
 
 export async function up(specFile: string, options: UpOptions): Promise<number> {
   const out = makeOutput(!!options.json);
-  const { spec: loaded, warnings, locate } = loadSpecFile(specFile);
-  warnings.forEach((w) => out.warn(w));
+  const { spec: loaded, warnings, problemAt, locate } = loadSpecFile(specFile);
+  for (const w of warnings) out.warn(w);
   if (loaded.security === false) out.warn("security: false — Dask traffic is unencrypted and unauthenticated");
   const dryrun = !!options.dryrun || !!options.offline;
+  // Read before anything is launched: a bad --wait-timeout is a usage error, not a surprise after the launch.
+  const wait = waitTimeout(options);
+  const fresh = planCluster(loaded, typesIn(loaded.provider, loaded.region), []);
+  // One validation path, the same for up and --dryrun (offline or online), all of it before the first cloud call
+  // and the first mutation (cloud, local record, CA): the spec (above), then the user data of every candidate type.
+  await checkBeforeLaunch(fresh, problemAt);
   // A dry run calls the cloud only when credentials are configured locally: CI validating specs needs none.
   const online = !options.offline && (!dryrun || (await hasLocalCredentials(loaded.provider)));
   const spot = !!(loaded.scheduler.spot || loaded.workers.spot);
   // A fresh cluster's cost is known without the cloud (unless live spot prices will decide it): a spec over its
   // budget fails before any call.
-  if (!online || !spot) assertWithinBudget(planCluster(loaded, typesIn(loaded.provider, loaded.region), []), specFile, locate);
+  if (!online || !spot) assertWithinBudget(fresh, specFile, locate);
   const provider = online ? await loadProvider(loaded) : undefined;
 
   const spec = { ...loaded, name: await clusterName(loaded, provider, !!options.increment) };
@@ -58,20 +73,26 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
     takenNames: record?.lastWorker ? [record.lastWorker] : [],
   }), spec.provider, live);
   assertWithinBudget(plan, specFile, locate);
-  plan.warnings.forEach((w) => out.warn(w));
-  const userDataFor = await userDataRenderer(plan, dryrun);
+  // The scheduler's user data names the cluster, and live spot prices can reorder the candidates: a plan that
+  // differs from the one checked above is checked again (still before any mutation).
+  if (spec.name !== loaded.name || live !== undefined) await checkBeforeLaunch(plan, problemAt);
+  for (const w of plan.warnings) out.warn(w);
   if (provider) await provider.preflight(plan);
 
   if (dryrun) {
     const offline = options.offline ? "offline (--offline)" : `offline: no ${spec.provider} credentials found`;
-    return preview(plan, provider, existing, userDataFor, out, provider ? undefined : offline);
+    return preview(plan, provider, existing, await userDataRenderer(plan, true), out, provider ? undefined : offline);
   }
+  // Only now, every check passed: the CA is created (or loaded) and the record written.
+  const userDataFor = await userDataRenderer(plan, false);
 
   const number = (name?: string) => (name ? workerNumber(spec.name, name) ?? 0 : 0);
   const lastWorker = [record?.lastWorker, ...plan.nodes.map((n) => n.name)].reduce((a, b) => (number(b) > number(a) ? b : a), undefined);
   writeRecord({
     name: spec.name, provider: spec.provider, region: spec.region, zone: spec.zone, gcp: spec.gcp, azure: spec.azure,
     specFile, security: spec.security, createdAt: record?.createdAt ?? new Date().toISOString(), lastWorker,
+    ssh: spec.ssh && { ...spec.ssh, public_key_file: absolutePath(spec.ssh.public_key_file) },
+    client: clientContract(spec),
   });
   if (!out.json) out.info(planText(plan, out));
   const progress = await startProgress(out, `launching ${spec.name}`);
@@ -82,9 +103,22 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
   }
   const nodes = (await provider!.listNodes(spec.name)).filter((n) => n.state !== "terminated");
   progress.done(`${spec.name}: ${nodes.filter((n) => n.state === "running").length}/${nodes.length} running`);
-  if (out.json) out.print(JSON.stringify({ ...planJson(plan, { dryrun: false, offline: false }), ...clusterJson(spec.name, spec, nodes) }, null, 2));
-  else out.print(clusterAccessText(spec.name, nodes, spec.security !== false));
-  return 0;
+  const report = await waitForDaskCluster(provider!, spec.name, nodes, wait, out);
+  const client = clientContract(spec);
+  if (out.json) {
+    const dask = report ? { dask: readyJson(report) } : {};
+    const cluster = clusterJson(spec.name, spec, nodes);
+    out.print(JSON.stringify({ ...planJson(plan, { dryrun: false, offline: false }), ...cluster, ...dask, client: clientJson(client) }, null, 2));
+  } else {
+    out.print(clusterAccessText(spec.name, nodes, spec.security !== false, client));
+    if (report) out.print(`\n${readyText(report, wait.label)}`);
+  }
+  return report && !isUsable(report) ? 1 : 0;
+}
+
+/** As the drivers read it (~ expanded, relative to the working directory), so `ssh` finds it from anywhere. */
+function absolutePath(file: string | undefined): string | undefined {
+  return file === undefined ? undefined : resolvePath(file.replace(/^~(?=$|\/)/, homedir()));
 }
 
 async function clusterName(spec: ClusterSpec, provider: Provider | undefined, increment: boolean): Promise<string> {
@@ -99,14 +133,6 @@ async function preview(plan: Plan, provider: Provider | undefined, existing: Nod
   if (provider) {
     const guarded = guard(provider, { dryrun: true, checkPermissions: true, onSkipped: (d) => skipped.push(d) });
     await applyPlan(plan, guarded, existing, userDataFor, { update() {}, note: (m) => out.info(m) });
-  } else {
-    // Offline the user data is still rendered, so a spec whose bootstrap cannot fit the cloud fails here, not at launch.
-    for (const role of ["scheduler", "worker"]) {
-      const node = plan.nodes.find((n) => n.action === "create" && n.role === role);
-      const choice = role === "scheduler" ? plan.scheduler : plan.workers;
-      // Every candidate: a fallback type must fit the cloud's user-data limit too.
-      if (node) for (const type of choice.candidates) userDataFor(node, type, role === "worker" ? "10.0.0.1" : undefined);
-    }
   }
   if (out.json) {
     out.print(JSON.stringify(planJson(plan, { dryrun: true, offline: !!offline, skipped: provider ? skipped : undefined }), null, 2));

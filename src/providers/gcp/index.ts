@@ -13,6 +13,7 @@ import { deleteFirewalls, ensureFirewalls, observeFirewalls, remainingFirewalls 
 import { checkNodeNames } from "./node-ownership";
 import { listDisks, listInstances, toNodeInfo } from "./nodes";
 import { Placement } from "./placement";
+import { serialConsole } from "./console";
 
 export class GcpProvider implements Provider {
   readonly name = "gcp" as const;
@@ -55,6 +56,10 @@ export class GcpProvider implements Provider {
       remainingFirewalls(this.clients, this.project, cluster),
     ]);
     return [...instances.map((i) => `instance ${i.name} (${i.status})`), ...disks, ...firewalls];
+  }
+
+  consoleOutput(node: NodeInfo): Promise<string> {
+    return serialConsole(this.clients, this.project, node);
   }
 
   /** Compute has no dry-run mode: nothing to check beyond the reads preflight already made. */
