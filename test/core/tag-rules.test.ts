@@ -15,12 +15,13 @@ network:
 tags:
 ${tags}`;
 
+/** The tag problems (other rules, e.g. Azure's SSH key, are not this file's subject). */
 function problems(text: string): SpecProblem[] {
   try {
     parseSpec(text, "spec.yaml");
   } catch (err) {
     expect(err).toBeInstanceOf(SpecError);
-    return (err as SpecError).problems;
+    return (err as SpecError).problems.filter((p) => p.path.startsWith("tags"));
   }
   throw new Error("expected a SpecError");
 }
