@@ -100,7 +100,7 @@ function broadestCovered(ranges: Range[], bits: number): number | undefined {
  * How the drivers write the firewall, against each cloud's documented cap:
  * - EC2 (src/providers/aws/network.ts): one rule per (port, CIDR) plus one rule for the group itself. "Inbound or
  *   outbound rules per security group: 60", enforced separately for IPv4 and IPv6 (Amazon VPC quotas,
- *   https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html). The driver sends IPv4 ranges only.
+ *   https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html). IPv6 ranges go in Ipv6Ranges.
  * - GCP (src/providers/gcp/network.ts): one firewall rule holds every range: "Maximum number of source IP address
  *   ranges per firewall rule: 5,000 … either IPv4 only or IPv6 only" (https://cloud.google.com/firewall/docs/quotas).
  * - Azure (src/providers/azure/network.ts): one NSG rule holds every range: "IP addresses and ranges specified for
@@ -112,14 +112,17 @@ function ruleCaps(provider: ClusterSpec["provider"], ranges: Range[]): string[] 
   const v4 = ranges.filter((r) => r.family === "IPv4").length;
   const v6 = ranges.length - v4;
   if (provider === "aws") {
-    const rules = DASK_PORTS.length * v4 + 1;
+    // IPv4 ranges go in IpRanges and IPv6 ranges in Ipv6Ranges (src/providers/aws/network.ts), each family against
+    // its own cap; the rule for the group itself is counted in both, to be safe.
     const problems: string[] = [];
-    if (v6) problems.push("IPv6 ranges are not supported on AWS yet: the security group rules carry IPv4 ranges only");
-    if (rules > FIREWALL_CAPS.awsRulesPerFamily) {
+    for (const [family, count] of [["IPv4", v4], ["IPv6", v6]] as const) {
+      const rules = DASK_PORTS.length * count + 1;
+      if (count === 0 || rules <= FIREWALL_CAPS.awsRulesPerFamily) continue;
       const most = Math.floor((FIREWALL_CAPS.awsRulesPerFamily - 1) / DASK_PORTS.length);
       problems.push(
-        `${v4} IPv4 ranges make ${rules} security group rules (one per port ${DASK_PORTS.join("/")} and range, plus one), ` +
-          `over EC2's ${FIREWALL_CAPS.awsRulesPerFamily} inbound rules per group: list at most ${most}, or merge them into wider ranges`,
+        `${count} ${family} ranges make ${rules} security group rules (one per port ${DASK_PORTS.join("/")} and range, ` +
+          `plus one), over EC2's ${FIREWALL_CAPS.awsRulesPerFamily} inbound rules per group and family: list at most ` +
+          `${most}, or merge them into wider ranges`,
       );
     }
     return problems;

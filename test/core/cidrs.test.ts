@@ -47,7 +47,10 @@ describe("allowed_cidrs", () => {
     // EC2: 3 ports × N ranges + 1 self rule ≤ 60 inbound rules.
     expect(errors(many(19))).toEqual([]);
     expect(errors(many(20))).toEqual([expect.stringMatching(/61 security group rules.*EC2's 60/)]);
-    expect(errors(["2001:db8::/32"])).toEqual([expect.stringContaining("IPv6 ranges are not supported on AWS")]);
+    // IPv6 ranges are counted against their own family's cap (Ipv6Ranges), not refused.
+    const many6 = (n: number) => Array.from({ length: n }, (_, i) => `2001:db8:${i.toString(16)}::/48`);
+    expect(errors([...many(19), ...many6(19)])).toEqual([]);
+    expect(errors(many6(20))).toEqual([expect.stringMatching(/20 IPv6 ranges make 61 security group rules/)]);
     expect(errors(many(FIREWALL_CAPS.gcpRangesPerRule), "gcp")).toEqual([]);
     expect(errors(many(FIREWALL_CAPS.gcpRangesPerRule + 1), "gcp")).toEqual([expect.stringContaining("5000 source ranges a GCP firewall rule")]);
     expect(errors(["10.0.0.0/8", "2001:db8::/32"], "gcp")).toEqual([expect.stringContaining("not both")]);
