@@ -25,12 +25,15 @@ export interface FakeInstance {
   natIp?: string;
   lastStartMs: number;
   lastStopMs?: number;
+  /** An instance that does not get to RUNNING before this time (forever: Infinity) stays PROVISIONING. */
+  holdUntilMs?: number;
 }
 
 export type InstanceStatus = "PROVISIONING" | "STAGING" | "RUNNING" | "STOPPING" | "TERMINATED" | "GONE";
 
 export function instanceStatus(inst: FakeInstance, transitionMs: number, now = Date.now()): InstanceStatus {
   const elapsed = now - inst.phaseMs;
+  if (inst.phase === "run" && inst.holdUntilMs !== undefined && now < inst.holdUntilMs) return "PROVISIONING";
   if (inst.phase === "run") return elapsed < transitionMs / 2 ? "PROVISIONING" : elapsed < transitionMs ? "STAGING" : "RUNNING";
   if (elapsed < transitionMs) return "STOPPING";
   return inst.phase === "stop" ? "TERMINATED" : "GONE";
