@@ -3,6 +3,7 @@
 import { CloudError } from "../errors.js";
 import type { Plan, PlannedNode } from "../plan/types.js";
 import type { InstanceType } from "../catalog/types.js";
+import { generationOf } from "./attempt.js";
 import type { LaunchedNode, LaunchRequest, NodeInfo, NodeResult, Progress, Provider } from "../providers/provider.js";
 
 /** Renders one node's cloud-init user data for an instance type; workers get the scheduler's private address. */
@@ -23,14 +24,17 @@ export async function applyPlan(plan: Plan, provider: Provider, existing: NodeIn
     plan.nodes.filter((n) => n.action === action).map((n) => byName.get(n.name)).filter((n): n is NodeInfo => !!n);
 
   await provider.ensureNetwork(plan);
-  const terminated = await each(nodesWith("terminate"), "terminate", (nodes) => provider.terminate(nodes, progress));
+  // Failed nodes go first and completely: a replacement may take the same name (the scheduler's), which GCP and
+  // Azure refuse while the old VM exists.
+  const removed = await each(nodesWith("remove"), "remove the failed node(s)", (nodes) => provider.terminate(nodes, progress));
+  const terminated = [...removed, ...(await each(nodesWith("terminate"), "terminate", (nodes) => provider.terminate(nodes, progress)))];
   const started = await each(nodesWith("start"), "start", (nodes) => provider.start(nodes, progress));
 
-  const schedulerPlan = plan.nodes.find((n) => n.role === "scheduler")!;
+  const schedulerPlan = plan.nodes.find((n) => n.role === "scheduler" && n.action !== "remove")!;
   let scheduler: NodeInfo | undefined = started.find((r) => r.name === schedulerPlan.name)?.node ?? byName.get(schedulerPlan.name);
   const launched: LaunchedNode[] = [];
   if (schedulerPlan.action === "create") {
-    const [node] = await provider.launch(plan, [request(plan, schedulerPlan, (type) => userDataFor(schedulerPlan, type, undefined))], progress);
+    const [node] = await provider.launch(plan, [request(plan, schedulerPlan, existing, (type) => userDataFor(schedulerPlan, type, undefined))], progress);
     if (node) launched.push(node);
     scheduler = node;
   }
@@ -38,15 +42,15 @@ export async function applyPlan(plan: Plan, provider: Provider, existing: NodeIn
   if (newWorkers.length) {
     // In a dry run nothing was launched, so there is no address yet; the preview renders with a stand-in.
     const address = scheduler?.privateIp ?? DRY_RUN_SCHEDULER_IP;
-    const requests = newWorkers.map((n) => request(plan, n, (type) => userDataFor(n, type, address)));
+    const requests = newWorkers.map((n) => request(plan, n, existing, (type) => userDataFor(n, type, address)));
     launched.push(...(await provider.launch(plan, requests, progress)));
   }
   return { scheduler, launched, started, terminated };
 }
 
-function request(plan: Plan, node: PlannedNode, userData: LaunchRequest["userData"]): LaunchRequest {
+function request(plan: Plan, node: PlannedNode, existing: NodeInfo[], userData: LaunchRequest["userData"]): LaunchRequest {
   const choice = node.role === "scheduler" ? plan.scheduler : plan.workers;
-  return { name: node.name, role: node.role, candidates: choice.candidates, spot: choice.spot, userData };
+  return { name: node.name, role: node.role, candidates: choice.candidates, spot: choice.spot, userData, generation: generationOf(node.name, existing) };
 }
 
 async function each(nodes: NodeInfo[], verb: string, act: (nodes: NodeInfo[]) => Promise<NodeResult[]>): Promise<NodeResult[]> {

@@ -10,6 +10,7 @@ import type { NodeInfo, Provider } from "../providers/provider.js";
 import { allRecords, readRecord, writeRecord } from "../records.js";
 import { guard } from "../apply/guard.js";
 import { applyPlan, type UserDataFor } from "../apply/up.js";
+import { assertConverged, settlePending } from "../apply/settle.js";
 import { userDataRenderer } from "../apply/userdata.js";
 import { makeOutput } from "../render/output.js";
 import { planJson, planText } from "../render/plan.js";
@@ -36,7 +37,7 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
 
   const spec = { ...loaded, name: await clusterName(loaded, provider, !!options.increment) };
   if (spec.name !== loaded.name) out.info(`cluster ${loaded.name} exists; planning a new cluster ${spec.name}`);
-  const existing = provider ? await provider.listNodes(spec.name) : [];
+  const existing = provider ? await observe(provider, spec.name, dryrun, out) : [];
   const record = readRecord(spec.name);
   const plan = planCluster(spec, typesIn(spec.provider, spec.region), existing, {
     terminateSurplus: options.terminateSurplus,
@@ -61,11 +62,23 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
   if (plan.nodes.every((n) => n.action === "keep" || n.action === "surplus")) out.info(`${spec.name} is up to date: nothing to change`);
   const progress = await startProgress(out, `launching ${spec.name}`);
   await applyPlan(plan, provider!, existing, userDataFor, progress);
-  const nodes = (await provider!.listNodes(spec.name)).filter((n) => n.state !== "terminated");
+  const listed = await provider!.listNodes(spec.name);
+  assertConverged(plan, listed);
+  const nodes = listed.filter((n) => n.state !== "terminated");
   progress.done(`${spec.name}: ${nodes.filter((n) => n.state === "running").length}/${nodes.length} running`);
   if (out.json) out.print(JSON.stringify({ ...planJson(plan, { dryrun: false, offline: false }), ...clusterJson(spec.name, spec, nodes) }, null, 2));
   else out.print(clusterAccessText(spec.name, nodes, spec.security !== false));
   return 0;
+}
+
+/** What exists, once nodes caught half-way had their bounded time to settle (not in a dry run: it only looks). */
+async function observe(provider: Provider, cluster: string, dryrun: boolean, out: ReturnType<typeof makeOutput>): Promise<NodeInfo[]> {
+  const nodes = await provider.listNodes(cluster);
+  if (dryrun || !nodes.some((n) => n.state === "pending" || n.state === "stopping")) return nodes;
+  const progress = await startProgress(out, `${cluster}: waiting for nodes an earlier run left pending`);
+  const settled = await settlePending(provider, cluster, nodes, progress);
+  progress.done();
+  return settled;
 }
 
 async function clusterName(spec: ClusterSpec, provider: Provider | undefined, increment: boolean): Promise<string> {

@@ -27,6 +27,13 @@ export interface NodeInfo {
    * for compute: `stop` acts on it (deallocates) rather than calling it already stopped, and status says so.
    */
   stillBilled?: boolean;
+  /**
+   * The node will never serve although the cloud still lists it (Azure provisioningState Failed; set by the core for
+   * a node pending past its bounded wait): `up` removes what is left of it and launches a replacement.
+   */
+  failed?: boolean;
+  /** The cloud's reason for the node's state when it gives one (EC2 StateReason, Azure ProvisioningState/failed/...). */
+  reason?: string;
 }
 
 /** One node to launch. Candidates come from the plan, cheapest first; the driver tries them in order. */
@@ -40,6 +47,12 @@ export interface LaunchRequest {
    * Dask's worker sizing follows the machine, so a fallback type gets its own. Same type → same string.
    */
   userData(type: InstanceType): string;
+  /**
+   * Which launch attempt of this name this is: the number of earlier VMs of the name the cloud still shows as gone
+   * or failed (see src/apply/attempt.ts). Part of every idempotency token, so a retry or a re-run after a crash
+   * reuses the token while a new attempt for a name whose VM is gone does not.
+   */
+  generation?: number;
 }
 
 export interface LaunchedNode extends NodeInfo {

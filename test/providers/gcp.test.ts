@@ -28,7 +28,7 @@ function makePlan(cluster: string, workers: number, extra: Partial<ClusterSpec> 
     name: cluster, provider: "gcp", region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string },
     scheduler: {}, workers: { count: workers }, network: { subnet: fake.spec.subnet, allowed_cidrs: ["203.0.113.0/24"] }, disk_gib: 30, ...extra,
   } as ClusterSpec;
-  const choice = (role: "scheduler" | "worker"): RoleChoice => ({ role, chosen: E2, runnerUp: N2D, candidates: [E2, N2D], spot: false, explicit: false });
+  const choice = (role: "scheduler" | "worker"): RoleChoice => ({ role, chosen: E2, runnerUp: N2D, candidates: [E2, N2D], placements: [E2, N2D].map((t) => ({ type: t.type, zone: "*" })), spot: false, explicit: false });
   const nodes = [`${cluster}-scheduler`, ...Array.from({ length: workers }, (_, i) => `${cluster}-worker-${String(i + 1).padStart(3, "0")}`)].map((name, i) => ({
     name, role: i === 0 ? ("scheduler" as const) : ("worker" as const), action: "create" as const, instanceType: E2.type, vcpus: 2, memoryGib: 8, spot: false, priceHourly: E2.priceHourly,
   }));

@@ -34,6 +34,7 @@ export function toNodeInfo(inst: Instance): NodeInfo | undefined {
     privateIp: inst.PrivateIpAddress,
     launchTime: inst.LaunchTime?.toISOString(),
     spot: inst.InstanceLifecycle === "spot",
+    ...(inst.StateReason?.Message && inst.State?.Name !== "running" && { reason: inst.StateReason.Message }),
   };
 }
 

@@ -144,7 +144,8 @@ export class Launcher {
   private async insert(req: LaunchRequest, zone: string, type: InstanceType, attempt: number): Promise<Outcome> {
     const [sourceImage, subnet] = await Promise.all([this.placement.image(this.plan.spec, type.arch), this.placement.subnetwork(this.plan.spec)]);
     const instanceResource_ = instanceResource(this.plan.spec, this.plan.cluster, req, { zone, machineType: type.type, sourceImage, subnetwork: subnet.selfLink });
-    const requestId = requestIdFor(this.plan.cluster, req.name, zone, type.type, attempt ? `relaunch-${attempt}` : "");
+    const generation = req.generation ? [`attempt-${req.generation}`] : [];
+    const requestId = requestIdFor(this.plan.cluster, req.name, zone, type.type, attempt ? `relaunch-${attempt}` : "", ...generation);
     const op = await this.inserts(() =>
       withRetry(`create instance ${req.name}`, async () => {
         try {

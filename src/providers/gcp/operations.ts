@@ -29,9 +29,19 @@ export interface OperationFailure {
   message: string;
 }
 
+const MIN_COUNT = "VM_MIN_COUNT_NOT_REACHED";
+
+/**
+ * The operation's error, named by the most telling entry: a failed bulkInsert lists VM_MIN_COUNT_NOT_REACHED first
+ * and the reason (ZONE_RESOURCE_POOL_EXHAUSTED, QUOTA_EXCEEDED...) after it
+ * (https://github.com/googleapis/google-cloud-go/issues/5168), so the whole list is read, not errors[0].
+ */
 export function operationFailure(op: Operation): OperationFailure | undefined {
-  const first = op.error?.errors?.[0];
-  return first ? { code: String(first.code ?? "UNKNOWN"), message: String(first.message ?? "") } : undefined;
+  const all = (op.error?.errors ?? []).map((e) => ({ code: String(e.code ?? "UNKNOWN"), message: String(e.message ?? "") }));
+  if (!all.length) return undefined;
+  const telling = all.find((f) => isCapacityFailure(f) || isQuotaFailure(f)) ?? all.find((f) => f.code !== MIN_COUNT) ?? all[0];
+  const others = all.filter((f) => f !== telling).map((f) => `${f.code}: ${f.message}`);
+  return { code: telling.code, message: [telling.message, ...others].join(" ") };
 }
 
 /** Capacity problems a different zone may not have (the _WITH_DETAILS variant is what newer zones report). */
