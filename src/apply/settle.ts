@@ -56,7 +56,6 @@ export function divergence(plan: Plan, nodes: NodeInfo[]): string[] {
 
 export function assertConverged(plan: Plan, nodes: NodeInfo[]): void {
   const problems = divergence(plan, nodes);
-  if (process.env.CL_DEBUG) console.error(JSON.stringify(nodes.map((n) => [n.name, n.id, n.state])));
   if (problems.length) {
     throw new CloudError(`${plan.cluster} does not match the spec yet: ${problems.join("; ")}. Run up again to repair it.`, "other");
   }

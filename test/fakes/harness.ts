@@ -40,6 +40,8 @@ export interface Fault {
 /** A VM as the fake holds it, in provider-agnostic terms, for assertions. */
 export interface FakeVm {
   id: string;
+  /** Tells apart two VMs that had the same name and id one after the other (Azure's vmId); `id` when absent. */
+  uid?: string;
   name: string;
   cluster?: string;
   state: string;
