@@ -46,6 +46,7 @@ const EXPECTED_PATHS = [
   "/opt/cloudlaunch/arm-lifetime.sh",
   "/opt/cloudlaunch/setup-dask.sh",
   "/opt/cloudlaunch/start-dask.sh",
+  "/opt/cloudlaunch/scheduler-address.sh",
   "/etc/systemd/system/cloudlaunch-dask.service",
   "/etc/systemd/system/cloudlaunch-lifetime.service",
   "/etc/cloudlaunch/tls/ca.pem",
