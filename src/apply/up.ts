@@ -37,6 +37,14 @@ export async function applyPlan(plan: Plan, provider: Provider, existing: NodeIn
     const [node] = await provider.launch(plan, [request(plan, schedulerPlan, existing, (type) => userDataFor(schedulerPlan, type, undefined))], progress);
     if (node) launched.push(node);
     scheduler = node;
+    // Kept workers still dial the old scheduler: their metadata now names the new one, and they follow it at their
+    // next service start (the Dask worker exits when its scheduler is gone and systemd restarts it).
+    const kept = plan.nodes.filter((n) => n.role === "worker" && (n.action === "keep" || n.action === "start" || n.action === "surplus"));
+    const workers = kept.map((n) => started.find((r) => r.name === n.name)?.node ?? byName.get(n.name)).filter((n): n is NodeInfo => !!n);
+    if (workers.length) {
+      await provider.setSchedulerAddress(workers, scheduler?.privateIp ?? DRY_RUN_SCHEDULER_IP);
+      progress.note(`${workers.length} kept worker(s) now point at the new scheduler ${scheduler?.privateIp ?? "(dry run)"}`);
+    }
   }
   const newWorkers = plan.nodes.filter((n) => n.role === "worker" && n.action === "create");
   if (newWorkers.length) {

@@ -84,7 +84,8 @@ export type Mutation =
   | { kind: "ensureNetwork"; cluster: string }
   | { kind: "launch"; cluster: string; requests: LaunchRequest[] }
   | { kind: "start" | "stop" | "terminate"; nodes: NodeInfo[] }
-  | { kind: "deleteClusterResources"; cluster: string };
+  | { kind: "deleteClusterResources"; cluster: string }
+  | { kind: "setSchedulerAddress"; nodes: NodeInfo[]; address: string };
 
 export interface Provider {
   readonly name: ProviderName;
@@ -117,7 +118,15 @@ export interface Provider {
   terminate(nodes: NodeInfo[], progress: Progress): Promise<NodeResult[]>;
   /** Delete the cluster's firewall/security group/NSG (and network/resource group only if cloudlaunch made them). */
   deleteClusterResources(cluster: string): Promise<void>;
+  /**
+   * Writes the scheduler's private IP into each worker's own instance metadata under SCHEDULER_IP_KEY (EC2 tag, GCP
+   * custom metadata, Azure tag), where the worker reads it at each service start (templates/scheduler-address.sh).
+   */
+  setSchedulerAddress(workers: NodeInfo[], address: string): Promise<void>;
 }
+
+/** The metadata key workers read their scheduler's private IP from. */
+export const SCHEDULER_IP_KEY = "cloudlaunch-scheduler-ip";
 
 /** Ownership tag/label keys, the same on every cloud (GCP label keys cannot contain ':' so they use '-'). */
 export const OWNER_TAG = "cloudlaunch-managed";

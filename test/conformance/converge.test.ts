@@ -71,6 +71,27 @@ describe.each(PROVIDERS)("%s converges", (provider) => {
     expect(names(replaced)).not.toContain("one-worker-001");
   });
 
+  it("a replaced scheduler: up writes its address into every kept worker's instance metadata, which workers read", async () => {
+    const before = await fresh("follow", 2);
+    const old = before.find((v) => v.name === "follow-scheduler")!;
+    expect((await w.run(["terminate", "follow", "scheduler", "--yes"])).code).toBe(0);
+    const r = await w.run(["up", w.spec("follow", 2)]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/2 kept worker\(s\) now point at the new scheduler/);
+    const live = w.live("follow");
+    const scheduler = live.find((v) => v.name === "follow-scheduler")!;
+    expect(scheduler.privateIp).toBeTruthy();
+    expect(scheduler.privateIp).not.toBe(old.privateIp);
+    const workers = live.filter((v) => v.name.includes("worker"));
+    expect(ids(workers)).toEqual(ids(before.filter((v) => v.name.includes("worker"))));
+    // EC2 and Azure: a tag on the worker (IMDS shows it); GCP: a custom metadata item.
+    for (const vm of workers) expect(vm.tags["cloudlaunch-scheduler-ip"] ?? vm.metadata?.["cloudlaunch-scheduler-ip"]).toBe(scheduler.privateIp);
+    // A plain re-run changes nothing: the address is written only when the scheduler is re-created.
+    const since = w.fake.calls.length;
+    expect((await w.run(["up", w.spec("follow", 2)])).code).toBe(0);
+    expect(w.mutatingSince(since).filter((a) => /CreateTags|setMetadata|virtualMachines\.update$/.test(a))).toEqual([]);
+  });
+
   it("a node failed in provisioning is named with its reason, removed with its remnants, and replaced by the next up", async () => {
     w.fake.inject({ kind: "provision-failure", times: 1 });
     const first = await w.run(["up", w.spec("broken", 1)], SHORT);

@@ -50,6 +50,8 @@ export interface FakeVm {
   publicIp?: string;
   privateIp?: string;
   tags: Record<string, string>;
+  /** GCP custom metadata items (user-data left out), where a node reads what is not a label. */
+  metadata?: Record<string, string>;
 }
 
 export interface FakeCloudOptions {

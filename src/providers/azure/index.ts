@@ -13,6 +13,7 @@ import { changeState } from "./lifecycle.js";
 import { checkSubnet, deleteClusterResources, ensureNetwork, groupExists, leftovers, requireGroup } from "./network.js";
 import { listNodes } from "./nodes.js";
 import { SkuAvailability } from "./skus.js";
+import { setSchedulerTag } from "./scheduler-tag.js";
 
 export async function createProvider(target: ProviderTarget, env: NodeJS.ProcessEnv = process.env): Promise<Provider> {
   return new AzureProvider(await createClients(target, env));
@@ -72,6 +73,10 @@ class AzureProvider implements Provider {
 
   terminate(nodes: NodeInfo[], progress: Progress): Promise<NodeResult[]> {
     return changeState(this.c, "terminate", nodes, progress);
+  }
+
+  setSchedulerAddress(workers: NodeInfo[], address: string): Promise<void> {
+    return setSchedulerTag(this.c, workers, address);
   }
 
   deleteClusterResources(cluster: string): Promise<void> {

@@ -11,6 +11,7 @@ import { Launcher } from "./launch";
 import { deleteFirewalls, ensureFirewalls, remainingFirewalls } from "./network";
 import { listDisks, listInstances, toNodeInfo } from "./nodes";
 import { Placement } from "./placement";
+import { setSchedulerMetadata } from "./scheduler-metadata";
 
 export class GcpProvider implements Provider {
   readonly name = "gcp" as const;
@@ -64,6 +65,10 @@ export class GcpProvider implements Provider {
 
   /** Compute has no dry-run mode: nothing to check beyond the reads preflight already made. */
   async checkMutation(_mutation: Mutation): Promise<void> {}
+
+  setSchedulerAddress(workers: NodeInfo[], address: string): Promise<void> {
+    return setSchedulerMetadata(this.clients, this.project, workers, address);
+  }
 
   ensureNetwork(plan: Plan): Promise<void> {
     return ensureFirewalls(this.clients, this.placement, this.project, plan);
