@@ -1,14 +1,9 @@
 // stop / start / terminate on a cluster or some of its nodes. Decides, per node, whether the action applies;
 // only nodes that can take it reach the provider, the rest are reported by name.
-import type { NodeInfo, NodeResult, NodeState, Progress, Provider } from "../providers/provider.js";
+import type { NodeInfo, NodeResult, Progress, Provider } from "../providers/provider.js";
+import { decide, type LifecycleVerb } from "./lifecycle-table.js";
 
-export type LifecycleVerb = "stop" | "start" | "terminate";
-
-const TARGET: Record<LifecycleVerb, { done: NodeState[]; from: NodeState[]; past: string }> = {
-  stop: { done: ["stopped", "stopping"], from: ["running", "pending"], past: "stopped" },
-  start: { done: ["running", "pending"], from: ["stopped"], past: "running" },
-  terminate: { done: ["terminated", "terminating"], from: ["running", "pending", "stopped", "stopping", "unknown"], past: "terminated" },
-};
+export type { LifecycleVerb };
 
 /** `worker-007` and `demo-worker-007` both name demo's worker 7. */
 export function fullName(cluster: string, name: string): string {
@@ -21,16 +16,17 @@ export async function runLifecycle(verb: LifecycleVerb, provider: Provider, clus
   const byName = new Map<string, NodeInfo>();
   for (const n of nodes) if (!byName.has(n.name) || n.state !== "terminated") byName.set(n.name, n);
   const wanted = names.length ? names.map((n) => fullName(cluster, n)) : [...byName.keys()];
-  const rule = TARGET[verb];
   const results: NodeResult[] = [];
   const act: NodeInfo[] = [];
   for (const name of wanted) {
     const node = byName.get(name);
     if (!node || (node.state === "terminated" && (verb !== "terminate" || !names.length))) {
       if (names.length) results.push({ name, ok: false, message: "not found" });
-    } else if (rule.from.includes(node.state) || (verb === "stop" && node.stillBilled)) act.push(node);
-    else if (rule.done.includes(node.state)) results.push({ name, ok: true, message: `already ${node.state}`, node });
-    else results.push({ name, ok: false, message: `cannot ${verb} a node that is ${node.state}`, node });
+    } else {
+      const d = decide(verb, node);
+      if (d.act) act.push(node);
+      else results.push({ name, ok: d.ok, message: d.message, node });
+    }
   }
   if (act.length) results.push(...(await provider[verb](act, progress)));
   return results;

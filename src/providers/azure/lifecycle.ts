@@ -2,7 +2,8 @@
 // (powered off but allocated) is still billed for its compute. Terminate deletes the VM, and with it the NIC, the
 // public IP and the OS disk (deleteOption Delete), and waits for the deletion to finish.
 import pLimit from "p-limit";
-import type { NodeInfo, NodeResult, NodeState, Progress } from "../provider.js";
+import { decide } from "../../apply/lifecycle-table.js";
+import type { NodeInfo, NodeResult, Progress } from "../provider.js";
 import type { AzureClients } from "./clients.js";
 import { isNotFound, toCloudError } from "./errors.js";
 import { requireGroup } from "./network.js";
@@ -10,11 +11,6 @@ import { listNodes } from "./nodes.js";
 
 type Verb = "start" | "stop" | "terminate";
 
-const SKIP: Record<Verb, Partial<Record<NodeState, string>>> = {
-  start: { running: "already running", terminating: "being terminated", terminated: "terminated" },
-  stop: { stopped: "already stopped", terminating: "being terminated", terminated: "terminated" },
-  terminate: { terminated: "already terminated" },
-};
 const DONE: Record<Verb, string> = { start: "started", stop: "stopped (deallocated)", terminate: "terminated" };
 
 export async function changeState(c: AzureClients, verb: Verb, nodes: NodeInfo[], progress: Progress): Promise<NodeResult[]> {
@@ -23,10 +19,8 @@ export async function changeState(c: AzureClients, verb: Verb, nodes: NodeInfo[]
   const limit = pLimit(c.settings.concurrency);
   let done = 0;
   const one = async (node: NodeInfo): Promise<NodeResult> => {
-    // A VM powered off from inside is "stopped" yet allocated and billed: stop deallocates it.
-    const skip = verb === "stop" && node.stillBilled ? undefined : SKIP[verb][node.state];
-    // Skipping is success when the node is already where it was asked to go.
-    if (skip) return { name: node.name, ok: skip.startsWith("already"), message: skip, node };
+    const d = decide(verb, node);
+    if (!d.act) return { name: node.name, ok: d.ok, message: d.message, node };
     const vmName = node.id.split("/").pop() ?? node.name;
     try {
       if (verb === "start") await c.compute.virtualMachines.beginStartAndWait(rg, vmName, poll);
