@@ -53,7 +53,22 @@ export async function applyPlan(plan: Plan, provider: Provider, existing: NodeIn
     const requests = newWorkers.map((n) => request(plan, n, existing, (type) => userDataFor(n, type, address)));
     launched.push(...(await provider.launch(plan, requests, progress)));
   }
+  sayWhereLanded(launched, progress);
   return { scheduler, launched, started, terminated };
+}
+
+/** Nodes placed elsewhere than the plan's first choice, grouped by where and why: one line per distinct fallback. */
+function sayWhereLanded(launched: LaunchedNode[], progress: Progress): void {
+  const groups = new Map<string, string[]>();
+  for (const n of launched) {
+    if (!n.fallback) continue;
+    const why = n.fallback.startsWith(`${n.name}: `) ? n.fallback.slice(n.name.length + 2) : n.fallback;
+    groups.set(why, [...(groups.get(why) ?? []), n.name]);
+  }
+  for (const [why, names] of groups) {
+    const who = names.length === 1 ? names[0] : `${names.length} nodes (${names[0]} … ${names.at(-1)})`;
+    progress.note(`${who} landed elsewhere: ${why}`);
+  }
 }
 
 function request(plan: Plan, node: PlannedNode, existing: NodeInfo[], userData: LaunchRequest["userData"]): LaunchRequest {

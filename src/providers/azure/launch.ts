@@ -156,7 +156,6 @@ export async function launch(c: AzureClients, skus: SkuAvailability, plan: Plan,
         creating.delete(key);
         slot.done = true;
         progress.update(++running, requests.length, "running");
-        if (slot.refused.length) progress.note(fallbackOf(slot)!);
       } else if (vm.provisioningState === "Failed") {
         creating.delete(key);
         track(slot, recover(slot));
