@@ -26,6 +26,8 @@ const isPending = (n: NodeInfo) => (n.state === "pending" || n.state === "stoppi
 export async function settlePending(provider: Provider, cluster: string, nodes: NodeInfo[], progress: Progress, opts = settleOptions()): Promise<NodeInfo[]> {
   let current = nodes;
   const deadline = Date.now() + opts.waitMs;
+  // Most transitions end within seconds: listed again soon, then less often, up to the configured interval.
+  let delay = Math.min(250, opts.pollMs);
   while (current.some(isPending)) {
     const pending = current.filter(isPending);
     progress.update(current.length - pending.length, current.length, `settled (waiting for ${pending.map((n) => n.name).join(", ")})`);
@@ -34,7 +36,8 @@ export async function settlePending(provider: Provider, cluster: string, nodes: 
       progress.note(`${pending.map((n) => `${n.name} (${n.state})`).join(", ")} did not settle within ${seconds} s (CLOUDLAUNCH_PENDING_WAIT_S): replacing`);
       return current.map((n) => (isPending(n) ? { ...n, failed: true, reason: n.reason ?? `still ${n.state} after ${seconds} s` } : n));
     }
-    await sleep(Math.min(opts.pollMs, Math.max(0, deadline - Date.now())));
+    await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
+    delay = Math.min(delay * 2, opts.pollMs);
     current = await provider.listNodes(cluster);
   }
   return current;
