@@ -134,4 +134,5 @@ export const CLUSTER_TAG = "cloudlaunch-cluster";
 export const ROLE_TAG = "cloudlaunch-role";
 export const NODE_TAG = "cloudlaunch-node";
 
-export type ProviderFactory = (spec: Pick<ClusterSpec, "provider" | "region" | "gcp" | "azure">) => Promise<Provider>;
+/** Where a cluster lives: all a driver needs to be created (the rest of the spec reaches it through the plan). */
+export type ProviderTarget = Pick<ClusterSpec, "provider" | "region" | "zone" | "gcp" | "azure">;

@@ -9,8 +9,7 @@ import {
   type Volume,
 } from "@aws-sdk/client-ec2";
 import type { Plan } from "../../plan/types.js";
-import type { ProviderTarget } from "../index.js";
-import { SCHEDULER_IP_KEY, type LaunchedNode, type LaunchRequest, type Leftover, type Mutation, type NodeInfo, type NodeResult, type Progress, type Provider } from "../provider.js";
+import { SCHEDULER_IP_KEY, type LaunchedNode, type LaunchRequest, type Leftover, type Mutation, type NodeInfo, type NodeResult, type Progress, type Provider, type ProviderTarget } from "../provider.js";
 import { Ec2Api } from "./client.js";
 import { launchNodes } from "./launch.js";
 import { ACTION_OF, changeState, chunks, sendLifecycle, type Verb } from "./lifecycle.js";

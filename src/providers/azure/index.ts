@@ -5,7 +5,7 @@
 // CLOUDLAUNCH_AZURE_CONCURRENCY (concurrent VM calls, default 32), AZURE_SUBSCRIPTION_ID.
 import { CloudError } from "../../errors.js";
 import type { Plan } from "../../plan/types.js";
-import type { ProviderTarget } from "../index.js";
+import type { ProviderTarget } from "../provider.js";
 import type { LaunchedNode, LaunchRequest, Leftover, Mutation, NodeInfo, NodeResult, Progress, Provider } from "../provider.js";
 import { createClients, type AzureClients } from "./clients.js";
 import { launch, readSshPublicKey } from "./launch.js";

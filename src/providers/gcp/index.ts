@@ -2,7 +2,7 @@
 // (or a static token), and an endpoint override for tests and Compute-compatible endpoints.
 import { CloudError } from "../../errors";
 import type { Plan } from "../../plan/types";
-import type { ProviderTarget } from "../index";
+import type { ProviderTarget } from "../provider.js";
 import type { LaunchedNode, LaunchRequest, Leftover, Mutation, NodeInfo, NodeResult, Progress, Provider } from "../provider";
 import { act } from "./actions";
 import { clientOptions, GcpClients } from "./clients";
