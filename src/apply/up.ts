@@ -19,9 +19,11 @@ export interface UpResult {
 }
 
 export async function applyPlan(plan: Plan, provider: Provider, existing: NodeInfo[], userDataFor: UserDataFor, progress: Progress): Promise<UpResult> {
-  const byName = new Map(existing.map((n) => [n.name, n]));
+  // By id, not name: a name can belong to a terminated VM and to its live (or failed) successor at once.
+  const byId = new Map(existing.map((n) => [n.id, n]));
+  const existingOf = (n: PlannedNode) => (n.existingId === undefined ? undefined : byId.get(n.existingId));
   const nodesWith = (action: PlannedNode["action"]) =>
-    plan.nodes.filter((n) => n.action === action).map((n) => byName.get(n.name)).filter((n): n is NodeInfo => !!n);
+    plan.nodes.filter((n) => n.action === action).map(existingOf).filter((n): n is NodeInfo => !!n);
 
   await provider.ensureNetwork(plan);
   // Failed nodes go first and completely: a replacement may take the same name (the scheduler's), which GCP and
@@ -31,7 +33,7 @@ export async function applyPlan(plan: Plan, provider: Provider, existing: NodeIn
   const started = await each(nodesWith("start"), "start", (nodes) => provider.start(nodes, progress));
 
   const schedulerPlan = plan.nodes.find((n) => n.role === "scheduler" && n.action !== "remove")!;
-  let scheduler: NodeInfo | undefined = started.find((r) => r.name === schedulerPlan.name)?.node ?? byName.get(schedulerPlan.name);
+  let scheduler: NodeInfo | undefined = started.find((r) => r.name === schedulerPlan.name)?.node ?? existingOf(schedulerPlan);
   const launched: LaunchedNode[] = [];
   if (schedulerPlan.action === "create") {
     const [node] = await provider.launch(plan, [request(plan, schedulerPlan, existing, (type) => userDataFor(schedulerPlan, type, undefined))], progress);
@@ -40,7 +42,7 @@ export async function applyPlan(plan: Plan, provider: Provider, existing: NodeIn
     // Kept workers still dial the old scheduler: their metadata now names the new one, and they follow it at their
     // next service start (the Dask worker exits when its scheduler is gone and systemd restarts it).
     const kept = plan.nodes.filter((n) => n.role === "worker" && (n.action === "keep" || n.action === "start" || n.action === "surplus"));
-    const workers = kept.map((n) => started.find((r) => r.name === n.name)?.node ?? byName.get(n.name)).filter((n): n is NodeInfo => !!n);
+    const workers = kept.map((n) => started.find((r) => r.name === n.name)?.node ?? existingOf(n)).filter((n): n is NodeInfo => !!n);
     if (workers.length) {
       await provider.setSchedulerAddress(workers, scheduler?.privateIp ?? DRY_RUN_SCHEDULER_IP);
       progress.note(`${workers.length} kept worker(s) now point at the new scheduler ${scheduler?.privateIp ?? "(dry run)"}`);
