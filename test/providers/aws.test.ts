@@ -249,3 +249,21 @@ test("no credentials, or credentials EC2 rejects, are auth errors that say how t
   p = provider();
   await expect(p.listNodes()).rejects.toMatchObject({ kind: "auth", code: "AuthFailure" });
 });
+
+test("a name whose VM is gone from the listing but whose token EC2 still keeps gets a new VM, not the terminated one", async () => {
+  // EC2 stops listing a terminated instance after about an hour but keeps its ClientToken for a day: the observed
+  // attempt is then 0 again, whose token answers with the terminated instance (same parameters) or a mismatch.
+  await fake.close();
+  fake = await startFakeEc2({ transitionMs: 40, terminatedRetentionMs: 50 });
+  useEnv(fake.env);
+  const p = provider();
+  const s = spec({ name: "walk", workers: { count: 0 } });
+  const [first] = await up(p, s);
+  expect((await p.terminate([first], recorder()))[0].ok).toBe(true);
+  await new Promise((r) => setTimeout(r, 120));
+  expect(await p.listNodes("walk")).toEqual([]);
+  const [again] = await up(p, s); // the same parameters: the old token would return the terminated instance
+  expect(again.id).not.toBe(first.id);
+  expect(again.state).toBe("running");
+  expect(fake.vms().filter((v) => v.cluster === "walk" && v.state === "running")).toHaveLength(1);
+});
