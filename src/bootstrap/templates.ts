@@ -12,6 +12,9 @@ export const TEMPLATE_FILES = [
   "scheduler-address.sh",
   "cloudlaunch-dask.service",
   "cloudlaunch-lifetime.service",
+  "idle-run.sh",
+  "idle-poweroff.sh",
+  "cloudlaunch-idle.conf",
 ] as const;
 export type TemplateFile = (typeof TEMPLATE_FILES)[number];
 

@@ -12,6 +12,9 @@ import { launch, readSshPublicKey } from "./launch.js";
 import { changeState } from "./lifecycle.js";
 import { checkSubnet, deleteClusterResources, ensureNetwork, groupExists, leftovers, requireGroup } from "./network.js";
 import { listNodes } from "./nodes.js";
+import { checkQuotas } from "./quotas.js";
+import { azureSpotPrices } from "./prices.js";
+import type { LiveSpotPrices } from "../../plan/live-prices.js";
 import { SkuAvailability } from "./skus.js";
 import { setSchedulerTag } from "./scheduler-tag.js";
 
@@ -45,6 +48,11 @@ class AzureProvider implements Provider {
         throw new CloudError(`No ${role.role} size can be used in ${plan.region}${plan.zone ? ` zone ${plan.zone}` : ""}: ${reasons}.`, "capacity");
       }
     }
+    if (!process.env.CLOUDLAUNCH_SKIP_QUOTA_CHECK) await checkQuotas(this.c, plan, skus);
+  }
+
+  spotPrices(types: string[]): Promise<LiveSpotPrices | undefined> {
+    return azureSpotPrices(this.region, types);
   }
 
   leftovers(cluster: string): Promise<Leftover[]> {
