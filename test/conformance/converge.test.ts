@@ -19,7 +19,9 @@ const waitUntil = async (ok: () => boolean, ms = 20000) => {
 
 describe.each(PROVIDERS)("%s converges", (provider) => {
   let w: World;
-  beforeAll(async () => void (w = await startWorld(provider)));
+  beforeAll(async () => {
+    w = await startWorld(provider);
+  });
   afterAll(() => w?.close());
   afterEach(() => {
     w.fake.clearFaults();
