@@ -131,7 +131,12 @@ export interface Provider {
   setSchedulerAddress(workers: NodeInfo[], address: string): Promise<void>;
 }
 
-/** The metadata key workers read their scheduler's private IP from. */
+/**
+ * The metadata key workers read their scheduler's private IP from (templates/scheduler-address.sh):
+ * EC2 instance tags in IMDS (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/work-with-tags-in-IMDS.html),
+ * GCP custom metadata (https://cloud.google.com/compute/docs/metadata/querying-metadata), Azure IMDS compute/tagsList
+ * (https://learn.microsoft.com/azure/virtual-machines/instance-metadata-service).
+ */
 export const SCHEDULER_IP_KEY = "cloudlaunch-scheduler-ip";
 
 /** Ownership tag/label keys, the same on every cloud (GCP label keys cannot contain ':' so they use '-'). */

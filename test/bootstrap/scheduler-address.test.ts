@@ -19,10 +19,11 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     const url = req.url ?? "";
     // EC2 IMDSv2: a session token first, then the instance tag (only with InstanceMetadataTags enabled).
-    if (req.method === "PUT" && url === "/latest/api/token") return void res.end("tok");
-    if (url === "/latest/meta-data/tags/instance/cloudlaunch-scheduler-ip" && req.headers["x-aws-ec2-metadata-token"] === "tok") return void res.end(value);
-    if (url === "/computeMetadata/v1/instance/attributes/cloudlaunch-scheduler-ip" && req.headers["metadata-flavor"] === "Google") return void res.end(value);
-    if (url.startsWith("/metadata/instance/compute/tagsList") && req.headers.metadata === "true") {
+    const aws = only === "aws";
+    if (aws && req.method === "PUT" && url === "/latest/api/token") return void res.end("tok");
+    if (aws && url === "/latest/meta-data/tags/instance/cloudlaunch-scheduler-ip" && req.headers["x-aws-ec2-metadata-token"] === "tok") return void res.end(value);
+    if (only === "gcp" && url === "/computeMetadata/v1/instance/attributes/cloudlaunch-scheduler-ip" && req.headers["metadata-flavor"] === "Google") return void res.end(value);
+    if (only === "azure" && url.startsWith("/metadata/instance/compute/tagsList") && req.headers.metadata === "true") {
       return void res.end(JSON.stringify([{ name: "cloudlaunch-cluster", value: "demo" }, { name: "cloudlaunch-scheduler-ip", value }]));
     }
     res.statusCode = 404;
@@ -33,8 +34,12 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise((r) => server.close(r)));
 
-const address = async (provider: string, env: Record<string, string> = { CLOUDLAUNCH_IMDS: imds }) =>
-  (await run("bash", [SCRIPT, provider, FALLBACK], { env: { PATH: process.env.PATH ?? "", ...env } })).stdout.trim();
+/** Which cloud's metadata shape the loopback server answers in; the script asks each in turn. */
+let only = "aws";
+const address = async (provider: string, env: Record<string, string> = { CLOUDLAUNCH_IMDS: imds }) => {
+  only = provider;
+  return (await run("bash", [SCRIPT, FALLBACK], { env: { PATH: process.env.PATH ?? "", ...env } })).stdout.trim();
+};
 
 test.each(["aws", "gcp", "azure"])("%s: the address in the node's metadata wins over the first-boot one", async (provider) => {
   value = "10.0.0.9";
