@@ -5,6 +5,8 @@ set -euo pipefail
 conf_dir=${1:-/etc/cloudlaunch}
 # shellcheck source=/dev/null
 source "$conf_dir/cloudlaunch.env"
+# shellcheck source=/dev/null
+source "$(dirname "$0")/lib.sh"
 export PATH="$CLOUDLAUNCH_VENV/bin:$PATH"
 
 tls=()
@@ -21,6 +23,7 @@ case $CLOUDLAUNCH_ROLE in
     # Read at every start: `up` moves the address in instance metadata when it re-creates the scheduler, and a
     # worker whose scheduler is gone exits after --death-timeout, so systemd starts it again on the new address.
     scheduler=$("$(dirname "$0")/scheduler-address.sh" "$DASK_SCHEDULER_ADDRESS")
+    wait_for_scheduler "$scheduler"
     exec python3 -m dask worker "$scheduler" --name "${CLOUDLAUNCH_NODE:-$(hostname)}" --death-timeout 120 \
       --nworkers "$DASK_NWORKERS" --nthreads "$DASK_NTHREADS" --memory-limit "$DASK_MEMORY_LIMIT" "${tls[@]}"
     ;;

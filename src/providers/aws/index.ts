@@ -11,6 +11,7 @@ import {
 import type { Plan } from "../../plan/types.js";
 import { SCHEDULER_IP_KEY, type LaunchedNode, type LaunchRequest, type Leftover, type Mutation, type NodeInfo, type NodeResult, type Progress, type Provider, type ProviderTarget } from "../provider.js";
 import { Ec2Api } from "./client.js";
+import { consoleOutput } from "./console.js";
 import { launchNodes } from "./launch.js";
 import { ACTION_OF, changeState, chunks, sendLifecycle, type Verb } from "./lifecycle.js";
 import { describeOwned, LIVE_STATES, listNodes, waitOptions, type WaitOptions } from "./nodes.js";
@@ -154,6 +155,10 @@ export class AwsProvider implements Provider {
           await api.dryRun(ACTION_OF[m.kind], (ec2) => sendLifecycle(ec2, m.kind as Verb, ids, true));
         }
     }
+  }
+
+  consoleOutput(node: NodeInfo): Promise<string> {
+    return consoleOutput(this.api, node);
   }
 
   /** Closes the SDK's sockets (tests; a CLI process just exits). */

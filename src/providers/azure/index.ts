@@ -21,6 +21,7 @@ import { setSchedulerTag } from "./scheduler-tag.js";
 export async function createProvider(target: ProviderTarget, env: NodeJS.ProcessEnv = process.env): Promise<Provider> {
   return new AzureProvider(await createClients(target, env));
 }
+import { bootDiagnosticsLog } from "./console.js";
 
 class AzureProvider implements Provider {
   readonly name = "azure" as const;
@@ -33,6 +34,10 @@ class AzureProvider implements Provider {
 
   listNodes(cluster?: string): Promise<NodeInfo[]> {
     return listNodes(this.c, cluster);
+  }
+
+  consoleOutput(node: NodeInfo): Promise<string> {
+    return bootDiagnosticsLog(this.c, node);
   }
 
   async preflight(plan: Plan): Promise<void> {

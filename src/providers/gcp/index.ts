@@ -13,6 +13,7 @@ import { deleteFirewalls, ensureFirewalls, remainingFirewalls } from "./network"
 import { listDisks, listInstances, toNodeInfo } from "./nodes";
 import { Placement } from "./placement";
 import { setSchedulerMetadata } from "./scheduler-metadata";
+import { serialConsole } from "./console";
 
 export class GcpProvider implements Provider {
   readonly name = "gcp" as const;
@@ -53,6 +54,10 @@ export class GcpProvider implements Provider {
       remainingFirewalls(this.clients, this.project, cluster),
     ]);
     return [...instances.map((i) => `instance ${i.name} (${i.status})`), ...disks, ...firewalls];
+  }
+
+  consoleOutput(node: NodeInfo): Promise<string> {
+    return serialConsole(this.clients, this.project, node);
   }
 
   /** Compute has no dry-run mode: nothing to check beyond the reads preflight already made. */
