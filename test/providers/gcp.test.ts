@@ -86,7 +86,8 @@ test("launch 1 + 20, list, stop/start with new IPs, terminate leaves nothing", a
   expect(stopped.map((r) => [r.ok, r.message])).toEqual([[true, "stopped"], [true, "stopped"]]);
   const afterStop = (await gcp.listNodes("demo")).filter((n) => two.some((t) => t.name === n.name));
   expect(afterStop.every((n) => n.state === "stopped" && !n.publicIp)).toBe(true);
-  expect((await gcp.stop(afterStop, progress))[0]).toMatchObject({ ok: false, message: "already stopped" });
+  // One lifecycle table (src/apply/lifecycle-table.ts): already where it was asked to go is success on every cloud.
+  expect((await gcp.stop(afterStop, progress))[0]).toMatchObject({ ok: true, message: "already stopped" });
   const started = await gcp.start(afterStop, progress);
   expect(started.every((r) => r.ok && r.node?.state === "running")).toBe(true);
   for (const r of started) expect(r.node?.publicIp).not.toBe(two.find((t) => t.name === r.name)?.publicIp);
@@ -233,7 +234,7 @@ test("a launch whose node never runs gives up after CLOUDLAUNCH_GCP_WAIT_S, nami
     const plan = { ...makePlan("stuck", 0), spec: { ...makePlan("stuck", 0).spec, gcp: slow.spec.extra.gcp as { project: string } } };
     await driver.preflight(plan);
     const failure = driver.launch(plan, requests(plan), progress);
-    await expect(failure).rejects.toThrow(/Timed out waiting for stuck-scheduler \((pending|unknown)\)/);
+    await expect(failure).rejects.toThrow(/waiting for stuck-scheduler \((pending|unknown)\)/);
   } finally {
     if (before === undefined) delete process.env.CLOUDLAUNCH_GCP_WAIT_S;
     else process.env.CLOUDLAUNCH_GCP_WAIT_S = before;
