@@ -9,6 +9,7 @@ import { ResourceManagementClient } from "@azure/arm-resources";
 import { CloudError } from "../../errors.js";
 import type { ProviderTarget } from "../provider.js";
 import { WritePacer } from "./write-pacer.js";
+import { failFastWhenUnreachable } from "./unreachable.js";
 import { CONCURRENCY_ENV, ENDPOINT_ENV, POLL_INTERVAL_ENV, TOKEN_ENV } from "./credentials.js";
 
 export interface AzureSettings {
@@ -68,7 +69,10 @@ export async function createClients(target: ProviderTarget, env: NodeJS.ProcessE
     resources: new ResourceManagementClient(credential, settings.subscriptionId, options),
     writes,
   };
-  for (const client of [clients.compute, clients.network, clients.resources]) client.pipeline.addPolicy(writes.policy());
+  for (const client of [clients.compute, clients.network, clients.resources]) {
+    client.pipeline.addPolicy(writes.policy());
+    client.pipeline.addPolicy(failFastWhenUnreachable(), { afterPhase: "Retry" });
+  }
   return clients;
 }
 
