@@ -20,8 +20,11 @@ case $CLOUDLAUNCH_ROLE in
       --dashboard-address ":$DASK_DASHBOARD_PORT" "${tls[@]}"
     ;;
   worker)
-    wait_for_scheduler "$DASK_SCHEDULER_ADDRESS"
-    exec python3 -m dask worker "$DASK_SCHEDULER_ADDRESS" --name "${CLOUDLAUNCH_NODE:-$(hostname)}" \
+    # Read at every start: `up` moves the address in instance metadata when it re-creates the scheduler, and a
+    # worker whose scheduler is gone exits after --death-timeout, so systemd starts it again on the new address.
+    scheduler=$("$(dirname "$0")/scheduler-address.sh" "$DASK_SCHEDULER_ADDRESS")
+    wait_for_scheduler "$scheduler"
+    exec python3 -m dask worker "$scheduler" --name "${CLOUDLAUNCH_NODE:-$(hostname)}" --death-timeout 120 \
       --nworkers "$DASK_NWORKERS" --nthreads "$DASK_NTHREADS" --memory-limit "$DASK_MEMORY_LIMIT" "${tls[@]}"
     ;;
   *)

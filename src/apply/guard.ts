@@ -19,6 +19,8 @@ export function describeMutation(m: Mutation): string {
       return `launch ${m.requests.length} node(s): ${summarizeNames(m.requests.map((r) => r.name))}`;
     case "deleteClusterResources":
       return `delete the firewall / security group and network resources of ${m.cluster}`;
+    case "setSchedulerAddress":
+      return `point ${m.nodes.length} worker(s) at the new scheduler: ${summarizeNames(m.nodes.map((n) => n.name))}`;
     default:
       return `${m.kind} ${m.nodes.length} node(s): ${summarizeNames(m.nodes.map((n) => n.name))}`;
   }
@@ -58,5 +60,6 @@ export function guard(provider: Provider, options: GuardOptions): Provider {
     stop: skipped("stop"),
     terminate: skipped("terminate"),
     deleteClusterResources: (cluster) => skip({ kind: "deleteClusterResources", cluster }),
+    setSchedulerAddress: (nodes, address) => skip({ kind: "setSchedulerAddress", nodes, address }),
   };
 }

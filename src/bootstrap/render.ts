@@ -56,7 +56,7 @@ export function tlsEnabled(spec: Pick<ClusterSpec, "security">): boolean {
 function nodeFiles(input: UserDataInput): NodeFile[] {
   const tls = tlsEnabled(input.spec);
   if (tls && !input.tls) throw new Error(`renderUserData(${input.nodeName ?? input.role}): TLS is on but no TLS material was given`);
-  const script = (name: "bootstrap.sh" | "lib.sh" | "arm-lifetime.sh" | "setup-dask.sh" | "start-dask.sh") => ({ path: `${SCRIPT_DIR}/${name}`, permissions: "0755", content: readTemplate(name) });
+  const script = (name: "bootstrap.sh" | "lib.sh" | "arm-lifetime.sh" | "setup-dask.sh" | "start-dask.sh" | "scheduler-address.sh") => ({ path: `${SCRIPT_DIR}/${name}`, permissions: "0755", content: readTemplate(name) });
   const unit = (name: "cloudlaunch-dask.service" | "cloudlaunch-lifetime.service") => ({ path: `/etc/systemd/system/${name}`, permissions: "0644", content: readTemplate(name) });
   const files: NodeFile[] = [
     { path: `${CONFIG_DIR}/cloudlaunch.env`, permissions: "0644", content: settingsFile(input, tls) },
@@ -66,6 +66,7 @@ function nodeFiles(input: UserDataInput): NodeFile[] {
     script("arm-lifetime.sh"),
     script("setup-dask.sh"),
     script("start-dask.sh"),
+    script("scheduler-address.sh"),
     unit("cloudlaunch-dask.service"),
     unit("cloudlaunch-lifetime.service"),
   ];

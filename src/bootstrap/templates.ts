@@ -10,6 +10,7 @@ export const TEMPLATE_FILES = [
   "arm-lifetime.sh",
   "setup-dask.sh",
   "start-dask.sh",
+  "scheduler-address.sh",
   "cloudlaunch-dask.service",
   "cloudlaunch-lifetime.service",
   "idle-run.sh",

@@ -15,6 +15,7 @@ import { lockCluster } from "../cluster-lock.js";
 import { allRecords, assertRecordWritable, readRecord, writeRecord } from "../records.js";
 import { guard } from "../apply/guard.js";
 import { applyPlan, type UserDataFor } from "../apply/up.js";
+import { assertConverged, settlePending } from "../apply/settle.js";
 import { userDataRenderer } from "../apply/userdata.js";
 import { checkBeforeLaunch } from "../apply/validate.js";
 import { makeOutput } from "../render/output.js";
@@ -63,7 +64,7 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
     await lockCluster(spec.name, (m) => out.info(m));
     assertRecordWritable(spec.name);
   }
-  const existing = provider ? await provider.listNodes(spec.name) : [];
+  const existing = provider ? await observe(provider, spec.name, dryrun, out) : [];
   const record = readRecord(spec.name);
   const catalog = typesIn(spec.provider, spec.region);
   const live = provider && spot ? await provider.spotPrices?.(spotCandidates(spec, catalog)) : undefined;
@@ -101,7 +102,9 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
   if (!applied.networkChanges.length && plan.nodes.every((n) => n.action === "keep" || n.action === "surplus")) {
     progress.note(`${spec.name} is up to date: nothing to change, no change was made`);
   }
-  const nodes = (await provider!.listNodes(spec.name)).filter((n) => n.state !== "terminated");
+  const listed = await provider!.listNodes(spec.name);
+  assertConverged(plan, listed);
+  const nodes = listed.filter((n) => n.state !== "terminated");
   progress.done(`${spec.name}: ${nodes.filter((n) => n.state === "running").length}/${nodes.length} running`);
   const report = await waitForDaskCluster(provider!, spec.name, nodes, wait, out);
   const client = clientContract(spec);
@@ -119,6 +122,16 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
 /** As the drivers read it (~ expanded, relative to the working directory), so `ssh` finds it from anywhere. */
 function absolutePath(file: string | undefined): string | undefined {
   return file === undefined ? undefined : resolvePath(file.replace(/^~(?=$|\/)/, homedir()));
+}
+
+/** What exists, once nodes caught half-way had their bounded time to settle (not in a dry run: it only looks). */
+async function observe(provider: Provider, cluster: string, dryrun: boolean, out: ReturnType<typeof makeOutput>): Promise<NodeInfo[]> {
+  const nodes = await provider.listNodes(cluster);
+  if (dryrun || !nodes.some((n) => n.state === "pending" || n.state === "stopping")) return nodes;
+  const progress = await startProgress(out, `${cluster}: waiting for nodes an earlier run left pending`);
+  const settled = await settlePending(provider, cluster, nodes, progress);
+  progress.done();
+  return settled;
 }
 
 async function clusterName(spec: ClusterSpec, provider: Provider | undefined, increment: boolean): Promise<string> {

@@ -19,7 +19,7 @@ export function chooseRole(spec: ClusterSpec, role: RoleName, roleSpec: RoleSpec
     if (spot && chosen.spotPriceHourly === null) {
       throw new PlanError(`${role}: ${chosen.type} has no spot price in ${where}; set spot: false or choose another type`);
     }
-    return { role, chosen, runnerUp: null, candidates: [chosen], spot, explicit: true };
+    return { role, chosen, runnerUp: null, candidates: [chosen], placements: placementsOf(spec, [chosen]), spot, explicit: true };
   }
   const floors: Floors = {
     minVcpus: roleSpec.min_vcpus,
@@ -30,7 +30,13 @@ export function chooseRole(spec: ClusterSpec, role: RoleName, roleSpec: RoleSpec
   };
   const ranked = rankCandidates(types, floors);
   if (!ranked.length) throw new PlanError(noCandidate(role, where, floors, closestShortOf(types, floors)));
-  return { role, chosen: ranked[0], runnerUp: ranked[1] ?? null, candidates: ranked.slice(0, 1 + FALLBACKS), spot, explicit: false };
+  const candidates = ranked.slice(0, 1 + FALLBACKS);
+  return { role, chosen: ranked[0], runnerUp: ranked[1] ?? null, candidates, placements: placementsOf(spec, candidates), spot, explicit: false };
+}
+
+/** Type-major: capacity pressure first moves a node to another zone at the same price, then to the next type. */
+function placementsOf(spec: ClusterSpec, candidates: InstanceType[]): RoleChoice["placements"] {
+  return candidates.map((c) => ({ type: c.type, zone: spec.zone ?? "*" }));
 }
 
 function noCandidate(role: RoleName, where: string, f: Floors, closest: InstanceType[]): string {

@@ -25,13 +25,15 @@ export function planCluster(spec: ClusterSpec, types: InstanceType[], existing: 
   const scheduler = chooseRole(spec, "scheduler", spec.scheduler, types);
   const workers = chooseRole(spec, "worker", spec.workers, types);
   const warnings: string[] = [];
-  const alive = existing.filter((n) => !GONE.has(n.state));
+  // A failed node is listed but will never serve: it counts as missing and what is left of it is removed.
+  const alive = existing.filter((n) => !GONE.has(n.state) && !n.failed);
+  const failed = existing.filter((n) => !GONE.has(n.state) && n.failed);
   const byType = new Map(types.map((t) => [t.type, t]));
 
   const existingNode = (n: NodeInfo, action: NodeAction, choice: RoleChoice): PlannedNode => {
     const type = byType.get(n.instanceType);
     if (!type) warnings.push(`${n.name} is ${n.instanceType}, which the catalog does not price; counted as $0/hour`);
-    else if (type.type !== choice.chosen.type && action !== "terminate") {
+    else if (type.type !== choice.chosen.type && action !== "terminate" && action !== "remove") {
       warnings.push(`${n.name} is ${n.instanceType}; the spec now plans ${choice.chosen.type} (terminate it and run up again to replace it)`);
     }
     return {
@@ -46,7 +48,14 @@ export function planCluster(spec: ClusterSpec, types: InstanceType[], existing: 
   const keepOrStart = (n: NodeInfo): NodeAction => (n.state === "stopped" || n.state === "stopping" ? "start" : "keep");
 
   const nodes: PlannedNode[] = [];
+  for (const n of failed) {
+    const why = `${n.state}, failed${n.reason ? `: ${n.reason}` : ""}`;
+    warnings.push(`${n.name} is ${why}; up removes it and launches a replacement`);
+    nodes.push({ ...existingNode(n, "remove", n.role === "scheduler" ? scheduler : workers), why });
+  }
   const liveScheduler = alive.find((n) => n.role === "scheduler");
+  const goneScheduler = existing.find((n) => n.role === "scheduler" && GONE.has(n.state) && n.reason);
+  if (!liveScheduler && goneScheduler) warnings.push(`${goneScheduler.name} is ${goneScheduler.state} (${goneScheduler.reason}); up launches it again`);
   nodes.push(liveScheduler ? existingNode(liveScheduler, keepOrStart(liveScheduler), scheduler) : newNode(schedulerName(cluster), scheduler));
 
   const liveWorkers = alive
@@ -76,7 +85,7 @@ export function planCluster(spec: ClusterSpec, types: InstanceType[], existing: 
 
 /** What the cluster costs per hour once the plan is applied: every node that will exist, surplus included. */
 export function hourlyCost(spec: ClusterSpec, nodes: PlannedNode[]): HourlyCost {
-  const billed = nodes.filter((n) => n.action !== "terminate");
+  const billed = nodes.filter((n) => n.action !== "terminate" && n.action !== "remove");
   const sum = (f: (n: PlannedNode) => number) => round(billed.reduce((s, n) => s + f(n), 0));
   const instances = sum((n) => n.priceHourly);
   const publicIps = sum((n) => publicIpHourly(spec.provider, n.spot));

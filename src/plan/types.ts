@@ -7,7 +7,8 @@ export type NodeAction =
   | "keep" // already running (or pending): nothing to do
   | "start" // exists but stopped: start it
   | "surplus" // more workers exist than the spec asks for: listed, kept (see up --terminate-surplus)
-  | "terminate"; // surplus worker terminated because the user asked for it
+  | "terminate" // surplus worker terminated because the user asked for it
+  | "remove"; // failed/stuck node: what is left of it is deleted, and a new node takes its place
 
 export interface RoleChoice {
   role: RoleName;
@@ -16,6 +17,11 @@ export interface RoleChoice {
   runnerUp: InstanceType | null;
   /** Types to try, in order, when the chosen one has no capacity: chosen first. */
   candidates: InstanceType[];
+  /**
+   * The one fallback order every driver walks: each candidate type, cheapest first, in every zone allowed (the pinned
+   * zone only, or each zone of the region offering the type, in name order: zone "*") before the next type.
+   */
+  placements: { type: string; zone: string }[];
   spot: boolean;
   explicit: boolean;
 }
@@ -32,6 +38,8 @@ export interface PlannedNode {
   /** Cloud id of an existing node (keep, start, surplus, terminate). */
   existingId?: string;
   publicIp?: string;
+  /** Why the node is removed or re-created: its state and the cloud's reason. */
+  why?: string;
 }
 
 export interface HourlyCost {

@@ -28,6 +28,13 @@ export interface NodeInfo {
    * for compute: `stop` acts on it (deallocates) rather than calling it already stopped, and status says so.
    */
   stillBilled?: boolean;
+  /**
+   * The node will never serve although the cloud still lists it (Azure provisioningState Failed; set by the core for
+   * a node pending past its bounded wait): `up` removes what is left of it and launches a replacement.
+   */
+  failed?: boolean;
+  /** The cloud's reason for the node's state when it gives one (EC2 StateReason, Azure ProvisioningState/failed/...). */
+  reason?: string;
 }
 
 /** One node to launch. Candidates come from the plan, cheapest first; the driver tries them in order. */
@@ -41,6 +48,12 @@ export interface LaunchRequest {
    * Dask's worker sizing follows the machine, so a fallback type gets its own. Same type → same string.
    */
   userData(type: InstanceType): string;
+  /**
+   * Which launch attempt of this name this is: the number of earlier VMs of the name the cloud still shows as gone
+   * or failed (see src/apply/attempt.ts). Part of every idempotency token, so a retry or a re-run after a crash
+   * reuses the token while a new attempt for a name whose VM is gone does not.
+   */
+  generation?: number;
 }
 
 export interface LaunchedNode extends NodeInfo {
@@ -72,7 +85,8 @@ export type Mutation =
   | { kind: "ensureNetwork"; cluster: string }
   | { kind: "launch"; cluster: string; requests: LaunchRequest[] }
   | { kind: "start" | "stop" | "terminate"; nodes: NodeInfo[] }
-  | { kind: "deleteClusterResources"; cluster: string };
+  | { kind: "deleteClusterResources"; cluster: string }
+  | { kind: "setSchedulerAddress"; nodes: NodeInfo[]; address: string };
 
 export interface Provider {
   readonly name: ProviderName;
@@ -119,7 +133,20 @@ export interface Provider {
   terminate(nodes: NodeInfo[], progress: Progress): Promise<NodeResult[]>;
   /** Delete the cluster's firewall/security group/NSG (and network/resource group only if cloudlaunch made them). */
   deleteClusterResources(cluster: string): Promise<void>;
+  /**
+   * Writes the scheduler's private IP into each worker's own instance metadata under SCHEDULER_IP_KEY (EC2 tag, GCP
+   * custom metadata, Azure tag), where the worker reads it at each service start (templates/scheduler-address.sh).
+   */
+  setSchedulerAddress(workers: NodeInfo[], address: string): Promise<void>;
 }
+
+/**
+ * The metadata key workers read their scheduler's private IP from (templates/scheduler-address.sh):
+ * EC2 instance tags in IMDS (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/work-with-tags-in-IMDS.html),
+ * GCP custom metadata (https://cloud.google.com/compute/docs/metadata/querying-metadata), Azure IMDS compute/tagsList
+ * (https://learn.microsoft.com/azure/virtual-machines/instance-metadata-service).
+ */
+export const SCHEDULER_IP_KEY = "cloudlaunch-scheduler-ip";
 
 /** Ownership tag/label keys, the same on every cloud (GCP label keys cannot contain ':' so they use '-'). */
 export const OWNER_TAG = "cloudlaunch-managed";

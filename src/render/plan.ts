@@ -14,7 +14,7 @@ export interface PlanContext {
 export function planJson(plan: Plan, ctx: PlanContext) {
   const role = (c: Plan["scheduler"]) => ({
     instance_type: c.chosen.type, vcpus: c.chosen.vcpus, memory_gib: c.chosen.memoryGib, spot: c.spot,
-    price_hourly: priceOf(c.chosen, c.spot), explicit: c.explicit,
+    price_hourly: priceOf(c.chosen, c.spot), explicit: c.explicit, fallback_order: c.placements,
     runner_up: c.runnerUp && { instance_type: c.runnerUp.type, vcpus: c.runnerUp.vcpus, memory_gib: c.runnerUp.memoryGib, price_hourly: priceOf(c.runnerUp, c.spot) },
   });
   return {
@@ -24,6 +24,7 @@ export function planJson(plan: Plan, ctx: PlanContext) {
     nodes: plan.nodes.map((n) => ({
       name: n.name, role: n.role, instance_type: n.instanceType, vcpus: n.vcpus, memory_gib: n.memoryGib, spot: n.spot,
       public_ip: n.publicIp ?? null, price_hourly: n.priceHourly, action: n.action, id: n.existingId ?? null,
+      ...(n.why ? { why: n.why } : {}),
     })),
     firewall: { tcp_ports: plan.firewall.tcpPorts, allowed_cidrs: plan.firewall.allowedCidrs },
     hourly_cost: { instances: plan.hourlyCost.instances, public_ips: plan.hourlyCost.publicIps, disks: plan.hourlyCost.disks, total: plan.hourlyCost.total },

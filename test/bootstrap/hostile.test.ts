@@ -47,6 +47,7 @@ const EXPECTED_PATHS = [
   "/opt/cloudlaunch/arm-lifetime.sh",
   "/opt/cloudlaunch/setup-dask.sh",
   "/opt/cloudlaunch/start-dask.sh",
+  "/opt/cloudlaunch/scheduler-address.sh",
   "/etc/systemd/system/cloudlaunch-dask.service",
   "/etc/systemd/system/cloudlaunch-lifetime.service",
   "/etc/cloudlaunch/tls/ca.pem",
@@ -66,7 +67,9 @@ describeWithTools("hostile spec values stay data", [TOOLS.pyyaml, TOOLS.cloudIni
   });
 
   function hostileInput(hostile: readonly string[]): UserDataInput {
-    const input = inputFor({ provider: "aws", role: "worker", tls: true }, tls, {
+    // GCP's larger user-data limit keeps these documents plain (the encodings under test); EC2's 16 KiB would
+    // compress the bigger ones since the worker scripts grew (scheduler-address.sh, lib.sh).
+    const input = inputFor({ provider: "gcp", role: "worker", tls: true }, tls, {
       tags: Object.fromEntries(hostile.map((value, i) => [i % 2 ? value : `key ${i}: ${value}`, value])),
       dask: { pip_packages: hostile.filter((v) => !v.startsWith("-") && v.trim() !== ""), setup_commands: [...hostile] },
     });

@@ -150,6 +150,36 @@ test("ClientToken: same parameters → same reservation, other parameters → Id
   await expect(launch(ec2, { ClientToken: "tok-1", MinCount: 4, MaxCount: 4 })).rejects.toMatchObject({ name: "IdempotentParameterMismatch" });
 });
 
+test("ClientToken outlives its instances: terminated and gone from DescribeInstances, the token still answers", async () => {
+  await fake.close();
+  fake = await startFakeEc2({ transitionMs: TRANSITION_MS, rateLimits: false, terminatedRetentionMs: 50 });
+  const ec2 = client();
+  const first = await launch(ec2, { ClientToken: "tok-2" });
+  const id = first.Instances![0].InstanceId!;
+  await sleep(TRANSITION_MS + 10);
+  await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
+  await sleep(TRANSITION_MS + 80);
+  // No longer listed (EC2 drops terminated instances after about an hour) ...
+  const listed = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: "instance-id", Values: [id] }] }));
+  expect(listed.Reservations).toEqual([]);
+  // ... yet the same token and parameters return the terminated instance, never a new one,
+  const again = await launch(ec2, { ClientToken: "tok-2" });
+  expect(again.Instances?.map((i) => [i.InstanceId, i.State?.Name])).toEqual([[id, "terminated"]]);
+  // and other parameters under it are refused.
+  await expect(launch(ec2, { ClientToken: "tok-2", InstanceType: "m5.xlarge" })).rejects.toMatchObject({ name: "IdempotentParameterMismatch" });
+});
+
+test("a launch that fails after acceptance goes pending → terminated with its state reason", async () => {
+  fake.inject({ kind: "provision-failure", times: 1 });
+  const ec2 = client();
+  const out = await launch(ec2);
+  expect(out.Instances![0].State?.Name).toBe("pending");
+  await sleep(TRANSITION_MS + 10);
+  const [inst] = await instancesOf(ec2, [out.Instances![0].InstanceId!]);
+  expect(inst.State?.Name).toBe("terminated");
+  expect(inst.StateReason).toEqual({ Code: "Server.InternalError", Message: "Server.InternalError: Internal error on launch" });
+});
+
 test("security group rules, duplicates and DependencyViolation while an instance still uses the group", async () => {
   const ec2 = client();
   const { GroupId } = await ec2.send(new CreateSecurityGroupCommand({ GroupName: "g1", Description: "d", VpcId: fake.world.vpcId }));

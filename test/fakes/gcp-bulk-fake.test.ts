@@ -88,7 +88,9 @@ test("capacity fails the operation and leaves none of the batch; quota is refuse
   fake.inject({ kind: "capacity", zone, times: 1 });
   const failed = await send(["c-1", "c-2", "c-3"]);
   const [done] = await ops.wait({ project, zone, operation: failed.name! });
-  expect(done.error?.errors?.[0]?.code).toBe("ZONE_RESOURCE_POOL_EXHAUSTED");
+  // The real order (googleapis/google-cloud-go issue 5168): the min-count failure first, the reason after it.
+  expect(done.error?.errors?.map((e) => e.code)).toEqual(["VM_MIN_COUNT_NOT_REACHED", "ZONE_RESOURCE_POOL_EXHAUSTED"]);
+  expect(done.error?.errors?.[0]?.message).toBe("Requested minimum count of 3 VMs could not be created.");
   expect(done.instancesBulkInsertOperationMetadata?.perLocationStatus?.[`zones/${zone}`]).toMatchObject({ targetVmCount: 3, createdVmCount: 0, failedToCreateVmCount: 3 });
   expect(fake.vms()).toEqual([]);
 

@@ -17,9 +17,12 @@ export interface FakeCall {
  * capacity → EC2 InsufficientInstanceCapacity / GCP ZONE_RESOURCE_POOL_EXHAUSTED / Azure ZonalAllocationFailed/SkuNotAvailable,
  * quota → EC2 VcpuLimitExceeded / GCP QUOTA_EXCEEDED (CPUS) / Azure OperationNotAllowed (cores),
  * throttle → EC2 RequestLimitExceeded / GCP 429 rateLimitExceeded / Azure 429 with Retry-After,
- * server-error → 500/503 in the cloud's error body, drop → the connection is destroyed without an answer.
+ * server-error → 500/503 in the cloud's error body, drop → the connection is destroyed without an answer,
+ * provision-failure → the launch is accepted but the VM never serves: EC2 pending → terminated
+ * (Server.InternalError), Azure provisioningState Failed (OSProvisioningInternalError), GCP stuck in PROVISIONING,
+ * stuck-pending → the VM stays pending for `holdMs` (forever when absent) before it runs.
  */
-export type FaultKind = "capacity" | "quota" | "throttle" | "server-error" | "drop";
+export type FaultKind = "capacity" | "quota" | "throttle" | "server-error" | "drop" | "provision-failure" | "stuck-pending";
 
 export interface Fault {
   kind: FaultKind;
@@ -30,11 +33,15 @@ export interface Fault {
   zone?: string;
   /** How many calls the fault hits before it clears; forever when absent. */
   times?: number;
+  /** stuck-pending: how long the VM stays pending (ms); forever when absent. */
+  holdMs?: number;
 }
 
 /** A VM as the fake holds it, in provider-agnostic terms, for assertions. */
 export interface FakeVm {
   id: string;
+  /** Tells apart two VMs that had the same name and id one after the other (Azure's vmId); `id` when absent. */
+  uid?: string;
   name: string;
   cluster?: string;
   state: string;
@@ -43,6 +50,8 @@ export interface FakeVm {
   publicIp?: string;
   privateIp?: string;
   tags: Record<string, string>;
+  /** GCP custom metadata items (user-data left out), where a node reads what is not a label. */
+  metadata?: Record<string, string>;
 }
 
 export interface FakeCloudOptions {

@@ -164,7 +164,7 @@ test("after a crash between RunInstances and the Name tags, instances are still 
   expect(replanned.nodes.filter((n) => n.action === "create").map((n) => n.name)).toEqual(["demo-scheduler"]);
 });
 
-test("capacity fallback: next candidate type, then another zone, and a type the zone does not offer", async () => {
+test("capacity fallback in the plan's order: the same type in another zone, then the next type; and a type the zone does not offer", async () => {
   // Each failed placement is a RunInstances call; without the fake's buckets the SDK need not back off between them.
   await fake.close();
   fake = await startFakeEc2({ transitionMs: 40, rateLimits: false });
@@ -173,9 +173,17 @@ test("capacity fallback: next candidate type, then another zone, and a type the 
   const [zoneA, zoneB, zoneC] = fake.spec.zones;
   let p = provider();
   let plan = await planFor(p, spec({ network: noSubnet, workers: { count: 3, min_vcpus: 2 } }));
+  // Type-major (src/plan/choose.ts): no capacity for the cheapest type in zone A → the same type in zone B.
   fake.inject({ kind: "capacity", instanceType: plan.workers.candidates[0].type, zone: zoneA });
+  let workers = await p.launch(plan, requestsOf(plan).workers, recorder());
+  expect(workers.every((n) => n.instanceType === plan.workers.candidates[0].type && n.zone === zoneB && n.fallback)).toBe(true);
+  // No capacity for it anywhere → the next type, in the first zone.
+  fake.clearFaults();
+  fake.inject({ kind: "capacity", instanceType: plan.workers.candidates[0].type });
+  p = provider();
+  plan = await planFor(p, spec({ name: "next", network: noSubnet, workers: { count: 3, min_vcpus: 2 } }));
   let progress = recorder();
-  let workers = await p.launch(plan, requestsOf(plan).workers, progress);
+  workers = await p.launch(plan, requestsOf(plan).workers, progress);
   expect(workers.every((n) => n.instanceType === plan.workers.candidates[1].type && n.zone === zoneA && n.fallback)).toBe(true);
   expect(progress.notes.join("\n")).toContain("InsufficientInstanceCapacity");
   // The user data is rendered for the type actually launched (Dask sizes itself from it).
@@ -240,4 +248,22 @@ test("no credentials, or credentials EC2 rejects, are auth errors that say how t
   useEnv(fake.badCredentialsEnv);
   p = provider();
   await expect(p.listNodes()).rejects.toMatchObject({ kind: "auth", code: "AuthFailure" });
+});
+
+test("a name whose VM is gone from the listing but whose token EC2 still keeps gets a new VM, not the terminated one", async () => {
+  // EC2 stops listing a terminated instance after about an hour but keeps its ClientToken for a day: the observed
+  // attempt is then 0 again, whose token answers with the terminated instance (same parameters) or a mismatch.
+  await fake.close();
+  fake = await startFakeEc2({ transitionMs: 40, terminatedRetentionMs: 50 });
+  useEnv(fake.env);
+  const p = provider();
+  const s = spec({ name: "walk", workers: { count: 0 } });
+  const [first] = await up(p, s);
+  expect((await p.terminate([first], recorder()))[0].ok).toBe(true);
+  await new Promise((r) => setTimeout(r, 120));
+  expect(await p.listNodes("walk")).toEqual([]);
+  const [again] = await up(p, s); // the same parameters: the old token would return the terminated instance
+  expect(again.id).not.toBe(first.id);
+  expect(again.state).toBe("running");
+  expect(fake.vms().filter((v) => v.cluster === "walk" && v.state === "running")).toHaveLength(1);
 });

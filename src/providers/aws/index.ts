@@ -1,6 +1,7 @@
 // The AWS driver: the Provider verbs on EC2, through @aws-sdk/client-ec2. Loaded lazily by src/providers/index.ts.
 import {
   CreateSecurityGroupCommand,
+  CreateTagsCommand,
   DeleteSecurityGroupCommand,
   DescribeSecurityGroupsCommand,
   paginateDescribeVolumes,
@@ -8,8 +9,7 @@ import {
   type Volume,
 } from "@aws-sdk/client-ec2";
 import type { Plan } from "../../plan/types.js";
-import type { ProviderTarget } from "../provider.js";
-import type { LaunchedNode, LaunchRequest, Leftover, Mutation, NodeInfo, NodeResult, Progress, Provider } from "../provider.js";
+import { SCHEDULER_IP_KEY, type LaunchedNode, type LaunchRequest, type Leftover, type Mutation, type NodeInfo, type NodeResult, type Progress, type Provider, type ProviderTarget } from "../provider.js";
 import { Ec2Api } from "./client.js";
 import { consoleOutput } from "./console.js";
 import { launchNodes } from "./launch.js";
@@ -94,6 +94,14 @@ export class AwsProvider implements Provider {
     this.groups.delete(cluster);
   }
 
+  /** A tag, read by the worker through IMDS (RunInstances enables InstanceMetadataTags); 1000 resources a call. */
+  async setSchedulerAddress(workers: NodeInfo[], address: string): Promise<void> {
+    const tags = [{ Key: SCHEDULER_IP_KEY, Value: address }];
+    for (const ids of chunks(workers.map((n) => n.id), 1000)) {
+      await this.api.call("CreateTags", (ec2) => ec2.send(new CreateTagsCommand({ Resources: ids, Tags: tags })));
+    }
+  }
+
   async leftovers(cluster: string): Promise<Leftover[]> {
     const instances = await describeOwned(this.api, cluster, [{ Name: "instance-state-name", Values: LIVE_STATES }]);
     const volumes = await this.api.call("DescribeVolumes", async (ec2) => {
@@ -140,6 +148,10 @@ export class AwsProvider implements Provider {
           await api.dryRun("DeleteSecurityGroup", (ec2) => ec2.send(new DeleteSecurityGroupCommand({ GroupId: g.GroupId, DryRun: true })));
         }
         return;
+      }
+      case "setSchedulerAddress": {
+        const input = { Resources: m.nodes.slice(0, 1).map((n) => n.id), Tags: [{ Key: SCHEDULER_IP_KEY, Value: m.address }], DryRun: true };
+        return api.dryRun("CreateTags", (ec2) => ec2.send(new CreateTagsCommand(input)));
       }
       default:
         for (const ids of chunks(m.nodes.map((n) => n.id))) {

@@ -1,7 +1,9 @@
 // Launching: nodes with the same role, candidates, spot and user data go out as one RunInstances call for k
 // instances (MinCount = MaxCount = k), a few calls at a time; each call's ClientToken is derived from the cluster,
-// the node names and the placement, so an SDK retry or a repeated launch returns the same reservation instead of
-// a duplicate. On a capacity error the batch moves to the next candidate type, then the next zone.
+// the node names, the placement and the launch attempt (src/apply/attempt.ts), so an SDK retry or a re-run after a
+// crash returns the same reservation instead of a duplicate. A token EC2 answers with terminated instances or
+// IdempotentParameterMismatch belongs to an earlier attempt: the next attempt number is tried.
+// On a capacity error the batch moves to the next candidate type, then the next zone.
 import { createHash } from "node:crypto";
 import { CreateTagsCommand, type Instance, RunInstancesCommand, type RunInstancesCommandInput, type _InstanceType } from "@aws-sdk/client-ec2";
 import pLimit from "p-limit";
@@ -31,6 +33,8 @@ export interface Batch {
   userData: LaunchRequest["userData"];
   candidates: InstanceType[];
   requests: LaunchRequest[];
+  /** The highest launch attempt among the batch's names. */
+  generation: number;
 }
 
 /** Groups what can share one call, then cuts each group so its names fit the batch tag. */
@@ -44,7 +48,8 @@ export function makeBatches(requests: LaunchRequest[], maxSize = MAX_BATCH): Bat
   for (const members of groups.values()) {
     let current: LaunchRequest[] = [];
     const flush = () => {
-      if (current.length) batches.push({ role: current[0].role, spot: current[0].spot, userData: current[0].userData, candidates: current[0].candidates, requests: current });
+      const generation = Math.max(...current.map((r) => r.generation ?? 0));
+      if (current.length) batches.push({ role: current[0].role, spot: current[0].spot, userData: current[0].userData, candidates: current[0].candidates, requests: current, generation });
       current = [];
     };
     for (const r of members) {
@@ -57,9 +62,14 @@ export function makeBatches(requests: LaunchRequest[], maxSize = MAX_BATCH): Bat
   return batches;
 }
 
-export function clientToken(cluster: string, names: string[], type: string, subnetId: string): string {
-  return `cl-${createHash("sha256").update([cluster, names.join(","), type, subnetId].join("\n")).digest("hex").slice(0, 48)}`;
+export function clientToken(cluster: string, names: string[], type: string, subnetId: string, generation = 0): string {
+  const parts = [cluster, names.join(","), type, subnetId, ...(generation ? [`attempt-${generation}`] : [])];
+  return `cl-${createHash("sha256").update(parts.join("\n")).digest("hex").slice(0, 48)}`;
 }
+
+/** Attempt numbers tried past the observed one before giving up (EC2 forgets terminated instances in ~1 hour). */
+const MAX_ATTEMPT_WALK = 32;
+const GONE_STATES = new Set(["shutting-down", "terminated"]);
 
 export interface LaunchContext {
   api: Ec2Api;
@@ -73,7 +83,7 @@ export interface LaunchContext {
   nameEach: boolean;
 }
 
-export function runInput(ctx: LaunchContext, batch: Batch, type: string, subnetId: string): RunInstancesCommandInput {
+export function runInput(ctx: LaunchContext, batch: Batch, type: string, subnetId: string, generation = batch.generation): RunInstancesCommandInput {
   const { plan } = ctx;
   const names = batch.requests.map((r) => r.name);
   const tags = tagList(launchTags(plan.cluster, batch.role, names, plan.spec.tags, ctx.nameEach));
@@ -82,7 +92,7 @@ export function runInput(ctx: LaunchContext, batch: Batch, type: string, subnetI
     InstanceType: type as _InstanceType,
     MinCount: names.length,
     MaxCount: names.length,
-    ClientToken: clientToken(plan.cluster, names, type, subnetId),
+    ClientToken: clientToken(plan.cluster, names, type, subnetId, generation),
     KeyName: plan.spec.ssh?.key_name,
     UserData: Buffer.from(batch.userData(batch.candidates.find((c) => c.type === type) ?? batch.candidates[0]), "utf8").toString("base64"),
     // An ephemeral public IP at launch, on the interface that also carries the subnet and group; never an EIP.
@@ -103,8 +113,10 @@ export function runInput(ctx: LaunchContext, batch: Batch, type: string, subnetI
 
 async function runBatch(ctx: LaunchContext, batch: Batch, progress: Progress): Promise<{ instances: Instance[]; fallback?: string }> {
   const preferred = { type: batch.candidates[0].type, zone: ctx.target.subnets[0].zone };
-  const placements = ctx.target.subnets
-    .flatMap((subnet) => batch.candidates.filter((c) => ctx.target.offered.get(c.type)?.has(subnet.zone)).map((c) => ({ type: c.type, subnet })))
+  // The plan's order (src/plan/choose.ts, the same on every cloud): each type, cheapest first, in every zone that
+  // offers it before the next type, so capacity pressure moves a node to another zone before it costs more.
+  const placements = batch.candidates
+    .flatMap((c) => ctx.target.subnets.filter((subnet) => ctx.target.offered.get(c.type)?.has(subnet.zone)).map((subnet) => ({ type: c.type, subnet })))
     .filter((p) => !ctx.exhausted.has(`${p.type}@${p.subnet.zone}`));
   const what = batch.requests.length === 1 ? batch.requests[0].name : `${batch.requests.length} ${batch.role}s`;
   if (placements[0] && placements[0].type !== preferred.type && !ctx.target.offered.get(preferred.type)?.has(preferred.zone)) {
@@ -112,7 +124,7 @@ async function runBatch(ctx: LaunchContext, batch: Batch, progress: Progress): P
   }
   for (const [i, p] of placements.entries()) {
     try {
-      const out = await ctx.api.call("RunInstances", (ec2) => ec2.send(new RunInstancesCommand(runInput(ctx, batch, p.type, p.subnet.id))));
+      const out = await runAttempt(ctx, batch, p.type, p.subnet.id);
       const moved = p.type !== preferred.type || p.subnet.zone !== preferred.zone;
       return { instances: out.Instances ?? [], fallback: moved ? `${p.type} in ${p.subnet.zone} instead of ${preferred.type} in ${preferred.zone}` : undefined };
     } catch (err) {
@@ -128,6 +140,20 @@ async function runBatch(ctx: LaunchContext, batch: Batch, progress: Progress): P
     "capacity",
     "InsufficientInstanceCapacity",
   );
+}
+
+/** RunInstances under this attempt's token: the first attempt number whose token is unused or answered by live VMs. */
+async function runAttempt(ctx: LaunchContext, batch: Batch, type: string, subnetId: string) {
+  for (let generation = batch.generation; generation <= batch.generation + MAX_ATTEMPT_WALK; generation++) {
+    try {
+      const out = await ctx.api.call("RunInstances", (ec2) => ec2.send(new RunInstancesCommand(runInput(ctx, batch, type, subnetId, generation))));
+      const instances = out.Instances ?? [];
+      if (!instances.length || !instances.every((i) => GONE_STATES.has(i.State?.Name ?? ""))) return out;
+    } catch (err) {
+      if (!(err instanceof CloudError) || err.code !== "IdempotentParameterMismatch") throw err;
+    }
+  }
+  throw new CloudError(`Every launch token of ${batch.requests.map((r) => r.name).join(", ")} up to attempt ${batch.generation + MAX_ATTEMPT_WALK} was used before; wait a day or rename the cluster.`, "other");
 }
 
 /** Per-node Name tags on each instance (and its volume when known); best effort, the batch tag already names it. */

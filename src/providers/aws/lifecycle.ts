@@ -2,6 +2,7 @@
 // rest go out as batched calls, and the call returns once every acted-on node reached the target state.
 import { type EC2Client, type Instance, StartInstancesCommand, StopInstancesCommand, TerminateInstancesCommand } from "@aws-sdk/client-ec2";
 import pLimit from "p-limit";
+import { decide } from "../../apply/lifecycle-table.js";
 import { CloudError } from "../../errors.js";
 import type { NodeInfo, NodeResult, NodeState, Progress } from "../provider.js";
 import type { Ec2Api } from "./client.js";
@@ -10,31 +11,8 @@ import { describeOwned, toNodeInfo, waitFor, type WaitOptions } from "./nodes.js
 export type Verb = "start" | "stop" | "terminate";
 const IDS_PER_CALL = 100;
 
-/** Per current state: act, nothing to do (with the message), or refuse (with the reason). */
-type Decision = { act: true } | { act: false; ok: boolean; message: string; wait?: boolean };
-
-function decide(verb: Verb, state: NodeState): Decision {
-  const done = (message: string, wait = false): Decision => ({ act: false, ok: true, message, wait });
-  const refuse = (message: string): Decision => ({ act: false, ok: false, message });
-  switch (verb) {
-    case "stop":
-      if (state === "running") return { act: true };
-      if (state === "stopped") return done("already stopped");
-      if (state === "stopping") return done("stopped", true);
-      if (state === "pending") return refuse("still starting; stop it once it is running");
-      return refuse(`${state}; cannot stop`);
-    case "start":
-      if (state === "stopped") return { act: true };
-      if (state === "running") return done("already running");
-      if (state === "pending") return done("running", true);
-      if (state === "stopping") return refuse("still stopping; start it once it is stopped");
-      return refuse(`${state}; cannot start a terminated node`);
-    case "terminate":
-      if (state === "terminated") return done("already terminated");
-      if (state === "terminating") return done("terminated", true);
-      return { act: true };
-  }
-}
+/** A node already moving to the target state: reported as the table says, then waited for like the others. */
+const IN_TRANSIT: Record<Verb, NodeState> = { stop: "stopping", start: "pending", terminate: "terminating" };
 
 const TARGET: Record<Verb, { label: string; done: (i: Instance) => boolean }> = {
   start: { label: "running", done: (i) => i.State?.Name === "running" && !!i.PublicIpAddress },
@@ -73,11 +51,11 @@ export async function changeState(api: Ec2Api, verb: Verb, nodes: NodeInfo[], pr
       results.set(node.id, { name: node.name, ok: false, message: "not found" });
       continue;
     }
-    const d = decide(verb, now.state);
+    const d = decide(verb, now);
     if (d.act) toAct.push(now);
     else {
       results.set(node.id, { name: node.name, ok: d.ok, message: d.message, node: now });
-      if (d.wait) toWait.push(now);
+      if (d.ok && now.state === IN_TRANSIT[verb]) toWait.push(now);
     }
   }
   const action = ACTION_OF[verb];

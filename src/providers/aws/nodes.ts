@@ -34,6 +34,7 @@ export function toNodeInfo(inst: Instance): NodeInfo | undefined {
     privateIp: inst.PrivateIpAddress,
     launchTime: inst.LaunchTime?.toISOString(),
     spot: inst.InstanceLifecycle === "spot",
+    ...(inst.StateReason?.Message && inst.State?.Name !== "running" && { reason: inst.StateReason.Message }),
   };
 }
 
@@ -93,7 +94,13 @@ export async function waitFor(
       if (why) throw new CloudError(`${nodeNameOf(inst) ?? inst.InstanceId} (${inst.InstanceId}) ${why}`, "other", "StateChange");
     }
     if (Date.now() > deadline) {
-      throw new CloudError(`Timed out waiting for ${wanted.size - done} instance(s) of ${cluster} to be ${what.label}; see \`cloudlaunch status ${cluster}\`.`, "other");
+      const late = [...wanted].filter((id) => !seen.get(id) || !what.done(seen.get(id)!));
+      const named = late.slice(0, 10).map((id) => `${(seen.get(id) && nodeNameOf(seen.get(id)!)) ?? id} (${seen.get(id)?.State?.Name ?? "not listed"})`);
+      throw new CloudError(
+        `Gave up after ${opts.timeoutMs / 1000} s (CLOUDLAUNCH_AWS_WAIT_S) waiting for ${named.join(", ")}${late.length > 10 ? ` and ${late.length - 10} more` : ""} ` +
+          `of ${cluster} to be ${what.label}; run the command again, or see \`cloudlaunch status ${cluster}\`.`,
+        "other",
+      );
     }
     await sleep(opts.pollMs);
   }

@@ -27,8 +27,20 @@ export function failureOf(err: unknown): AzureFailure {
   return { status: e?.statusCode, code: typeof e?.code === "string" ? e.code : undefined, message };
 }
 
+/**
+ * Capacity wherever ARM puts it: the top-level code, or a nested `details` entry under a wrapper such as
+ * ResourceOperationFailure / DeploymentFailed (https://learn.microsoft.com/azure/azure-resource-manager/troubleshooting/common-deployment-errors).
+ */
 export function isCapacityError(err: unknown): boolean {
-  return CAPACITY.has(failureOf(err).code ?? "");
+  if (CAPACITY.has(failureOf(err).code ?? "")) return true;
+  return codesIn(err).some((code) => CAPACITY.has(code));
+}
+
+function codesIn(err: unknown, depth = 0): string[] {
+  if (!err || typeof err !== "object" || depth > 4) return [];
+  const e = err as { code?: unknown; details?: unknown; error?: unknown; response?: { parsedBody?: unknown } };
+  const nested = [e.details, e.error, e.response?.parsedBody].flatMap((x) => (Array.isArray(x) ? x : [x]));
+  return [...(typeof e.code === "string" ? [e.code] : []), ...nested.flatMap((x) => codesIn(x, depth + 1))];
 }
 
 export function isNotFound(err: unknown): boolean {

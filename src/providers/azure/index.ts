@@ -18,6 +18,7 @@ import { checkQuotas } from "./quotas.js";
 import { azureSpotPrices } from "./prices.js";
 import type { LiveSpotPrices } from "../../plan/live-prices.js";
 import { SkuAvailability } from "./skus.js";
+import { setSchedulerTag } from "./scheduler-tag.js";
 
 export async function createProvider(target: ProviderTarget, env: NodeJS.ProcessEnv = process.env): Promise<Provider> {
   return new AzureProvider(await createClients(target, env));
@@ -89,6 +90,10 @@ class AzureProvider implements Provider {
 
   terminate(nodes: NodeInfo[], progress: Progress): Promise<NodeResult[]> {
     return changeState(this.c, "terminate", nodes, progress);
+  }
+
+  setSchedulerAddress(workers: NodeInfo[], address: string): Promise<void> {
+    return setSchedulerTag(this.c, workers, address);
   }
 
   deleteClusterResources(cluster: string): Promise<void> {

@@ -119,9 +119,21 @@ export async function launch(c: AzureClients, skus: SkuAvailability, plan: Plan,
   };
   for (const slot of slots) track(slot, limit(() => submit(slot)));
 
+  // Bounded: a VM can stay Creating for ever (an allocation that never completes); the ones still there are named.
+  const waitS = Number(process.env.CLOUDLAUNCH_AZURE_WAIT_S) || 900;
+  const deadline = Date.now() + waitS * 1000;
   while (busy.size > 0 || creating.size > 0) {
     await sleep(c.settings.pollIntervalMs);
     if (creating.size === 0) continue;
+    if (Date.now() > deadline) {
+      await Promise.allSettled(busy);
+      const late = [...creating.values()].map((s) => s.request.name);
+      throw new CloudError(
+        `Gave up after ${waitS} s (CLOUDLAUNCH_AZURE_WAIT_S) waiting for ${late.slice(0, 10).join(", ")}${late.length > 10 ? ` and ${late.length - 10} more` : ""} to be created; ` +
+          "run up again: it waits for them or replaces them.",
+        "other",
+      );
+    }
     const listedAt = Date.now();
     let states;
     try {
@@ -141,7 +153,6 @@ export async function launch(c: AzureClients, skus: SkuAvailability, plan: Plan,
         creating.delete(key);
         slot.done = true;
         progress.update(++running, requests.length, "running");
-        if (slot.refused.length) progress.note(fallbackOf(slot)!);
       } else if (vm.provisioningState === "Failed") {
         creating.delete(key);
         track(slot, recover(slot));

@@ -2,7 +2,9 @@
 // (powered off but allocated) is still billed for its compute. Terminate deletes the VM, and with it the NIC, the
 // public IP and the OS disk (deleteOption Delete), and waits for the deletion to finish.
 import pLimit from "p-limit";
-import type { NodeInfo, NodeResult, NodeState, Progress } from "../provider.js";
+import { decide } from "../../apply/lifecycle-table.js";
+import { CloudError } from "../../errors.js";
+import type { NodeInfo, NodeResult, Progress } from "../provider.js";
 import type { AzureClients } from "./clients.js";
 import { isNotFound, toCloudError } from "./errors.js";
 import { requireGroup } from "./network.js";
@@ -10,11 +12,6 @@ import { listNodes } from "./nodes.js";
 
 type Verb = "start" | "stop" | "terminate";
 
-const SKIP: Record<Verb, Partial<Record<NodeState, string>>> = {
-  start: { running: "already running", terminating: "being terminated", terminated: "terminated" },
-  stop: { stopped: "already stopped", terminating: "being terminated", terminated: "terminated" },
-  terminate: { terminated: "already terminated" },
-};
 const DONE: Record<Verb, string> = { start: "started", stop: "stopped (deallocated)", terminate: "terminated" };
 
 export async function changeState(c: AzureClients, verb: Verb, nodes: NodeInfo[], progress: Progress): Promise<NodeResult[]> {
@@ -22,16 +19,19 @@ export async function changeState(c: AzureClients, verb: Verb, nodes: NodeInfo[]
   const poll = { updateIntervalInMs: c.settings.pollIntervalMs };
   const limit = pLimit(c.settings.concurrency);
   let done = 0;
+  const waitS = Number(process.env.CLOUDLAUNCH_AZURE_WAIT_S) || 900;
   const one = async (node: NodeInfo): Promise<NodeResult> => {
-    // A VM powered off from inside is "stopped" yet allocated and billed: stop deallocates it.
-    const skip = verb === "stop" && node.stillBilled ? undefined : SKIP[verb][node.state];
-    // Skipping is success when the node is already where it was asked to go.
-    if (skip) return { name: node.name, ok: skip.startsWith("already"), message: skip, node };
+    const d = decide(verb, node);
+    if (!d.act) return { name: node.name, ok: d.ok, message: d.message, node };
     const vmName = node.id.split("/").pop() ?? node.name;
     try {
-      if (verb === "start") await c.compute.virtualMachines.beginStartAndWait(rg, vmName, poll);
-      if (verb === "stop") await c.compute.virtualMachines.beginDeallocateAndWait(rg, vmName, poll);
-      if (verb === "terminate") await c.compute.virtualMachines.beginDeleteAndWait(rg, vmName, poll);
+      const vms = c.compute.virtualMachines;
+      const poller = await (verb === "start" ? vms.beginStart(rg, vmName, poll) : verb === "stop" ? vms.beginDeallocate(rg, vmName, poll) : vms.beginDelete(rg, vmName, poll));
+      // Bounded like every wait (CLOUDLAUNCH_AZURE_WAIT_S): a VM stuck in an operation is named, not waited on for ever.
+      await poller.pollUntilDone({ abortSignal: AbortSignal.timeout(waitS * 1000) }).catch((err: Error) => {
+        if (err?.name !== "AbortError" && err?.name !== "TimeoutError") throw err;
+        throw new CloudError(`gave up after ${waitS} s (CLOUDLAUNCH_AZURE_WAIT_S) waiting for VM ${vmName} to be ${DONE[verb]}; run the command again`, "other");
+      });
       progress.update(++done, nodes.length, DONE[verb]);
       return { name: node.name, ok: true, message: DONE[verb] };
     } catch (err) {

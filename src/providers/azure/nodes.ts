@@ -106,7 +106,16 @@ function toNode(vm: VirtualMachine, statuses: InstanceViewStatus[] | undefined, 
     launchTime: vm.timeCreated ? new Date(vm.timeCreated).toISOString() : undefined,
     spot: vm.priority === "Spot",
     ...(powerState(statuses) === "stopped" && { stillBilled: true }),
+    ...failedProvisioning(vm.provisioningState, statuses),
   };
+}
+
+/** A VM whose provisioning failed stays listed (with its NIC and IP) but never serves: the status names why. */
+function failedProvisioning(provisioning: string | undefined, statuses: InstanceViewStatus[] | undefined): Partial<NodeInfo> {
+  const status = statuses?.find((s) => s.code?.toLowerCase().startsWith("provisioningstate/failed"));
+  if (provisioning !== "Failed" && !status) return {};
+  const code = status?.code?.split("/")[2] ?? "ProvisioningFailed";
+  return { failed: true, reason: `${code}${status?.message ? `: ${status.message}` : ""}` };
 }
 
 const powerState = (statuses: InstanceViewStatus[] | undefined) =>

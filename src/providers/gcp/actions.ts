@@ -1,6 +1,7 @@
 // stop / start / terminate, node by node: each node's call and operation is awaited with bounded concurrency, and
 // every node gets its own result; a node that is gone or in the wrong state is reported, the others proceed.
 import pLimit from "p-limit";
+import { decide } from "../../apply/lifecycle-table";
 import { CloudError } from "../../errors";
 import type { NodeInfo, NodeResult, Progress } from "../provider";
 import type { GcpClients } from "./clients";
@@ -12,15 +13,6 @@ export type Action = "start" | "stop" | "terminate";
 
 const PAST: Record<Action, string> = { start: "started", stop: "stopped", terminate: "terminated" };
 const CONCURRENCY = 32;
-
-/** States in which the action has nothing to do: reported per node rather than attempted. */
-function refusal(action: Action, node: NodeInfo): string | undefined {
-  if (action === "stop" && (node.state === "stopped" || node.state === "stopping")) return `already ${node.state}`;
-  if (action === "start" && (node.state === "running" || node.state === "pending")) return `already ${node.state}`;
-  if (action === "start" && node.state === "stopping") return "still stopping; try again when it is stopped";
-  if (node.state === "terminated" || node.state === "terminating") return `already ${node.state}`;
-  return undefined;
-}
 
 export async function act(
   clients: GcpClients,
@@ -35,8 +27,8 @@ export async function act(
   const results = await Promise.all(
     nodes.map((node) =>
       limit(async (): Promise<NodeResult> => {
-        const refused = refusal(action, node);
-        if (refused) return { name: node.name, ok: false, message: refused, node };
+        const d = decide(action, node);
+        if (!d.act) return { name: node.name, ok: d.ok, message: d.message, node };
         const request = { project, zone: String(node.zone), instance: node.id };
         const what = `${action} ${node.name}`;
         try {

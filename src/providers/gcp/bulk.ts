@@ -76,7 +76,8 @@ async function createChunk(ctx: BulkContext, chunk: LaunchRequest[], zone: strin
     perInstanceProperties: Object.fromEntries(names.map((n) => [n, {}])),
   };
   // Derived from what is asked, so a retried or repeated call for the same names is answered, not acted on twice.
-  const requestId = requestIdFor(plan.cluster, names.join(","), zone, type.type, `bulk-${attempt}`);
+  const generation = Math.max(...chunk.map((r) => r.generation ?? 0));
+  const requestId = requestIdFor(plan.cluster, names.join(","), zone, type.type, `bulk-${attempt}`, ...(generation ? [`attempt-${generation}`] : []));
   const what = `create ${describeNames(names)}`;
   const answer: Answer = await withRetry(what, async () => {
     try {

@@ -13,6 +13,7 @@ import { deleteFirewalls, ensureFirewalls, observeFirewalls, remainingFirewalls 
 import { checkNodeNames } from "./node-ownership";
 import { listDisks, listInstances, toNodeInfo } from "./nodes";
 import { Placement } from "./placement";
+import { setSchedulerMetadata } from "./scheduler-metadata";
 import { serialConsole } from "./console";
 
 export class GcpProvider implements Provider {
@@ -64,6 +65,10 @@ export class GcpProvider implements Provider {
 
   /** Compute has no dry-run mode: nothing to check beyond the reads preflight already made. */
   async checkMutation(_mutation: Mutation): Promise<void> {}
+
+  setSchedulerAddress(workers: NodeInfo[], address: string): Promise<void> {
+    return setSchedulerMetadata(this.clients, this.project, workers, address);
+  }
 
   ensureNetwork(plan: Plan): Promise<string[]> {
     return ensureFirewalls(this.clients, this.placement, this.project, plan);

@@ -12,7 +12,7 @@ import { BULK_CONCURRENCY, createInBulk, describeNames, type BulkContext, type O
 import type { GcpClients } from "./clients";
 import { describeFailure, toCloudError, withRetry } from "./errors";
 import { listInstances, toNodeInfo } from "./nodes";
-import { isCapacityFailure, isQuotaFailure, operationFailure, operationOf, waitForOperation, type OperationFailure } from "./operations";
+import { gcpWaitMs, isCapacityFailure, isQuotaFailure, operationFailure, operationOf, waitForOperation, type OperationFailure } from "./operations";
 import type { Placement } from "./placement";
 import { instanceResource, lastSegment, requestIdFor } from "./resources";
 
@@ -144,7 +144,8 @@ export class Launcher {
   private async insert(req: LaunchRequest, zone: string, type: InstanceType, attempt: number): Promise<Outcome> {
     const [sourceImage, subnet] = await Promise.all([this.placement.image(this.plan.spec, type.arch), this.placement.subnetwork(this.plan.spec)]);
     const instanceResource_ = instanceResource(this.plan.spec, this.plan.cluster, req, { zone, machineType: type.type, sourceImage, subnetwork: subnet.selfLink });
-    const requestId = requestIdFor(this.plan.cluster, req.name, zone, type.type, attempt ? `relaunch-${attempt}` : "");
+    const generation = req.generation ? [`attempt-${req.generation}`] : [];
+    const requestId = requestIdFor(this.plan.cluster, req.name, zone, type.type, attempt ? `relaunch-${attempt}` : "", ...generation);
     const op = await this.inserts(() =>
       withRetry(`create instance ${req.name}`, async () => {
         try {
@@ -177,7 +178,7 @@ export class Launcher {
     const relaunched = new Map<string, number>();
     let delay = 200;
     // A node can also never get there (a Spot VM preempted during the launch): give up after a bound, naming them.
-    const deadline = Date.now() + (Number(process.env.CLOUDLAUNCH_GCP_WAIT_S) || 900) * 1000;
+    const deadline = Date.now() + gcpWaitMs();
     for (;;) {
       const nodes = new Map((await listInstances(this.clients, this.project, this.region, this.plan.cluster)).map((i) => [String(i.name), toNodeInfo(i)]));
       const ready = placed.filter((p) => {
@@ -190,7 +191,7 @@ export class Launcher {
       }
       if (Date.now() > deadline) {
         const late = placed.filter((p) => !ready.includes(p)).map((p) => `${p.req.name} (${nodes.get(p.req.name)?.state ?? "missing"})`);
-        throw new CloudError(`Timed out waiting for ${late.join(", ")} to run with an external IP; run up again to converge.`, "other");
+        throw new CloudError(`Gave up after ${gcpWaitMs() / 1000} s (CLOUDLAUNCH_GCP_WAIT_S) waiting for ${late.join(", ")} to run with an external IP; run up again to converge.`, "other");
       }
       const missing = placed.filter((p) => !nodes.has(p.req.name));
       const gaveUp = missing.filter((p) => (relaunched.get(p.req.name) ?? 0) >= RELAUNCHES);

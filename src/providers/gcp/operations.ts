@@ -3,6 +3,7 @@
 // for up to two minutes and may return before DONE, hence the loop.
 // https://cloud.google.com/compute/docs/reference/rest/v1/zoneOperations/wait
 import type { protos } from "@google-cloud/compute";
+import { CloudError } from "../../errors";
 import type { GcpClients } from "./clients";
 import { withRetry } from "./errors";
 
@@ -13,10 +14,22 @@ export function operationOf(result: unknown[]): Operation {
   return (result[0] as { latestResponse: Operation }).latestResponse;
 }
 
+/** How long one operation may take before the command gives up on it (CLOUDLAUNCH_GCP_WAIT_S, default 900 s). */
+export const gcpWaitMs = () => (Number(process.env.CLOUDLAUNCH_GCP_WAIT_S) || 900) * 1000;
+
 export async function waitForOperation(clients: GcpClients, project: string, op: Operation, zone?: string): Promise<Operation> {
   let current = op;
+  const deadline = Date.now() + gcpWaitMs();
   while (current.status !== "DONE") {
     const operation = String(op.name);
+    if (Date.now() > deadline) {
+      const target = String(op.targetLink ?? "").split("/").pop();
+      throw new CloudError(
+        `Gave up after ${gcpWaitMs() / 1000} s (CLOUDLAUNCH_GCP_WAIT_S) waiting for ${op.operationType ?? "operation"} of ${target || operation}; ` +
+          "it may still finish: run the command again to converge.",
+        "other",
+      );
+    }
     current = zone
       ? (await withRetry(`wait for operation ${operation}`, () => clients.zoneOperations.wait({ project, zone, operation })))[0]
       : (await withRetry(`wait for operation ${operation}`, () => clients.globalOperations.wait({ project, operation })))[0];
@@ -29,9 +42,19 @@ export interface OperationFailure {
   message: string;
 }
 
+const MIN_COUNT = "VM_MIN_COUNT_NOT_REACHED";
+
+/**
+ * The operation's error, named by the most telling entry: a failed bulkInsert lists VM_MIN_COUNT_NOT_REACHED first
+ * and the reason (ZONE_RESOURCE_POOL_EXHAUSTED, QUOTA_EXCEEDED...) after it
+ * (https://github.com/googleapis/google-cloud-go/issues/5168), so the whole list is read, not errors[0].
+ */
 export function operationFailure(op: Operation): OperationFailure | undefined {
-  const first = op.error?.errors?.[0];
-  return first ? { code: String(first.code ?? "UNKNOWN"), message: String(first.message ?? "") } : undefined;
+  const all = (op.error?.errors ?? []).map((e) => ({ code: String(e.code ?? "UNKNOWN"), message: String(e.message ?? "") }));
+  if (!all.length) return undefined;
+  const telling = all.find((f) => isCapacityFailure(f) || isQuotaFailure(f)) ?? all.find((f) => f.code !== MIN_COUNT) ?? all[0];
+  const others = all.filter((f) => f !== telling).map((f) => `${f.code}: ${f.message}`);
+  return { code: telling.code, message: [telling.message, ...others].join(" ") };
 }
 
 /** Capacity problems a different zone may not have (the _WITH_DETAILS variant is what newer zones report). */

@@ -53,10 +53,10 @@ export class Placement {
     return known;
   }
 
-  /** Zones offering the type: the preferred zone first, then the others in order. */
-  async zonesOffering(machineType: string, preferred?: string): Promise<string[]> {
+  /** Zones offering the type, in name order; a zone the spec pins is the only one (the plan never leaves it). */
+  async zonesOffering(machineType: string, pinned?: string): Promise<string[]> {
     const zones = await this.zones();
-    const ordered = preferred && zones.includes(preferred) ? [preferred, ...zones.filter((z) => z !== preferred)] : zones;
+    const ordered = pinned ? zones.filter((z) => z === pinned) : zones;
     const offers = await Promise.all(ordered.map((z) => this.offers(z, machineType)));
     return ordered.filter((_, i) => offers[i]);
   }

@@ -35,7 +35,10 @@ function reservationXml(ctx: ActionContext, instances: Instance[]) {
 export function runInstances(params: Params, ctx: ActionContext): ActionResult {
   const { world } = ctx;
   const token = str(params, "ClientToken");
-  // Same token + same parameters → the original reservation; same token + other parameters → an error.
+  // Same token + same parameters → the original reservation; same token + other parameters → an error. EC2 keeps a
+  // token for at least 24 hours, also after its instances terminated: the reply is then the terminated instances.
+  // The fake never forgets one. https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-idempotency.html
+  // ("RunInstances idempotency").
   const fingerprint = JSON.stringify({ ...params, ClientToken: undefined });
   const earlier = token ? ctx.clientTokens.get(token) : undefined;
   if (earlier) {
@@ -99,6 +102,11 @@ export function runInstances(params: Params, ctx: ActionContext): ActionResult {
   const instanceTags = tagsFor(params, "instance");
   const volumeTags = tagsFor(params, "volume");
   const launched: Instance[] = [];
+  // A launch EC2 accepts can still fail: the instance goes pending → terminated with a state reason
+  // (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/troubleshooting-launch.html, "instance terminates immediately").
+  const failure = ctx.faults.take("provision-failure", "RunInstances", { instanceType: type, zone: subnet.zone });
+  const stuck = ctx.faults.take("stuck-pending", "RunInstances", { instanceType: type, zone: subnet.zone });
+  const settleAt = ctx.now + (stuck ? (stuck.holdMs ?? Number.MAX_SAFE_INTEGER / 2) : world.options.transitionMs);
   for (let i = 0; i < max; i++) {
     const id = world.newId("i");
     const volumeId = world.newId("vol");
@@ -124,7 +132,8 @@ export function runInstances(params: Params, ctx: ActionContext): ActionResult {
       shutdownBehavior: str(params, "InstanceInitiatedShutdownBehavior") ?? "stop",
       userData: str(params, "UserData"),
       volumeIds: [volumeId],
-      transition: { from: "pending", to: "running", at: ctx.now + world.options.transitionMs },
+      transition: { from: "pending", to: failure ? "terminated" : "running", at: settleAt },
+      ...(failure && { stateReason: { code: "Server.InternalError", message: "Server.InternalError: Internal error on launch" } }),
     };
     world.instances.set(id, inst);
     world.volumes.set(volumeId, { id: volumeId, size: volumeSize, zone: subnet.zone, instanceId: id, tags: { ...volumeTags }, createTime: new Date(ctx.now) });
@@ -198,6 +207,7 @@ export function changeState(action: Lifecycle) {
       if (move === "noop" || !move) return;
       ctx.world.transition(inst, move[0], move[1], ctx.now);
       if (action === "start") inst.publicIp = ctx.publicIps.next();
+      if (action === "terminate") inst.stateReason = { code: "Client.UserInitiatedShutdown", message: "Client.UserInitiatedShutdown: User initiated shutdown" };
     });
     return {
       instancesSet: instances.map((inst, n) => ({

@@ -34,6 +34,8 @@ export function instanceXml(world: Ec2World, inst: Instance, now: number): XmlVa
     privateDnsName: `ip-${inst.privateIp.replace(/\./g, "-")}.ec2.internal`,
     dnsName: publicIp ? dnsOf(publicIp, world.region) : "",
     reason: "",
+    // Shown once the state it explains is reached, as EC2 does for a launch that ended terminated.
+    stateReason: inst.stateReason && world.stateOf(inst, now) !== "pending" ? inst.stateReason : undefined,
     keyName: inst.keyName,
     amiLaunchIndex: inst.amiLaunchIndex,
     productCodes: [],

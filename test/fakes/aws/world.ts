@@ -74,6 +74,8 @@ export interface Instance {
   userData?: string;
   volumeIds: string[];
   transition: Transition;
+  /** Why the instance is (or will be) stopped or terminated, as DescribeInstances reports it in stateReason. */
+  stateReason?: { code: string; message: string };
 }
 
 export interface Volume {

@@ -83,6 +83,12 @@ export function handleCompute(ctx: Ctx, p: { rg: string; type: string; name?: st
   if (p.method === "GET" && p.action === "instanceView") return { status: 200, body: instanceView(vm) };
   if (p.method === "POST" && p.action?.toLowerCase() === "retrievebootdiagnosticsdata") return retrieveBootDiagnosticsData(ctx, vm);
   if (p.method === "POST" && p.action) return powerAction(ctx, vm, p.action);
+  // PATCH (https://learn.microsoft.com/rest/api/compute/virtual-machines/update): a given `tags` replaces the set.
+  if (p.method === "PATCH" && !p.action) {
+    if (vm.deleteAt !== undefined) throw new ArmError(409, "OperationNotAllowed", `Operation 'Patch' is not allowed on VM '${vm.name}' since the VM is marked for deletion.`);
+    if (p.body?.tags) vm.tags = { ...p.body.tags };
+    return { status: 200, body: vmView(vm) };
+  }
   throw notFound(`${id}/${p.action ?? ""}`);
 }
 

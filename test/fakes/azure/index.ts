@@ -115,6 +115,7 @@ function toFakeVm(state: ArmState, vm: ReturnType<ArmState["all"]>[number]): Fak
   const prov = provisioningState(vm);
   return {
     id: vm.id,
+    uid: vm.properties.vmId,
     name: vm.name,
     cluster: vm.tags[CLUSTER_TAG],
     state: prov === "Deleting" ? "deleting" : prov === "Failed" ? "failed" : (powerState(vm) ?? "unknown"),

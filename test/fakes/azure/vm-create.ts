@@ -53,12 +53,21 @@ export function putVm(ctx: Ctx, rg: string, name: string, body: any): Reply {
   if (!existing) createOwned(ctx, vm, props);
   vm.properties.networkProfile = { ...props.networkProfile, networkInterfaces: vm.owned!.filter((o) => o.id.includes("/networkInterfaces/")).map((o) => ({ id: o.id, properties: { primary: true, deleteOption: o.deleteWithVm ? "Delete" : "Detach" } })) };
   vm.properties.storageProfile.osDisk = { ...props.storageProfile.osDisk, osType: "Linux", managedDisk: { ...props.storageProfile.osDisk?.managedDisk, id: vm.owned!.find((o) => o.id.includes("/disks/"))?.id } };
+  // A VM Azure accepted can still fail to provision (e.g. the guest agent never reports: OSProvisioningTimedOut,
+  // https://learn.microsoft.com/troubleshoot/azure/virtual-machines/linux/linux-vm-provisioning-timeout): it stays
+  // in provisioningState Failed with its NIC, public IP and disk, powered on, until someone deletes it.
+  const where = { instanceType: size, zone };
+  const provisionFault = ctx.faults.take("provision-failure", "virtualMachines.createOrUpdate", where);
+  const stuck = ctx.faults.take("stuck-pending", "virtualMachines.createOrUpdate", where);
   vm.updating = !!existing;
-  vm.readyAt = now + ctx.transitionMs;
-  vm.failed = allocationError;
+  vm.readyAt = now + (stuck ? (stuck.holdMs ?? Number.MAX_SAFE_INTEGER / 2) : ctx.transitionMs);
+  const provisionError = provisionFault
+    ? { code: "OSProvisioningTimedOut", message: "OS Provisioning for VM '" + name + "' did not finish in the allotted time. The VM may still finish provisioning successfully." }
+    : undefined;
+  vm.failed = allocationError ?? provisionError;
   vm.power = allocationError ? { from: "deallocated", to: "deallocated", at: now } : { from: "starting", to: "running", at: vm.readyAt };
   ctx.state.put(vm);
-  const op = ctx.state.startOperation(ctx.transitionMs, allocationError);
+  const op = ctx.state.startOperation(vm.readyAt - now, vm.failed);
   const { "azure-asyncoperation": asyncOp } = asyncHeaders(ctx.state, op, ctx.baseUrl, COMPUTE, ctx.apiVersion);
   return { status: existing ? 200 : 201, body: vmView(vm), headers: { "azure-asyncoperation": asyncOp, "retry-after": "0" } };
 }

@@ -54,7 +54,7 @@ export function bulkInsertInstances(ctx: InsertContext, zone: string, body: any,
   }
   const now = Date.now();
   const fields = { zone, operationType: "bulkInsert", targetLink: `${zoneUrl(state.project, zone)}/instances/bulkInsert`, targetId: newId(state) };
-  const capacity = capacityFailure(ctx, ACTION, zone, prepared.type.name);
+  const capacity = capacityFailure(ctx, ACTION, zone, prepared.type.name, minCount);
   // A capacity fault leaves room for minCount only when minCount < count; with minCount = count nothing remains.
   const made = capacity ? (minCount < count ? minCount : 0) : count;
   for (const name of names.slice(0, made)) prepared.create(name, now);

@@ -113,6 +113,7 @@ export const startFakeGcp: StartFake = async (options: FakeCloudOptions = {}) =>
           publicIp: showIp ? inst.natIp : undefined,
           privateIp: inst.privateIp,
           tags: { ...inst.labels },
+          metadata: Object.fromEntries(inst.metadataItems.filter((i) => i.key !== "user-data").map((i) => [i.key, i.value ?? ""])),
         };
       });
     },

@@ -112,6 +112,10 @@ export function prepareInstance(ctx: InsertContext, zone: string, body: any, fie
         lastStartMs: now,
       };
       startInstance(inst, ctx.publicIps, now);
+      // Faults for an accepted instance that never serves: GCP reports no error, the instance just never runs.
+      const where = { zone, instanceType: type.name };
+      const stuck = ctx.faults.take("provision-failure", "compute.instances.create", where) ?? ctx.faults.take("stuck-pending", "compute.instances.create", where);
+      if (stuck) inst.holdUntilMs = stuck.kind === "stuck-pending" && stuck.holdMs !== undefined ? now + stuck.holdMs : Infinity;
       state.instances.set(`${zone}/${name}`, inst);
       return inst;
     },
@@ -145,10 +149,15 @@ export function insertInstance(ctx: InsertContext, zone: string, body: any, requ
   return createOperation(state, { zone, operationType: "insert", targetLink: target, targetId: inst.id, doneMs: now + ctx.transitionMs / 2 }, requestId);
 }
 
-/** An injected capacity fault for this zone and type, as the operation error Compute reports. */
-export function capacityFailure(ctx: InsertContext, action: string, zone: string, type: string): OperationError | undefined {
+/**
+ * An injected capacity fault for this zone and type, as the operation error Compute reports. A bulkInsert reports
+ * VM_MIN_COUNT_NOT_REACHED first and the reason after it (googleapis/google-cloud-go issue 5168,
+ * https://github.com/googleapis/google-cloud-go/issues/5168; the same list gcloud prints for `instances bulk create`).
+ */
+export function capacityFailure(ctx: InsertContext, action: string, zone: string, type: string, minCount?: number): OperationError | undefined {
   if (ctx.faults.take("capacity", action, { zone, instanceType: type })) {
     return {
+      ...(minCount !== undefined && { leading: [{ code: "VM_MIN_COUNT_NOT_REACHED", message: `Requested minimum count of ${minCount} VMs could not be created.` }] }),
       code: "ZONE_RESOURCE_POOL_EXHAUSTED",
       message: `The zone 'projects/${ctx.state.project}/zones/${zone}' does not have enough resources available to fulfill the request.  Try a different zone, or try again later.`,
       httpStatus: 503,

@@ -1,6 +1,7 @@
 // Instances whose status is computed from the time of their last transition, so thousands of them cost nothing
 // between calls: PROVISIONING → STAGING → RUNNING after insert/start, STOPPING → TERMINATED after stop, and
 // STOPPING → gone after delete (the boot disk goes with the instance when autoDelete is set).
+import { createHash } from "node:crypto";
 import type { IpPool } from "../common";
 import type { FakeState, MachineType } from "./state";
 import { projectUrl, regionUrl, zoneUrl } from "./wire";
@@ -25,12 +26,15 @@ export interface FakeInstance {
   natIp?: string;
   lastStartMs: number;
   lastStopMs?: number;
+  /** An instance that does not get to RUNNING before this time (forever: Infinity) stays PROVISIONING. */
+  holdUntilMs?: number;
 }
 
 export type InstanceStatus = "PROVISIONING" | "STAGING" | "RUNNING" | "STOPPING" | "TERMINATED" | "GONE";
 
 export function instanceStatus(inst: FakeInstance, transitionMs: number, now = Date.now()): InstanceStatus {
   const elapsed = now - inst.phaseMs;
+  if (inst.phase === "run" && inst.holdUntilMs !== undefined && now < inst.holdUntilMs) return "PROVISIONING";
   if (inst.phase === "run") return elapsed < transitionMs / 2 ? "PROVISIONING" : elapsed < transitionMs ? "STAGING" : "RUNNING";
   if (elapsed < transitionMs) return "STOPPING";
   return inst.phase === "stop" ? "TERMINATED" : "GONE";
@@ -103,7 +107,7 @@ export function instanceJson(state: FakeState, inst: FakeInstance, transitionMs:
         architecture: inst.boot.arch,
       },
     ],
-    metadata: { kind: "compute#metadata", fingerprint: "Zq1zoyHYhcU=", items: inst.metadataItems },
+    metadata: { kind: "compute#metadata", fingerprint: metadataFingerprint(inst), items: inst.metadataItems },
     selfLink: `${zone}/instances/${inst.name}`,
     scheduling: inst.scheduling,
     cpuPlatform: inst.machineType.arch === "ARM64" ? "Google Axion" : "Intel Cascade Lake",
@@ -131,4 +135,9 @@ export function bootDiskJson(state: FakeState, inst: FakeInstance) {
     users: [`${zone}/instances/${inst.name}`],
     architecture: inst.boot.arch,
   };
+}
+
+/** Changes whenever the items do, as Compute's does: setMetadata must send the current one. */
+export function metadataFingerprint(inst: FakeInstance): string {
+  return createHash("sha256").update(JSON.stringify(inst.metadataItems)).digest("base64").slice(0, 12);
 }

@@ -9,6 +9,8 @@ export interface OperationError {
   message: string;
   httpStatus: number;
   httpMessage: string;
+  /** Errors listed before this one (bulkInsert: VM_MIN_COUNT_NOT_REACHED comes first, the reason after). */
+  leading?: { code: string; message: string }[];
 }
 
 export interface FakeOperation {
@@ -43,7 +45,12 @@ export function createOperation(
   return op;
 }
 
-/** An earlier operation with the same requestId: the API answers with it instead of acting twice. */
+/**
+ * An earlier operation with the same requestId: the API answers with it instead of acting twice. The reference
+ * promises to remember a requestId "for at least 60 minutes" and says nothing of when it forgets
+ * (https://cloud.google.com/compute/docs/reference/rest/v1/instances/insert, query parameter requestId):
+ * the fake never forgets one, so a driver that relies on forgetting fails here.
+ */
 export function replayed(state: FakeState, requestId: string | null): FakeOperation | undefined {
   return requestId ? state.requestIds.get(requestId) : undefined;
 }
@@ -81,7 +88,7 @@ export function operationJson(state: FakeState, op: FakeOperation, now = Date.no
   if (status === "DONE") {
     json.endTime = new Date(op.doneMs).toISOString();
     if (op.error) {
-      json.error = { errors: [{ code: op.error.code, message: op.error.message }] };
+      json.error = { errors: [...(op.error.leading ?? []), { code: op.error.code, message: op.error.message }] };
       json.httpErrorStatusCode = op.error.httpStatus;
       json.httpErrorMessage = op.error.httpMessage;
     }

@@ -1,6 +1,6 @@
 // The REST methods the GCP driver calls, routed by the paths of google.cloud.compute.v1 (the `google.api.http`
 // options in @google-cloud/compute's protos). Each route names the IAM-style method for the call log.
-import { bootDiskJson, instanceJson, instanceStatus, startInstance, stopInstance } from "./instances";
+import { bootDiskJson, instanceJson, instanceStatus, metadataFingerprint, startInstance, stopInstance } from "./instances";
 import { bulkInsertInstances } from "./bulk-insert";
 import { insertInstance, newestInFamily, type InsertContext } from "./insert";
 import { createOperation, operationJson, replayed } from "./operations";
@@ -268,6 +268,17 @@ export const ROUTES: Route[] = [
       const running = inst.phase === "run";
       if (running) stopInstance(inst, "stop");
       return operationJson(ctx.state, zonalOperation(ctx, zone, name, "stop", running ? ctx.transitionMs : 0));
+    } },
+  // https://cloud.google.com/compute/docs/reference/rest/v1/instances/setMetadata: the whole item list, guarded by
+  // the fingerprint of the list it replaces (412 conditionNotMet when another write came first).
+  { method: "POST", pattern: new RegExp(`^${P}/zones/([^/]+)/instances/([^/]+)/setMetadata$`), action: "compute.instances.setMetadata", mutating: true,
+    handle: (ctx, [, zone, name]) => {
+      const inst = instanceOf(ctx, zone, name);
+      if (ctx.body?.fingerprint !== metadataFingerprint(inst)) {
+        throw new ApiError(412, "Supplied fingerprint does not match current metadata fingerprint.", "conditionNotMet");
+      }
+      inst.metadataItems = (ctx.body.items ?? []).map((i: { key: string; value?: string }) => ({ key: i.key, value: i.value }));
+      return operationJson(ctx.state, zonalOperation(ctx, zone, name, "setMetadata", ctx.transitionMs / 4));
     } },
   { method: "DELETE", pattern: new RegExp(`^${P}/zones/([^/]+)/instances/([^/]+)$`), action: "compute.instances.delete", mutating: true,
     handle: (ctx, [, zone, name]) => {
