@@ -3,11 +3,13 @@
 // command modules, each cloud driver, the TLS store) becomes its own minified bundle in dist/, so `--help` parses
 // commander and little else, and a command parses only what it runs. Bundles share no state: errors cross them by
 // name (src/errors.ts). The AWS and Azure SDKs are bundled from their ES modules (measured: AWS status 0.41 → 0.38 s,
-// Azure status of 1000 nodes 1.12 → 0.9 s); the GCP SDK stays in node_modules, as google-gax reads its proto files
-// from paths relative to itself.
+// Azure status of 1000 nodes 1.12 → 0.9 s). Of the GCP SDK only the Compute client modules the driver requires are
+// bundled, with their protos narrowed to those services (scripts/gcp-protos.mjs); google-gax and google-auth-library
+// stay in node_modules, as google-gax reads its own proto files from paths relative to itself.
 // Type checking is tsc's job (npm run typecheck).
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { checkNarrowed, narrowProtos, servicesInBundle } from "./gcp-protos.mjs";
 
 const { build } = await import("esbuild").catch(() => {
   console.error("cloudlaunch build: esbuild is missing — install the dev dependencies first: npm ci (then npm install -g .)");
@@ -25,7 +27,8 @@ const LAZY = {
 };
 const byPath = new Map(Object.entries(LAZY).map(([src, out]) => [resolve(src), out]));
 // @azure/identity (with MSAL) is required only when no static token is given: it stays out of the bundle.
-const EXTERNAL_SDKS = ["@google-cloud/*", "google-gax", "google-auth-library", "@azure/identity"];
+const EXTERNAL_SDKS = ["google-gax", "google-auth-library", "@azure/identity"];
+const GCP_PROTOS = "gcp-compute-protos.json";
 const common = { bundle: true, platform: "node", target: "node20", format: "cjs", minify: true, sourcemap: "linked", logLevel: "warning" };
 
 const lazyBoundaries = {
@@ -39,13 +42,30 @@ const lazyBoundaries = {
   },
 };
 
+// The Compute clients' `require("../../protos/protos.json")` is pointed at the narrowed copy written beside the bundle.
+const gcpProtos = {
+  name: "gcp-protos",
+  setup(b) {
+    b.onResolve({ filter: /\/protos\/protos\.json$/ }, (args) =>
+      /@google-cloud[\\/]compute[\\/]/.test(args.importer) ? { path: `./${GCP_PROTOS}`, external: true } : undefined,
+    );
+  },
+};
+
 rmSync("dist", { recursive: true, force: true });
 const entries = [["src/cli.ts", "cli.js"], ...Object.entries(LAZY)];
-await Promise.all(
+const results = await Promise.all(
   entries.map(([src, out]) =>
-    build({ ...common, entryPoints: [src], outfile: `dist/${out}`, plugins: [lazyBoundaries], external: EXTERNAL_SDKS, mainFields: ["module", "main"] }),
+    build({
+      ...common, entryPoints: [src], outfile: `dist/${out}`, plugins: [lazyBoundaries, gcpProtos], external: EXTERNAL_SDKS,
+      mainFields: ["module", "main"], metafile: true,
+    }),
   ),
 );
+const services = servicesInBundle(results[entries.findIndex(([, out]) => out === "provider-gcp.js")].metafile);
+const protos = narrowProtos(JSON.parse(readFileSync("node_modules/@google-cloud/compute/build/protos/protos.json", "utf8")), services);
+checkNarrowed(protos, services);
+writeFileSync(`dist/${GCP_PROTOS}`, JSON.stringify(protos));
 if (process.argv.includes("--fakes")) {
   // The fakes and the cloud benchmark run from plain JS; the fakes themselves import no SDK.
   const plain = { ...common, minify: false, sourcemap: false, external: [...EXTERNAL_SDKS, "@aws-sdk/*", "@smithy/*"] };
