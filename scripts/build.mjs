@@ -9,7 +9,7 @@
 // Type checking is tsc's job (npm run typecheck).
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { checkNarrowed, narrowProtos, servicesInBundle } from "./gcp-protos.mjs";
+import { checkNarrowed, clientsInBundle, narrowProtos, protosFileOf } from "./gcp-protos.mjs";
 
 const { build } = await import("esbuild").catch(() => {
   console.error("cloudlaunch build: esbuild is missing — install the dev dependencies first: npm ci (then npm install -g .)");
@@ -28,7 +28,6 @@ const LAZY = {
 const byPath = new Map(Object.entries(LAZY).map(([src, out]) => [resolve(src), out]));
 // @azure/identity (with MSAL) is required only when no static token is given: it stays out of the bundle.
 const EXTERNAL_SDKS = ["google-gax", "google-auth-library", "@azure/identity"];
-const GCP_PROTOS = "gcp-compute-protos.json";
 const common = { bundle: true, platform: "node", target: "node20", format: "cjs", minify: true, sourcemap: "linked", logLevel: "warning" };
 
 const lazyBoundaries = {
@@ -42,13 +41,16 @@ const lazyBoundaries = {
   },
 };
 
-// The Compute clients' `require("../../protos/protos.json")` is pointed at the narrowed copy written beside the bundle.
+// Each Compute client's `require("../../protos/protos.json")` is pointed at its own narrowed copy beside the bundle.
 const gcpProtos = {
   name: "gcp-protos",
   setup(b) {
-    b.onResolve({ filter: /\/protos\/protos\.json$/ }, (args) =>
-      /@google-cloud[\\/]compute[\\/]/.test(args.importer) ? { path: `./${GCP_PROTOS}`, external: true } : undefined,
-    );
+    b.onResolve({ filter: /\/protos\/protos\.json$/ }, (args) => {
+      const file = protosFileOf(args.importer);
+      return file ? { path: `./${file}`, external: true } : undefined;
+    });
+    // ...and their google-gax at its REST half (src/providers/gcp/gax-rest.ts).
+    b.onResolve({ filter: /^google-gax$/ }, (args) => (protosFileOf(args.importer) ? { path: resolve("src/providers/gcp/gax-rest.ts") } : undefined));
   },
 };
 
@@ -62,10 +64,14 @@ const results = await Promise.all(
     }),
   ),
 );
-const services = servicesInBundle(results[entries.findIndex(([, out]) => out === "provider-gcp.js")].metafile);
-const protos = narrowProtos(JSON.parse(readFileSync("node_modules/@google-cloud/compute/build/protos/protos.json", "utf8")), services);
-checkNarrowed(protos, services);
-writeFileSync(`dist/${GCP_PROTOS}`, JSON.stringify(protos));
+const computeProtos = JSON.parse(readFileSync("node_modules/@google-cloud/compute/build/protos/protos.json", "utf8"));
+for (const { metafile } of results) {
+  for (const { file, services } of clientsInBundle(metafile)) {
+    const narrowed = narrowProtos(computeProtos, services);
+    checkNarrowed(narrowed, services);
+    writeFileSync(`dist/${file}`, JSON.stringify(narrowed));
+  }
+}
 if (process.argv.includes("--fakes")) {
   // The fakes and the cloud benchmark run from plain JS; the fakes themselves import no SDK.
   const plain = { ...common, minify: false, sourcemap: false, external: [...EXTERNAL_SDKS, "@aws-sdk/*", "@smithy/*"] };

@@ -1,9 +1,9 @@
-// Narrows @google-cloud/compute's protos.json (11.7 MB: v1, v1beta and v1small, 4,500 definitions) to the services
-// the GCP driver bundle actually contains. Every Compute client parses that JSON, google-gax hashes it, and protobufjs
-// resolves every type in it on the first client construction: most of a GCP `status`. The services are not listed
-// by hand: they are read from the client modules esbuild put into the bundle (its metafile), so a client added to
-// src/providers/gcp/clients.ts brings its service along; the result is then resolved with protobufjs and checked to
-// hold each service, or the build fails.
+// Narrows @google-cloud/compute's protos.json (11.7 MB: v1, v1beta and v1small, 4,500 definitions) for each Compute
+// client the GCP driver bundle contains, to that client's service. Every client parses that JSON, google-gax hashes
+// it, and protobufjs resolves every type in it on the first client construction: most of a GCP `status`. Nothing is
+// listed by hand: the clients are the modules esbuild put into the bundle (its metafile), each file's service is the
+// one it looks up, so a client added to src/providers/gcp/clients.ts brings its own protos; each narrowed JSON is then
+// resolved with protobufjs and checked to hold its service, or the build fails.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
@@ -11,14 +11,21 @@ const COMPUTE_CLIENT = /node_modules\/@google-cloud\/compute\/build\/src\/(v1\w*
 const SCALARS = new Set(["double", "float", "int32", "int64", "uint32", "uint64", "sint32", "sint64", "fixed32", "fixed64",
   "sfixed32", "sfixed64", "bool", "string", "bytes"]);
 
-/** Fully-qualified service names (e.g. google.cloud.compute.v1.Instances) of the Compute clients in a bundle. */
-export function servicesInBundle(metafile) {
-  const services = new Set();
-  for (const input of Object.keys(metafile.inputs)) {
-    if (!COMPUTE_CLIENT.test(input)) continue;
-    for (const m of readFileSync(input, "utf8").matchAll(/lookupService\('(google\.cloud\.compute\.[\w.]+)'\)/g)) services.add(m[1]);
-  }
-  return [...services].sort();
+/** The file name the narrowed protos of a Compute client module get beside the bundle. */
+export function protosFileOf(clientModule) {
+  const m = COMPUTE_CLIENT.exec(clientModule.replaceAll("\\", "/"));
+  return m ? `gcp-protos-${m[1]}-${m[2]}.json` : undefined;
+}
+
+/** The Compute client modules in a bundle, each with its protos file name and the services it looks up. */
+export function clientsInBundle(metafile) {
+  return Object.keys(metafile.inputs)
+    .filter((input) => protosFileOf(input))
+    .map((input) => {
+      const services = [...readFileSync(input, "utf8").matchAll(/lookupService\('(google\.cloud\.compute\.[\w.]+)'\)/g)];
+      if (services.length === 0) throw new Error(`gcp protos: no service looked up in ${input}`);
+      return { file: protosFileOf(input), services: services.map((m) => m[1]) };
+    });
 }
 
 /**
