@@ -29,7 +29,7 @@ const byPath = new Map(Object.entries(LAZY).map(([src, out]) => [resolve(src), o
 // @azure/identity (with MSAL) is required only when no static token is given: it stays out of the bundle.
 const EXTERNAL_SDKS = ["google-gax", "google-auth-library", "@azure/identity", "v8-compile-cache"];
 const common = {
-  bundle: true, platform: "node", target: "node20", format: "cjs", minify: true, sourcemap: "linked", logLevel: "warning",
+  bundle: true, platform: "node", target: "node20", format: "cjs", minify: !process.env.NOMIN, sourcemap: "linked", logLevel: "warning",
   // src/providers/code-cache.ts: V8's code cache only in the built CLI.
   define: { "process.env.CLOUDLAUNCH_CODE_CACHE": '"bundle"' },
 };
