@@ -23,13 +23,15 @@ const LAZY = {
   "src/providers/aws/index.ts": "provider-aws.js",
   "src/providers/gcp/index.ts": "provider-gcp.js",
   "src/providers/azure/index.ts": "provider-azure.js",
+  "src/providers/azure/sdk-compute.ts": "azure-compute.js",
+  "src/providers/azure/sdk-network.ts": "azure-network.js",
   "src/bootstrap/tls.ts": "tls.js",
 };
 const byPath = new Map(Object.entries(LAZY).map(([src, out]) => [resolve(src), out]));
 // @azure/identity (with MSAL) is required only when no static token is given: it stays out of the bundle.
 const EXTERNAL_SDKS = ["google-gax", "google-auth-library", "@azure/identity", "v8-compile-cache"];
 const common = {
-  bundle: true, platform: "node", target: "node20", format: "cjs", minify: !process.env.NOMIN, sourcemap: "linked", logLevel: "warning",
+  bundle: true, platform: "node", target: "node20", format: "cjs", minify: true, sourcemap: "linked", logLevel: "warning",
   // src/providers/code-cache.ts: V8's code cache only in the built CLI.
   define: { "process.env.CLOUDLAUNCH_CODE_CACHE": '"bundle"' },
 };
