@@ -4,10 +4,11 @@
 // commander and little else, and a command parses only what it runs. Bundles share no state: errors cross them by
 // name (src/errors.ts). The AWS and Azure SDKs are bundled from their ES modules (measured: AWS status 0.41 → 0.38 s,
 // Azure status of 1000 nodes 1.12 → 0.9 s). Of the GCP SDK only the Compute client modules the driver requires are
-// bundled, with their protos narrowed to those services (scripts/gcp-protos.mjs); google-gax and google-auth-library
-// stay in node_modules, as google-gax reads its own proto files from paths relative to itself.
+// bundled, with their protos narrowed to those services (scripts/gcp-protos.mjs), and google-gax's REST half with
+// google-auth-library; google-gax's gRPC half stays out (its grpc.js reads proto files relative to itself).
 // Type checking is tsc's job (npm run typecheck).
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { checkNarrowed, clientsInBundle, narrowProtos, protosFileOf } from "./gcp-protos.mjs";
 
@@ -29,11 +30,14 @@ const LAZY = {
 };
 const byPath = new Map(Object.entries(LAZY).map(([src, out]) => [resolve(src), out]));
 // @azure/identity (with MSAL) is required only when no static token is given: it stays out of the bundle.
-const EXTERNAL_SDKS = ["google-gax", "google-auth-library", "@azure/identity", "v8-compile-cache"];
+const EXTERNAL_SDKS = ["google-gax", "@azure/identity"];
 const common = {
-  bundle: true, platform: "node", target: "node20", format: "cjs", minify: true, sourcemap: "linked", logLevel: "warning",
+  bundle: true, platform: "node", target: "node20", format: "cjs", minify: true, sourcemap: "linked",
+  logLevel: "warning",
   // src/providers/code-cache.ts: V8's code cache only in the built CLI.
   define: { "process.env.CLOUDLAUNCH_CODE_CACHE": '"bundle"' },
+  // ...which compiles the bundles without an import() loader: the SDKs' import() of node builtins become require().
+  supported: { "dynamic-import": false },
 };
 
 const lazyBoundaries = {
@@ -56,7 +60,11 @@ const gcpProtos = {
       return file ? { path: `./${file}`, external: true } : undefined;
     });
     // ...and their google-gax at its REST half (src/providers/gcp/gax-rest.ts).
-    b.onResolve({ filter: /^google-gax$/ }, (args) => (protosFileOf(args.importer) ? { path: resolve("src/providers/gcp/gax-rest.ts") } : undefined));
+    const gaxRest = resolve("src/providers/gcp/gax-rest.ts");
+    b.onResolve({ filter: /^google-gax$/ }, (args) => (protosFileOf(args.importer) ? { path: gaxRest } : undefined));
+    // That half is bundled (with google-auth-library): it requires its own JSON protos by literal paths.
+    const fallback = createRequire(import.meta.url).resolve("google-gax/fallback");
+    b.onResolve({ filter: /^google-gax\/fallback$/ }, () => ({ path: fallback }));
   },
 };
 
@@ -65,8 +73,8 @@ const entries = [["src/cli.ts", "cli.js"], ...Object.entries(LAZY)];
 const results = await Promise.all(
   entries.map(([src, out]) =>
     build({
-      ...common, entryPoints: [src], outfile: `dist/${out}`, plugins: [lazyBoundaries, gcpProtos], external: EXTERNAL_SDKS,
-      mainFields: ["module", "main"], metafile: true,
+      ...common, entryPoints: [src], outfile: `dist/${out}`, plugins: [lazyBoundaries, gcpProtos],
+      external: EXTERNAL_SDKS, mainFields: ["module", "main"], metafile: true,
     }),
   ),
 );

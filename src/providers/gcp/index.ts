@@ -9,7 +9,7 @@ import { clientOptions, GcpClients } from "./clients";
 import { toCloudError, withRetry } from "./errors";
 import { Launcher } from "./launch";
 import { deleteFirewalls, ensureFirewalls, remainingFirewalls } from "./network";
-import { listDisks, listInstances, toNodeInfo } from "./nodes";
+import { listDisks, listInstances, NODE_INFO_FIELDS, toNodeInfo } from "./nodes";
 import { Placement } from "./placement";
 
 export class GcpProvider implements Provider {
@@ -25,7 +25,7 @@ export class GcpProvider implements Provider {
   }
 
   async listNodes(cluster?: string): Promise<NodeInfo[]> {
-    return (await listInstances(this.clients, this.project, this.region, cluster)).map(toNodeInfo);
+    return (await listInstances(this.clients, this.project, this.region, cluster, NODE_INFO_FIELDS)).map(toNodeInfo);
   }
 
   /** Project and region (with its CPUS quota), subnetwork, image, and a zone offering each planned type. */
