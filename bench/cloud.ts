@@ -48,7 +48,7 @@ async function benchProvider(provider: ProviderName) {
   const up = async (spec: string) => {
     const before = fake.calls.length;
     const r = await run(["bin/cloudlaunch", "up", spec], env);
-    if (r.code !== 0) throw new Error(`${provider} up failed (${r.code}): ${r.stderr.slice(-2000)}`);
+    if (r.code !== 0) throw new Error(`${provider} up ${spec} failed (${r.code}): ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
     return { ...r, calls: fake.calls.slice(before) };
   };
   try {

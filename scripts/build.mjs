@@ -4,11 +4,10 @@
 // commander and little else, and a command parses only what it runs. Bundles share no state: errors cross them by
 // name (src/errors.ts). The AWS and Azure SDKs are bundled from their ES modules (measured: AWS status 0.41 → 0.38 s,
 // Azure status of 1000 nodes 1.12 → 0.9 s). Of the GCP SDK only the Compute client modules the driver requires are
-// bundled, with their protos narrowed to those services (scripts/gcp-protos.mjs), and google-gax's REST half with
-// google-auth-library; google-gax's gRPC half stays out (its grpc.js reads proto files relative to itself).
+// bundled, with their protos narrowed to those services (scripts/gcp-protos.mjs); google-gax and google-auth-library
+// stay in node_modules (bundled, protobufjs loses its optional Long support: int64 fields fail to encode).
 // Type checking is tsc's job (npm run typecheck).
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { checkNarrowed, clientsInBundle, narrowProtos, protosFileOf } from "./gcp-protos.mjs";
 
@@ -30,7 +29,7 @@ const LAZY = {
 };
 const byPath = new Map(Object.entries(LAZY).map(([src, out]) => [resolve(src), out]));
 // @azure/identity (with MSAL) is required only when no static token is given: it stays out of the bundle.
-const EXTERNAL_SDKS = ["google-gax", "@azure/identity"];
+const EXTERNAL_SDKS = ["google-gax", "google-auth-library", "@azure/identity"];
 const common = {
   bundle: true, platform: "node", target: "node20", format: "cjs", minify: true, sourcemap: "linked",
   logLevel: "warning",
@@ -62,9 +61,6 @@ const gcpProtos = {
     // ...and their google-gax at its REST half (src/providers/gcp/gax-rest.ts).
     const gaxRest = resolve("src/providers/gcp/gax-rest.ts");
     b.onResolve({ filter: /^google-gax$/ }, (args) => (protosFileOf(args.importer) ? { path: gaxRest } : undefined));
-    // That half is bundled (with google-auth-library): it requires its own JSON protos by literal paths.
-    const fallback = createRequire(import.meta.url).resolve("google-gax/fallback");
-    b.onResolve({ filter: /^google-gax\/fallback$/ }, () => ({ path: fallback }));
   },
 };
 
