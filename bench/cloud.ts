@@ -40,7 +40,7 @@ function targetFlags(fake: FakeCloud): string[] {
 }
 
 async function benchProvider(provider: ProviderName) {
-  const fake = await (await FAKES[provider]())({ latencyMs: LATENCY, transitionMs: 1000 });
+  let fake = await (await FAKES[provider]())({ latencyMs: LATENCY, transitionMs: 1000 });
   const home = mkdtempSync(join(tmpdir(), `cloudlaunch-bench-${provider}-`));
   // The fakes' env tunes polling for millisecond test transitions; the benchmark runs the drivers' own defaults.
   const env: Record<string, string> = { ...fake.env, HOME: home, CLOUDLAUNCH_HOME: join(home, ".cloudlaunch"), NO_COLOR: "1", CI: "true" };
@@ -64,7 +64,14 @@ async function benchProvider(provider: ProviderName) {
     const statusCalls = fake.calls.length - statusBefore;
     const rssKb = Number(/PEAK-RSS-KB: (\d+)/.exec(status.stderr)?.[1] ?? 0);
 
-    fake.setLatency(0);
+    await fake.close();
+
+    // Status ratios in an account holding a 1 + SMALL and a 1 + WORKERS cluster, at 0 ms and without the request
+    // limits: launched back to back, the second cluster would wait minutes for EC2's RunInstances bucket to refill.
+    fake = await (await FAKES[provider]())({ latencyMs: 0, transitionMs: 1000, rateLimits: false });
+    Object.assign(env, fake.env);
+    for (const key of Object.keys(env)) if (/^CLOUDLAUNCH_\w+_POLL/.test(key)) delete env[key];
+    await up(large);
     await up(writeSpec(home, fake, "bench-small", SMALL));
     const ratios = await statusRatios({
       small: { args: ["bin/cloudlaunch", "status", "bench-small", "--json"], codes: [0] },

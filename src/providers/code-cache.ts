@@ -29,7 +29,8 @@ function cacheBundlesIn(dist: string) {
   const pending: { file: string; script: vm.Script }[] = [];
   const compile = Module.prototype._compile;
   Module.prototype._compile = function (content, filename) {
-    if (dirname(filename) !== dist) return compile.call(this, content, filename);
+    // Only the bundles (caching node_modules as well measured no gain); one with import() compiles as usual.
+    if (dirname(filename) !== dist || content.includes("import(")) return compile.call(this, content, filename);
     const { size, mtimeMs } = statSync(filename);
     const file = join(dir, `${basename(filename)}-${size}-${Math.floor(mtimeMs)}.v8`);
     let cachedData: Buffer | undefined;
