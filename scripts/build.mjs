@@ -19,8 +19,10 @@ const { build } = await import("esbuild").catch(() => {
 const LAZY = {
   "src/commands/up.ts": "command-up.js",
   "src/commands/status.ts": "command-status.js",
+  "src/commands/compare.ts": "command-compare.js",
   "src/commands/lifecycle.ts": "command-lifecycle.js",
   "src/providers/aws/index.ts": "provider-aws.js",
+  "src/providers/aws/service-quotas.ts": "aws-quotas.js",
   "src/providers/gcp/index.ts": "provider-gcp.js",
   "src/providers/azure/index.ts": "provider-azure.js",
   "src/providers/azure/sdk-compute.ts": "azure-compute.js",

@@ -4,6 +4,14 @@
 import { Command, CommanderError, Option } from "commander";
 import { exitCodeFor, SpecError } from "./errors.js";
 
+// A reader that stops early (`cloudlaunch compare spec.yaml | head`) closes the pipe: that is not an error, and the
+// command goes on to finish what it was doing (an `up` half-way is never abandoned because nobody reads its output).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE" && err.code !== "ERR_STREAM_DESTROYED") throw err;
+  });
+}
+
 const program = new Command("cloudlaunch")
   .description("Launch a Dask cluster (a scheduler and N workers) on AWS, GCP or Azure from one YAML spec.")
   .version(require("../package.json").version, "-V, --version")
@@ -39,6 +47,14 @@ program
   .option("--terminate-surplus", "terminate workers beyond workers.count (otherwise they are listed and kept)")
   .option("--offline", "plan from the bundled catalog only, without calling the cloud (implies --dryrun)")
   .action(run(async () => (require("./commands/up.js") as typeof import("./commands/up.js")).up));
+
+program
+  .command("compare")
+  .description("plan the spec on every cloud and region of the bundled catalog, offline, cheapest first")
+  .argument("<spec>", "cluster spec (YAML)")
+  .option("--providers <list>", "only these clouds, comma-separated (aws,gcp,azure)")
+  .option("--regions <list>", "only these regions/locations, comma-separated")
+  .action(run(async () => (require("./commands/compare.js") as typeof import("./commands/compare.js")).compare));
 
 target(
   program

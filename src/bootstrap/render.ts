@@ -26,7 +26,7 @@ export interface UserDataInput {
   memoryGib: number;
   /** Workers: the scheduler's private IP (or a name the network resolves). */
   schedulerHost?: string;
-  spec: Pick<ClusterSpec, "dask" | "security" | "max_lifetime" | "tags">;
+  spec: Pick<ClusterSpec, "dask" | "security" | "max_lifetime" | "tags" | "idle_timeout">;
   /** Required unless spec.security is false: see ensureClusterTls and nodeTlsFor. */
   tls?: NodeTlsMaterial;
 }
@@ -66,6 +66,7 @@ function nodeFiles(input: UserDataInput): NodeFile[] {
     unit("cloudlaunch-dask.service"),
     unit("cloudlaunch-lifetime.service"),
   ];
+  files.push(...idleFiles(input));
   if (tls && input.tls) {
     files.push(
       { path: `${CONFIG_DIR}/tls/ca.pem`, permissions: "0600", content: input.tls.caPem },
@@ -74,6 +75,16 @@ function nodeFiles(input: UserDataInput): NodeFile[] {
     );
   }
   return files;
+}
+
+/** idle_timeout: the wrapper, the power-off step and the unit drop-in that wires them into cloudlaunch-dask.service. */
+function idleFiles(input: UserDataInput): NodeFile[] {
+  if (!input.spec.idle_timeout) return [];
+  return [
+    { path: `${SCRIPT_DIR}/idle-run.sh`, permissions: "0755", content: readTemplate("idle-run.sh") },
+    { path: `${SCRIPT_DIR}/idle-poweroff.sh`, permissions: "0755", content: readTemplate("idle-poweroff.sh") },
+    { path: "/etc/systemd/system/cloudlaunch-dask.service.d/idle.conf", permissions: "0644", content: readTemplate("cloudlaunch-idle.conf") },
+  ];
 }
 
 function workerScheduler(input: UserDataInput, tls: boolean): string {
@@ -99,6 +110,7 @@ function settingsFile(input: UserDataInput, tls: boolean): string {
     shellAssignment("CLOUDLAUNCH_ROLE", input.role),
     shellAssignment("CLOUDLAUNCH_VENV", VENV_DIR),
     shellAssignment("CLOUDLAUNCH_MAX_LIFETIME_MINUTES", input.spec.max_lifetime ? lifetimeMinutes(input.spec.max_lifetime) : ""),
+    shellAssignment("CLOUDLAUNCH_IDLE_TIMEOUT_SECONDS", input.spec.idle_timeout ? lifetimeMinutes(input.spec.idle_timeout) * 60 : ""),
     shellAssignment("DASK_VERSION", dask.version ?? DEFAULT_DASK_VERSION),
     shellAssignment("DASK_PROTOCOL", tls ? "tls" : "tcp"),
     shellAssignment("DASK_SCHEDULER_PORT", DASK_SCHEDULER_PORT),

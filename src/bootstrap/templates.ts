@@ -11,6 +11,9 @@ export const TEMPLATE_FILES = [
   "start-dask.sh",
   "cloudlaunch-dask.service",
   "cloudlaunch-lifetime.service",
+  "idle-run.sh",
+  "idle-poweroff.sh",
+  "cloudlaunch-idle.conf",
 ] as const;
 export type TemplateFile = (typeof TEMPLATE_FILES)[number];
 

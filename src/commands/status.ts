@@ -1,12 +1,11 @@
 // status: every cloudlaunch cluster in the region(s), or one cluster's nodes.
 import { typesIn } from "../catalog/catalog.js";
-import { priceOf } from "../catalog/select.js";
-import { publicIpHourly } from "../plan/pricing.js";
+import { runningCost } from "../plan/running-cost.js";
 import { loadProvider, type ProviderTarget } from "../providers/index.js";
 import type { NodeInfo } from "../providers/provider.js";
 import { readRecord } from "../records.js";
 import { makeOutput } from "../render/output.js";
-import { clusterAccessText, clusterJson, clustersText, nodesText, type ClusterSummary } from "../render/status.js";
+import { clusterAccessText, clusterJson, clustersText, costJson, costText, nodesText, type ClusterSummary } from "../render/status.js";
 import { resolveTargets, type TargetFlags } from "./target.js";
 
 export async function status(cluster: string | undefined, options: TargetFlags & { json?: boolean }): Promise<number> {
@@ -16,8 +15,10 @@ export async function status(cluster: string | undefined, options: TargetFlags &
     const target = targets[0];
     const nodes = (await (await loadProvider(target)).listNodes(cluster)).filter((n) => n.state !== "terminated");
     const security = readRecord(cluster)?.security;
-    if (out.json) out.print(JSON.stringify(clusterJson(cluster, { ...target, security }, nodes), null, 2));
-    else out.print(nodes.length ? `${nodesText(nodes, out)}\n${clusterAccessText(cluster, nodes, security !== false)}` : `${cluster}: no nodes found`);
+    const cost = runningCost(target.provider, nodes, typesIn(target.provider, target.region), new Date());
+    if (out.json) out.print(JSON.stringify({ ...clusterJson(cluster, { ...target, security }, nodes), cost: costJson(cost) }, null, 2));
+    else if (!nodes.length) out.print(`${cluster}: no nodes found`);
+    else out.print(`${nodesText(nodes, out)}\n${costText(cost)}\n${clusterAccessText(cluster, nodes, security !== false)}`);
     return nodes.length ? 0 : 1;
   }
   const summaries: ClusterSummary[] = [];
@@ -31,17 +32,17 @@ export async function status(cluster: string | undefined, options: TargetFlags &
 }
 
 function summarize(target: ProviderTarget, nodes: NodeInfo[]): ClusterSummary[] {
-  const types = new Map(typesIn(target.provider, target.region).map((t) => [t.type, t]));
-  const byCluster = new Map<string, ClusterSummary>();
-  for (const n of nodes) {
-    if (n.state === "terminated") continue;
-    const c = byCluster.get(n.cluster) ?? { cluster: n.cluster, provider: target.provider, region: target.region, states: {}, hourly: 0 };
-    c.states[n.state] = (c.states[n.state] ?? 0) + 1;
-    if (n.state === "running" || n.state === "pending" || n.stillBilled) {
-      const t = types.get(n.instanceType);
-      c.hourly += (t ? priceOf(t, n.spot) ?? 0 : 0) + publicIpHourly(target.provider, n.spot);
-    }
-    byCluster.set(n.cluster, c);
-  }
-  return [...byCluster.values()].map((c) => ({ ...c, hourly: Math.round(c.hourly * 1e4) / 1e4 }));
+  const types = typesIn(target.provider, target.region);
+  const byCluster = new Map<string, NodeInfo[]>();
+  for (const n of nodes) if (n.state !== "terminated") byCluster.set(n.cluster, [...(byCluster.get(n.cluster) ?? []), n]);
+  const now = new Date();
+  return [...byCluster].map(([cluster, members]) => {
+    const states: ClusterSummary["states"] = {};
+    for (const n of members) states[n.state] = (states[n.state] ?? 0) + 1;
+    const cost = runningCost(target.provider, members, types, now);
+    return {
+      cluster, provider: target.provider, region: target.region, states, hourly: cost.hourly,
+      estimated_cost_since_launch: cost.sinceLaunch, billed_since: cost.since,
+    };
+  });
 }

@@ -1,6 +1,8 @@
 // up: read the spec, plan against what exists, then launch or converge (or, with --dryrun, only show the plan).
 import { typesIn } from "../catalog/catalog.js";
 import { planCluster } from "../plan/plan.js";
+import { assertWithinBudget } from "../plan/budget.js";
+import { applyPriceSource, spotCandidates, withLiveSpot } from "../plan/live-prices.js";
 import type { Plan } from "../plan/types.js";
 import { loadSpecFile } from "../spec/load.js";
 import type { ClusterSpec } from "../spec/schema.js";
@@ -26,22 +28,30 @@ export interface UpOptions {
 
 export async function up(specFile: string, options: UpOptions): Promise<number> {
   const out = makeOutput(!!options.json);
-  const { spec: loaded, warnings } = loadSpecFile(specFile);
+  const { spec: loaded, warnings, locate } = loadSpecFile(specFile);
   warnings.forEach((w) => out.warn(w));
   if (loaded.security === false) out.warn("security: false — Dask traffic is unencrypted and unauthenticated");
   const dryrun = !!options.dryrun || !!options.offline;
   // A dry run calls the cloud only when credentials are configured locally: CI validating specs needs none.
   const online = !options.offline && (!dryrun || (await hasLocalCredentials(loaded.provider)));
+  const spot = !!(loaded.scheduler.spot || loaded.workers.spot);
+  // A fresh cluster's cost is known without the cloud (unless live spot prices will decide it): a spec over its
+  // budget fails before any call.
+  if (!online || !spot) assertWithinBudget(planCluster(loaded, typesIn(loaded.provider, loaded.region), []), specFile, locate);
   const provider = online ? await loadProvider(loaded) : undefined;
 
   const spec = { ...loaded, name: await clusterName(loaded, provider, !!options.increment) };
   if (spec.name !== loaded.name) out.info(`cluster ${loaded.name} exists; planning a new cluster ${spec.name}`);
   const existing = provider ? await provider.listNodes(spec.name) : [];
   const record = readRecord(spec.name);
-  const plan = planCluster(spec, typesIn(spec.provider, spec.region), existing, {
+  const catalog = typesIn(spec.provider, spec.region);
+  const live = provider && spot ? await provider.spotPrices?.(spotCandidates(spec, catalog)) : undefined;
+  const types = withLiveSpot(catalog, live, spec.zone);
+  const plan = applyPriceSource(planCluster(spec, types, existing, {
     terminateSurplus: options.terminateSurplus,
     takenNames: record?.lastWorker ? [record.lastWorker] : [],
-  });
+  }), spec.provider, live);
+  assertWithinBudget(plan, specFile, locate);
   plan.warnings.forEach((w) => out.warn(w));
   const userDataFor = await userDataRenderer(plan, dryrun);
   if (provider) await provider.preflight(plan);

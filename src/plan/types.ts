@@ -53,4 +53,13 @@ export interface Plan {
   firewall: { tcpPorts: number[]; allowedCidrs: string[] };
   hourlyCost: HourlyCost;
   warnings: string[];
+  /** Where the prices came from (set by the command; absent in plans made without it, e.g. compare). */
+  prices?: PriceSource;
+}
+
+export interface PriceSource {
+  onDemand: string;
+  spot: string;
+  /** Spot prices fetched from the cloud for this plan. */
+  live: boolean;
 }

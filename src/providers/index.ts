@@ -1,10 +1,10 @@
 // Loads one cloud's driver on demand: nothing here imports an SDK until a command needs that cloud. (require, not
 // import(): see src/cli.ts.)
-import type { ClusterSpec, ProviderName } from "../spec/schema.js";
-import type { Provider } from "./provider.js";
+import type { ProviderName } from "../spec/schema.js";
+import type { Provider, ProviderTarget } from "./provider.js";
 import { enableCodeCache } from "./code-cache.js";
 
-export type ProviderTarget = Pick<ClusterSpec, "provider" | "region" | "zone" | "gcp" | "azure">;
+export type { ProviderTarget } from "./provider.js";
 
 export async function loadProvider(target: ProviderTarget): Promise<Provider> {
   enableCodeCache();

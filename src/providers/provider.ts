@@ -4,6 +4,7 @@
 import type { ClusterSpec, ProviderName, RoleName } from "../spec/schema.js";
 import type { InstanceType } from "../catalog/types.js";
 import type { Plan } from "../plan/types.js";
+import type { LiveSpotPrices } from "../plan/live-prices.js";
 
 export type NodeState = "pending" | "running" | "stopping" | "stopped" | "terminating" | "terminated" | "unknown";
 
@@ -88,6 +89,11 @@ export interface Provider {
   /** Resources still tagged with the cluster (VMs not terminated, disks, IPs, firewall, NICs...). Empty = clean. */
   leftovers(cluster: string): Promise<Leftover[]>;
   /**
+   * Current spot prices of `types` in the region (per zone where the cloud prices zones), an input to the pure planner. Absent
+   * (or undefined) where the cloud has no live price to read; the plan then uses the bundled snapshot.
+   */
+  spotPrices?(types: string[]): Promise<LiveSpotPrices | undefined>;
+  /**
    * Dry-run permission check of one mutation where the cloud supports it (EC2 DryRun=true). Resolves when the
    * call would be allowed; throws CloudError otherwise. Providers without such a check resolve without calling.
    */
@@ -112,4 +118,5 @@ export const CLUSTER_TAG = "cloudlaunch-cluster";
 export const ROLE_TAG = "cloudlaunch-role";
 export const NODE_TAG = "cloudlaunch-node";
 
-export type ProviderFactory = (spec: Pick<ClusterSpec, "provider" | "region" | "gcp" | "azure">) => Promise<Provider>;
+/** Where a cluster lives: all a driver needs to be created (the rest of the spec reaches it through the plan). */
+export type ProviderTarget = Pick<ClusterSpec, "provider" | "region" | "zone" | "gcp" | "azure">;

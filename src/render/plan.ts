@@ -27,6 +27,8 @@ export function planJson(plan: Plan, ctx: PlanContext) {
     })),
     firewall: { tcp_ports: plan.firewall.tcpPorts, allowed_cidrs: plan.firewall.allowedCidrs },
     hourly_cost: { instances: plan.hourlyCost.instances, public_ips: plan.hourlyCost.publicIps, disks: plan.hourlyCost.disks, total: plan.hourlyCost.total },
+    budget_hourly_usd: plan.spec.budget?.max_hourly_usd ?? null,
+    ...(plan.prices && { prices: { on_demand: plan.prices.onDemand, spot: plan.prices.spot, live_spot: plan.prices.live } }),
     warnings: plan.warnings,
     ...(ctx.skipped ? { skipped_mutations: ctx.skipped } : {}),
   };
@@ -52,6 +54,9 @@ export function planText(plan: Plan, out: Output): string {
     `Firewall: tcp ${plan.firewall.tcpPorts.join(", ")} from ${plan.firewall.allowedCidrs.join(", ")}; all traffic between the cluster's nodes`,
     `Cost: ${usd(c.total)}/hour (~${usd(c.total * 730)}/month) = instances ${usd(c.instances)} + public IPv4 ${usd(c.publicIps)} + disks ${usd(c.disks)}`,
   ];
+  if (plan.prices) lines.push(`Prices: on-demand from the ${plan.prices.onDemand}; spot ${plan.prices.spot}`);
+  const budget = plan.spec.budget?.max_hourly_usd;
+  if (budget !== undefined) lines.push(`Budget: ${usd(budget)}/hour (budget.max_hourly_usd); the plan is within it`);
   return lines.join("\n");
 }
 

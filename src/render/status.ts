@@ -2,6 +2,7 @@
 import type { NodeInfo, NodeState } from "../providers/provider.js";
 import type { ProviderTarget } from "../providers/index.js";
 import { clientTlsFiles, connectionSnippet } from "../bootstrap/index.js";
+import type { RunningCost } from "../plan/running-cost.js";
 import { table, usd, type Output } from "./output.js";
 
 export function nodeJson(n: NodeInfo) {
@@ -56,17 +57,36 @@ export interface ClusterSummary {
   region: string;
   states: Partial<Record<NodeState, number>>;
   hourly: number;
+  /** List prices × running time since each billed node's reported launch: an estimate, not a bill. */
+  estimated_cost_since_launch: number;
+  billed_since: string | null;
 }
 
 export function clustersText(clusters: ClusterSummary[], out: Output): string {
   if (!clusters.length) return "no cloudlaunch clusters found";
   return table(
-    ["cluster", "cloud", "region", "nodes", "$/hour (compute + IPs)"],
+    ["cluster", "cloud", "region", "nodes", "$/hour (compute + IPs)", "since launch (estimate)"],
     clusters.map((c) => [
       c.cluster, c.provider, c.region,
       Object.entries(c.states).map(([s, k]) => `${k} ${s}`).join(", "),
       usd(c.hourly),
+      c.billed_since ? `~${usd(c.estimated_cost_since_launch)} since ${c.billed_since.slice(0, 16).replace("T", " ")} UTC` : "-",
     ]),
     out.color,
   );
+}
+
+export function costJson(c: RunningCost) {
+  return {
+    hourly: c.hourly, estimated_since_launch: c.sinceLaunch, billed_since: c.since, estimate: true,
+    basis: "list prices of compute and public IPv4 x running time since the launch time the cloud reports",
+    ...(c.unpriced.length && { unpriced_nodes: c.unpriced }),
+  };
+}
+
+export function costText(c: RunningCost): string {
+  if (!c.since) return `Cost: ${usd(c.hourly)}/hour now (compute + IPs); nothing billed is running`;
+  const unpriced = c.unpriced.length ? `; ${c.unpriced.length} node(s) of a type the catalog does not price count as $0` : "";
+  return `Cost: ${usd(c.hourly)}/hour now (compute + IPs); ~${usd(c.sinceLaunch)} since ${c.since} ` +
+    `(estimate: list prices × running time as the cloud reports it${unpriced})`;
 }

@@ -12,6 +12,8 @@ export interface LoadedSpec {
   spec: ClusterSpec;
   file: string;
   warnings: string[];
+  /** Where a field is in the file, for rules checked after loading (e.g. the budget against the plan). */
+  locate(path: FieldPath): { line: number; column: number };
 }
 
 export function loadSpecFile(file: string): LoadedSpec {
@@ -62,7 +64,7 @@ export function parseSpec(text: string, file: string): LoadedSpec {
     const p = problem(f.path, f.message);
     return `${p.file}:${p.line}:${p.column}: ${p.path}: ${p.message}`;
   });
-  return { spec, file, warnings };
+  return { spec, file, warnings, locate: (path) => positions.of(path) };
 }
 
 function schemaErrors(value: unknown): ValueError[] {

@@ -72,6 +72,23 @@ export const ClusterSpecSchema = Type.Object(
     max_lifetime: Type.Optional(
       Type.String({ pattern: "^[0-9]+[mhd]$", description: "Nodes shut themselves down (terminate where supported) after this, e.g. 8h" }),
     ),
+    budget: Type.Optional(
+      Type.Object(
+        {
+          max_hourly_usd: Type.Number({
+            exclusiveMinimum: 0,
+            description: "Ceiling on the plan's $/hour (instances + public IPv4 + disks); a plan above it is a spec error",
+          }),
+        },
+        { ...strict, description: "What the cluster may cost" },
+      ),
+    ),
+    idle_timeout: Type.Optional(
+      Type.String({
+        pattern: "^[0-9]+[mhd]$",
+        description: "Power the cluster off after this long with no tasks and no clients (Dask's idle timeout), e.g. 30m",
+      }),
+    ),
     gcp: Type.Optional(
       Type.Object(
         {

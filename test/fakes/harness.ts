@@ -69,6 +69,11 @@ export interface FakeCloud {
   setLatency(ms: number): void;
   inject(fault: Fault): void;
   clearFaults(): void;
+  /**
+   * Sets the region's quota limit the plan meets first: "vcpus" the regional (AWS: standard on-demand) vCPU quota,
+   * "spot-vcpus" the spot/preemptible/low-priority one, "addresses" the public IPv4 address quota where one exists.
+   */
+  setQuota(kind: "vcpus" | "spot-vcpus" | "addresses", limit: number): void;
   /** Every VM the fake knows, terminated ones included while the cloud would still list them. */
   vms(): FakeVm[];
   /** Every non-VM resource (security group, firewall, NSG, disk, NIC, public IP, VNet, resource group) with its tags. */

@@ -33,14 +33,14 @@ test("batches share one user data and role, and stay within the tag value limit 
   expect(makeBatches(consecutive).map((b) => b.requests.length)).toEqual(Array(10).fill(MAX_BATCH));
 });
 
-test("local credentials: keys, a profile in the shared files, or nothing (no SDK, no network)", () => {
+test("local credentials: keys, a profile in the shared files, or nothing (no SDK client, no network)", async () => {
   const dir = mkdtempSync(join(tmpdir(), "aws-creds-"));
   const none = { HOME: dir, AWS_CONFIG_FILE: join(dir, "config"), AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials") };
-  expect(hasLocalCredentials(none)).toBe(false);
-  expect(hasLocalCredentials({ ...none, AWS_ACCESS_KEY_ID: "AKIA", AWS_SECRET_ACCESS_KEY: "s" })).toBe(true);
+  expect(await hasLocalCredentials(none)).toBe(false);
+  expect(await hasLocalCredentials({ ...none, AWS_ACCESS_KEY_ID: "AKIA", AWS_SECRET_ACCESS_KEY: "s" })).toBe(true);
   writeFileSync(join(dir, "config"), "[profile work]\nsso_session = corp\n");
-  expect(hasLocalCredentials(none)).toBe(false);
-  expect(hasLocalCredentials({ ...none, AWS_PROFILE: "work" })).toBe(true);
+  expect(await hasLocalCredentials(none)).toBe(false);
+  expect(await hasLocalCredentials({ ...none, AWS_PROFILE: "work" })).toBe(true);
   writeFileSync(join(dir, "credentials"), "[default]\naws_access_key_id = AKIA\n");
-  expect(hasLocalCredentials(none)).toBe(true);
+  expect(await hasLocalCredentials(none)).toBe(true);
 });

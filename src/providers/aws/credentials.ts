@@ -1,9 +1,10 @@
 // Whether AWS credentials are configured locally, decided without importing the SDK and without any network call
 // (the instance-metadata service is never probed here): the places the SDK's default chain reads from.
 // Reference: https://docs.aws.amazon.com/sdkref/latest/guide/standardized-credentials.html
-import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+// The SDK's own ini loader (11 KB bundled), so profiles are read exactly as the credential chain will read them.
+import { loadSharedConfigFiles } from "@smithy/core/config";
 
 export function configFiles(env: NodeJS.ProcessEnv = process.env): { config: string; credentials: string } {
   const home = env.HOME ?? env.USERPROFILE ?? homedir();
@@ -13,21 +14,18 @@ export function configFiles(env: NodeJS.ProcessEnv = process.env): { config: str
   };
 }
 
-/** Whether an ini file has the `[profile]` section (`[profile name]` in the config file, `[name]` in credentials). */
-function hasProfile(file: string, profile: string, configStyle: boolean): boolean {
-  if (!existsSync(file)) return false;
-  const headers = readFileSync(file, "utf8").match(/^\s*\[([^\]]+)\]/gm) ?? [];
-  const wanted = configStyle && profile !== "default" ? [`profile ${profile}`] : [profile, `profile ${profile}`];
-  return headers.some((h) => wanted.includes(h.trim().slice(1, -1).trim()));
-}
-
-export function hasLocalCredentials(env: NodeJS.ProcessEnv = process.env): boolean {
+export async function hasLocalCredentials(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) return true;
   if (env.AWS_WEB_IDENTITY_TOKEN_FILE && env.AWS_ROLE_ARN) return true;
   if (env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI || env.AWS_CONTAINER_CREDENTIALS_FULL_URI) return true;
   const profile = env.AWS_PROFILE ?? "default";
   const files = configFiles(env);
-  return hasProfile(files.credentials, profile, false) || hasProfile(files.config, profile, true);
+  const { configFile, credentialsFile } = await loadSharedConfigFiles({
+    filepath: files.credentials,
+    configFilepath: files.config,
+    ignoreCache: true,
+  });
+  return profile in credentialsFile || profile in configFile;
 }
 
 export const NO_CREDENTIALS_HELP =

@@ -8,13 +8,16 @@ import {
   type Volume,
 } from "@aws-sdk/client-ec2";
 import type { Plan } from "../../plan/types.js";
-import type { ProviderTarget } from "../index.js";
+import type { ProviderTarget } from "../provider.js";
 import type { LaunchedNode, LaunchRequest, Leftover, Mutation, NodeInfo, NodeResult, Progress, Provider } from "../provider.js";
 import { Ec2Api } from "./client.js";
 import { launchNodes } from "./launch.js";
 import { ACTION_OF, changeState, chunks, sendLifecycle, type Verb } from "./lifecycle.js";
 import { describeOwned, LIVE_STATES, listNodes, waitOptions, type WaitOptions } from "./nodes.js";
 import { deleteClusterGroups, ensureSecurityGroup, findClusterGroups, groupName } from "./network.js";
+import { checkQuotas } from "./quotas.js";
+import { spotPrices } from "./spot-prices.js";
+import type { LiveSpotPrices } from "../../plan/live-prices.js";
 import { nodeNameOf, ownedFilters } from "./tags.js";
 import { type LaunchTarget, resolveTarget } from "./target.js";
 
@@ -50,6 +53,11 @@ export class AwsProvider implements Provider {
 
   async preflight(plan: Plan): Promise<void> {
     await this.target(plan);
+    if (!process.env.CLOUDLAUNCH_SKIP_QUOTA_CHECK) await checkQuotas(this.api, plan);
+  }
+
+  spotPrices(types: string[]): Promise<LiveSpotPrices | undefined> {
+    return spotPrices(this.api, types);
   }
 
   async ensureNetwork(plan: Plan): Promise<void> {

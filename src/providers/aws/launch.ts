@@ -95,7 +95,7 @@ export function runInput(ctx: LaunchContext, batch: Batch, type: string, subnetI
       { ResourceType: "volume", Tags: tags },
     ],
     InstanceMarketOptions: batch.spot ? { MarketType: "spot", SpotOptions: { SpotInstanceType: "one-time", InstanceInterruptionBehavior: "terminate" } } : undefined,
-    InstanceInitiatedShutdownBehavior: plan.spec.max_lifetime ? "terminate" : undefined,
+    InstanceInitiatedShutdownBehavior: plan.spec.max_lifetime || plan.spec.idle_timeout ? "terminate" : undefined,
     // Tags in the metadata service let a node read its batch slot (ami-launch-index) and name without credentials.
     MetadataOptions: { HttpTokens: "required", InstanceMetadataTags: "enabled" },
   };

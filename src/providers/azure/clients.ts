@@ -7,7 +7,7 @@ import type { ComputeManagementClient } from "@azure/arm-compute";
 import type { NetworkManagementClient } from "@azure/arm-network";
 import { ResourceManagementClient } from "@azure/arm-resources";
 import { CloudError } from "../../errors.js";
-import type { ProviderTarget } from "../index.js";
+import type { ProviderTarget } from "../provider.js";
 import { WritePacer } from "./write-pacer.js";
 import { CONCURRENCY_ENV, ENDPOINT_ENV, POLL_INTERVAL_ENV, TOKEN_ENV } from "./credentials.js";
 

@@ -5,13 +5,16 @@
 // CLOUDLAUNCH_AZURE_CONCURRENCY (concurrent VM calls, default 32), AZURE_SUBSCRIPTION_ID.
 import { CloudError } from "../../errors.js";
 import type { Plan } from "../../plan/types.js";
-import type { ProviderTarget } from "../index.js";
+import type { ProviderTarget } from "../provider.js";
 import type { LaunchedNode, LaunchRequest, Leftover, Mutation, NodeInfo, NodeResult, Progress, Provider } from "../provider.js";
 import { createClients, type AzureClients } from "./clients.js";
 import { launch, readSshPublicKey } from "./launch.js";
 import { changeState } from "./lifecycle.js";
 import { checkSubnet, deleteClusterResources, ensureNetwork, groupExists, leftovers, requireGroup } from "./network.js";
 import { listNodes } from "./nodes.js";
+import { checkQuotas } from "./quotas.js";
+import { azureSpotPrices } from "./prices.js";
+import type { LiveSpotPrices } from "../../plan/live-prices.js";
 import { SkuAvailability } from "./skus.js";
 
 export async function createProvider(target: ProviderTarget, env: NodeJS.ProcessEnv = process.env): Promise<Provider> {
@@ -44,6 +47,11 @@ class AzureProvider implements Provider {
         throw new CloudError(`No ${role.role} size can be used in ${plan.region}${plan.zone ? ` zone ${plan.zone}` : ""}: ${reasons}.`, "capacity");
       }
     }
+    if (!process.env.CLOUDLAUNCH_SKIP_QUOTA_CHECK) await checkQuotas(this.c, plan, skus);
+  }
+
+  spotPrices(types: string[]): Promise<LiveSpotPrices | undefined> {
+    return azureSpotPrices(this.region, types);
   }
 
   leftovers(cluster: string): Promise<Leftover[]> {

@@ -21,6 +21,11 @@ export class SkuAvailability {
     return new SkuAvailability(byName, location);
   }
 
+  /** The size's quota family as Compute's usages name it (resourceSkus `family`, e.g. "standardDSv5Family"). */
+  family(size: string): string | undefined {
+    return this.byName.get(size.toLowerCase())?.family;
+  }
+
   /** Why `size` cannot be used here (in `zone` if given), or undefined when it can. */
   unavailable(size: string, zone?: string): string | undefined {
     const sku = this.byName.get(size.toLowerCase());

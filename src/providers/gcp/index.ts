@@ -1,8 +1,9 @@
 // The GCP driver: Compute Engine through @google-cloud/compute's REST transport, Application Default Credentials
 // (or a static token), and an endpoint override for tests and Compute-compatible endpoints.
+import { checkQuotas } from "./quotas.js";
 import { CloudError } from "../../errors";
 import type { Plan } from "../../plan/types";
-import type { ProviderTarget } from "../index";
+import type { ProviderTarget } from "../provider.js";
 import type { LaunchedNode, LaunchRequest, Leftover, Mutation, NodeInfo, NodeResult, Progress, Provider } from "../provider";
 import { act } from "./actions";
 import { clientOptions, GcpClients } from "./clients";
@@ -28,7 +29,7 @@ export class GcpProvider implements Provider {
     return (await listInstances(this.clients, this.project, this.region, cluster, NODE_INFO_FIELDS)).map(toNodeInfo);
   }
 
-  /** Project and region (with its CPUS quota), subnetwork, image, and a zone offering each planned type. */
+  /** Project and region (with its quotas), subnetwork, image, and a zone offering each planned type. */
   async preflight(plan: Plan): Promise<void> {
     const [[region]] = await Promise.all([
       withRetry(`read region ${this.region} of project ${this.project}`, () => this.clients.regions.get({ project: this.project, region: this.region })),
@@ -41,16 +42,7 @@ export class GcpProvider implements Provider {
         throw new CloudError(`No zone of ${this.region} offers machine type ${choice.chosen.type}.`, "capacity");
       }
     }
-    const cpus = region.quotas?.find((q) => q.metric === "CPUS");
-    const wanted = plan.nodes.filter((n) => n.action === "create" || n.action === "start").reduce((sum, n) => sum + n.vcpus, 0);
-    if (cpus && wanted > Number(cpus.limit) - Number(cpus.usage)) {
-      throw new CloudError(
-        `The plan needs ${wanted} vCPUs but quota CPUS in ${this.region} has ${Number(cpus.limit) - Number(cpus.usage)} of ${cpus.limit} left. ` +
-          `Request more at https://console.cloud.google.com/iam-admin/quotas?project=${this.project} (compute.googleapis.com/cpus).`,
-        "quota",
-        "QUOTA_EXCEEDED",
-      );
-    }
+    if (!process.env.CLOUDLAUNCH_SKIP_QUOTA_CHECK) checkQuotas(this.project, plan, region.quotas ?? []);
   }
 
   async leftovers(cluster: string): Promise<Leftover[]> {

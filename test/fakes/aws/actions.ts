@@ -3,6 +3,7 @@
 import type { FaultBox, IpPool } from "../common.js";
 import * as inst from "./instances.js";
 import * as net from "./network.js";
+import { describeSpotPriceHistory } from "./spot-prices.js";
 import { type Params, strings, str, type XmlValue } from "./wire.js";
 import type { Ec2World } from "./world.js";
 
@@ -38,6 +39,7 @@ export const ACTIONS: Record<string, ActionSpec> = {
   DeleteSecurityGroup: { mutating: true, run: net.deleteSecurityGroup },
   DescribeInstances: { mutating: false, run: inst.describeInstances },
   DescribeVolumes: { mutating: false, run: inst.describeVolumes },
+  DescribeSpotPriceHistory: { mutating: false, run: describeSpotPriceHistory },
   RunInstances: { mutating: true, resources: (p) => Number(str(p, "MaxCount") ?? 1), run: inst.runInstances },
   StartInstances: { mutating: true, resources: instanceCount, run: inst.changeState("start") },
   StopInstances: { mutating: true, resources: instanceCount, run: inst.changeState("stop") },

@@ -5,6 +5,7 @@ import type { FakeCall, FakeCloud, FakeCloudOptions, FakeVm, StartFake } from ".
 import { ACTIONS, type ActionContext } from "./actions.js";
 import { isPaginated } from "./filters.js";
 import { Ec2RateLimits } from "./rate-limits.js";
+import { isServiceQuotasRequest, serveServiceQuotas, ServiceQuotasState } from "./service-quotas.js";
 import { accessKeyOf, Ec2Error, filtersOf, newRequestId, parseQuery, renderError, renderResponse, str } from "./wire.js";
 import { Ec2World } from "./world.js";
 
@@ -19,6 +20,8 @@ export interface FakeEc2 extends FakeCloud {
   /** Instance types the last zone of `spec.zones` does not offer (Unsupported / absent from offerings). */
   readonly unofferedInLastZone: string[];
   readonly world: Ec2World;
+  /** Service Quotas' applied values (by quota code), served on the same endpoint. */
+  readonly serviceQuotas: ServiceQuotasState;
 }
 
 const FULL_ACCESS_KEY = "AKIAFAKEEC2FULLACCES";
@@ -36,6 +39,7 @@ export const startFakeEc2 = (async (options: FakeEc2Options = {}): Promise<FakeE
   const ctxBase = { world, faults, publicIps: new IpPool("203.0"), clientTokens: new Map() } satisfies Omit<ActionContext, "now">;
   let latencyMs = options.latencyMs ?? 0;
   let serverErrors = 0;
+  const serviceQuotas = new ServiceQuotasState(region);
 
   const server = await listen(
     async (req, res, body) => {
@@ -45,6 +49,11 @@ export const startFakeEc2 = (async (options: FakeEc2Options = {}): Promise<FakeE
         res.end(xml);
       };
       if (latencyMs) await sleep(latencyMs);
+      if (isServiceQuotasRequest(req)) {
+        const { action, status } = serveServiceQuotas(serviceQuotas, req, res, body);
+        logCall(calls, action, false, status);
+        return;
+      }
       const params = parseQuery(body);
       const action = str(params, "Action") ?? "";
       const spec = ACTIONS[action];
@@ -88,6 +97,7 @@ export const startFakeEc2 = (async (options: FakeEc2Options = {}): Promise<FakeE
 
   const envWith = (accessKey: string): Record<string, string> => ({
     AWS_ENDPOINT_URL_EC2: server.url,
+    AWS_ENDPOINT_URL_SERVICE_QUOTAS: server.url,
     AWS_ACCESS_KEY_ID: accessKey,
     AWS_SECRET_ACCESS_KEY: "fake-secret-access-key",
     AWS_REGION: region,
@@ -134,10 +144,16 @@ export const startFakeEc2 = (async (options: FakeEc2Options = {}): Promise<FakeE
     spec: { region, zones: world.zones, subnet: world.subnets.keys().next().value!, extra: { ssh: { key_name: "cloudlaunch-fake" } } },
     unofferedInLastZone: world.unofferedInLastZone,
     world,
+    serviceQuotas,
     calls,
     setLatency: (ms) => void (latencyMs = ms),
     inject: (fault) => faults.inject(fault),
     clearFaults: () => faults.clear(),
+    setQuota: (kind, limit) => {
+      // EC2 has no quota on auto-assigned public IPv4 addresses (only on Elastic IPs): nothing to set.
+      if (kind === "addresses") return;
+      serviceQuotas.quotas.get(kind === "vcpus" ? "L-1216C47A" : "L-34B43A08")!.value = limit;
+    },
     vms,
     resources,
     close: server.close,

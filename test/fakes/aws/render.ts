@@ -57,6 +57,8 @@ export function instanceXml(world: Ec2World, inst: Instance, now: number): XmlVa
         }))
       : [],
     instanceLifecycle: inst.spot ? "spot" : undefined,
+    // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CpuOptions.html — x86 types run 2 threads per core.
+    cpuOptions: cpuOptionsOf(world.types.get(inst.instanceType)?.vcpus ?? 2, inst.architecture),
     virtualizationType: "hvm",
     clientToken: inst.clientToken ?? "",
     tagSet: tagSet(inst.tags),
@@ -163,4 +165,9 @@ export function securityGroupXml(g: SecurityGroup): XmlValue {
     ipPermissionsEgress: [{ ipProtocol: "-1", groups: [], ipRanges: [{ cidrIp: "0.0.0.0/0" }], ipv6Ranges: [], prefixListIds: [] }],
     tagSet: tagSet(g.tags),
   };
+}
+
+function cpuOptionsOf(vcpus: number, arch: string) {
+  const threadsPerCore = arch === "arm64" || vcpus < 2 ? 1 : 2;
+  return { coreCount: vcpus / threadsPerCore, threadsPerCore };
 }

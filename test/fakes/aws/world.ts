@@ -129,6 +129,8 @@ export class Ec2World {
   readonly securityGroups = new Map<string, SecurityGroup>();
   readonly instances = new Map<string, Instance>();
   readonly volumes = new Map<string, Volume>();
+  /** Spot prices set by a test, by "type/zone" (spot-prices.ts derives the others from the catalog). */
+  readonly spotPriceOverrides = new Map<string, number>();
   private counter = 0;
 
   constructor(

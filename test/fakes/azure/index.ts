@@ -34,6 +34,8 @@ export interface FakeAzure extends FakeCloud {
   restrictSku(size: string, zones?: string[]): void;
   /** The guest OS powers the VM off (`shutdown -h`, as max_lifetime does): stopped, but still allocated and billed. */
   guestShutdown(vmName: string): void;
+  /** Set a size's spot price in the Retail Prices API (the catalog's otherwise). */
+  setSpotPrice(size: string, price: number | undefined): void;
 }
 
 export const startFakeAzure: StartFake = (options) => startFakeArm(options);
@@ -59,6 +61,7 @@ export async function startFakeArm(options: FakeAzureOptions = {}): Promise<Fake
 
   const env = {
     CLOUDLAUNCH_AZURE_ENDPOINT: server.url,
+    CLOUDLAUNCH_AZURE_PRICES_ENDPOINT: server.url,
     CLOUDLAUNCH_AZURE_ACCESS_TOKEN: token,
     CLOUDLAUNCH_AZURE_POLL_INTERVAL_MS: "10",
     AZURE_SUBSCRIPTION_ID: FAKE_SUBSCRIPTION,
@@ -71,6 +74,7 @@ export async function startFakeArm(options: FakeAzureOptions = {}): Promise<Fake
     url: server.url,
     subscription: FAKE_SUBSCRIPTION,
     caCert: tls.cert,
+    setSpotPrice: (size, price) => void (price === undefined ? state.spotPriceOverrides.delete(size) : state.spotPriceOverrides.set(size, price)),
     env,
     badCredentialsEnv: { ...env, CLOUDLAUNCH_AZURE_ACCESS_TOKEN: "expired-or-forged-token" },
     spec: {
@@ -83,6 +87,9 @@ export async function startFakeArm(options: FakeAzureOptions = {}): Promise<Fake
     setLatency: (ms) => void (latencyMs = ms),
     inject: (f) => faults.inject(f),
     clearFaults: () => faults.clear(),
+    setQuota: (kind, limit) => {
+      state.quotaLimits[{ vcpus: "cores", "spot-vcpus": "lowPriorityCores", addresses: "PublicIPAddresses" }[kind]] = limit;
+    },
     restrictSku: (size, zones) => void state.restrictions.push({ size, zones }),
     guestShutdown: (vmName) => {
       const vm = state.all().find((r) => r.type === VM && r.name === vmName);

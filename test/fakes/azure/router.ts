@@ -9,6 +9,8 @@ import { deleteGroup, groupView, listGroupResources, putGroup, requireGroup, rgI
 import { handleNetwork } from "./network.js";
 import { handleCompute, listAllVms, listSkus } from "./compute.js";
 import { computePolicy, type ArmRateLimits } from "./rate-limits.js";
+import { computeUsages, networkUsages } from "./usages.js";
+import { retailPrices } from "./retail-prices.js";
 
 export interface RouterOptions {
   state: ArmState;
@@ -37,6 +39,11 @@ export function createRouter(o: RouterOptions) {
       send();
     };
     try {
+      // The Retail Prices API is public: no token.
+      if (method === "GET" && url.pathname === "/api/retail/prices") {
+        const reply = retailPrices(o.state, url);
+        return await answer(reply.status, () => sendJson(res, reply.status, reply.body, {}));
+      }
       if (req.headers.authorization !== `Bearer ${o.token()}`) {
         throw new ArmError(401, "InvalidAuthenticationToken", "The access token is invalid.", {
           "www-authenticate": 'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", error_description="The access token is invalid."',
@@ -84,11 +91,15 @@ function computePolicyOf(o: RouterOptions, action: string, s: string[]): string 
 /** The call log's action name: "virtualMachines.createOrUpdate", "resourceGroups.get", "operations.get"... */
 export function actionName(method: string, s: string[]): string {
   const lower = s.map((x) => x.toLowerCase());
+  if (lower[0] === "api" && lower[1] === "retail") return "retailPrices.list";
   if (lower[2] === "resourcegroups" && s.length <= 4) {
     if (s.length === 3) return "resourceGroups.list";
     return `resourceGroups.${{ GET: "get", PUT: "createOrUpdate", DELETE: "delete", HEAD: "checkExistence" }[method] ?? method}`;
   }
   if (lower[2] === "resourcegroups" && lower[4] === "resources") return "resources.listByResourceGroup";
+  if (lower[2] === "providers" && lower[4] === "locations" && lower[6] === "usages") {
+    return lower[3] === "microsoft.network" ? "networkUsages.list" : "usage.list";
+  }
   if (lower[2] === "providers" && lower[4] === "locations") return `${s[6]}.get`; // operations / operationResults polling
   if (lower[2] === "providers") return lower[4] === "skus" ? "resourceSkus.list" : `${s[4]}.listAll`;
   const type = s[6] ?? "unknown";
@@ -103,6 +114,11 @@ function route(ctx: Ctx, method: string, s: string[], body: any): Reply {
   const lower = s.map((x) => x.toLowerCase());
   if (lower[0] !== "subscriptions" || !s[1]) throw new ArmError(404, "InvalidRequestUri", "The request URI is not an ARM path.");
   if (lower[1] !== ctx.state.subscription.toLowerCase()) throw new ArmError(404, "SubscriptionNotFound", `The subscription '${s[1]}' could not be found.`);
+  if (lower[2] === "providers" && lower[4] === "locations" && lower[6] === "usages" && s.length === 7) {
+    if (lower[5] !== ctx.state.location.toLowerCase()) throw new ArmError(404, "LocationNotAvailableForResourceType", `The location '${s[5]}' is not available.`);
+    if (lower[3] === "microsoft.compute") return computeUsages(ctx.state);
+    if (lower[3] === "microsoft.network") return networkUsages(ctx.state);
+  }
   if (lower[2] === "providers" && lower[4] === "locations" && s[7]) return pollOperation(ctx, lower[6], s[7]);
   if (lower[2] === "providers" && lower[3] === "microsoft.compute" && lower[4] === "virtualmachines" && s.length === 5) return listAllVms(ctx);
   if (lower[2] === "providers" && lower[3] === "microsoft.compute" && lower[4] === "skus" && s.length === 5) return listSkus(ctx);

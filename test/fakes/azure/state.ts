@@ -54,6 +54,10 @@ export class ArmState {
   readonly operations = new Map<string, Operation>();
   readonly restrictions: SkuRestriction[] = [];
   readonly publicIps = new IpPool("198.51");
+  /** Usage limits over usages.ts's defaults: "cores", "lowPriorityCores", a family ("standardDSv5Family"), "PublicIPAddresses". */
+  readonly quotaLimits: Record<string, number> = {};
+  /** Spot prices by size for the Retail Prices API, over the catalog's (retail-prices.ts). */
+  readonly spotPriceOverrides = new Map<string, number>();
   private privateIpCounters = new Map<string, number>();
   private opCounter = 0;
 

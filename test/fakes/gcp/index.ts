@@ -93,6 +93,10 @@ export const startFakeGcp: StartFake = async (options: FakeCloudOptions = {}) =>
     },
     inject: (fault) => faults.inject(fault),
     clearFaults: () => faults.clear(),
+    setQuota: (kind, limit) => {
+      if (kind === "vcpus") state.cpuQuota = limit;
+      else state.quotaLimits[kind === "spot-vcpus" ? "PREEMPTIBLE_CPUS" : "IN_USE_ADDRESSES"] = limit;
+    },
     vms: () => {
       sweepGone(state, transitionMs);
       return [...state.instances.values()].map((inst): FakeVm => {

@@ -5,6 +5,7 @@ import { bulkInsertInstances } from "./bulk-insert";
 import { insertInstance, newestInFamily, type InsertContext } from "./insert";
 import { createOperation, operationJson, replayed } from "./operations";
 import { IMAGE_PROJECT, newId } from "./state";
+import { regionQuotas } from "./quotas";
 import { ApiError, invalid, lastSegment, matches, notFound, page, parseFilter, projectUrl, regionUrl, zoneUrl } from "./wire";
 import { sleep } from "../common";
 
@@ -155,9 +156,8 @@ export const ROUTES: Route[] = [
   { method: "GET", pattern: new RegExp(`^${P}/regions/([^/]+)$`), action: "compute.regions.get", mutating: false,
     handle: (ctx, [, region]) => {
       if (region !== ctx.state.region) throw notFound(`projects/${ctx.state.project}/regions/${region}`);
-      const usage = liveInstances(ctx).filter((i) => instanceStatus(i, ctx.transitionMs) !== "TERMINATED").reduce((n, i) => n + i.machineType.guestCpus, 0);
       return { kind: "compute#region", name: region, status: "UP", zones: ctx.state.zones.map((z) => zoneUrl(ctx.state.project, z)),
-        quotas: [{ metric: "CPUS", limit: ctx.state.cpuQuota, usage }], selfLink: regionUrl(ctx.state.project, region) };
+        quotas: regionQuotas(ctx.state, liveInstances(ctx), ctx.transitionMs), selfLink: regionUrl(ctx.state.project, region) };
     } },
   { method: "GET", pattern: new RegExp(`^${P}/zones/([^/]+)/machineTypes$`), action: "compute.machineTypes.list", mutating: false,
     handle: (ctx, [, zone]) => listed(ctx, "compute#machineTypeList", `${zoneUrl(ctx.state.project, zone)}/machineTypes`, machineTypesJson(ctx, zoneOf(ctx, zone))) },

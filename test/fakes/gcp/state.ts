@@ -45,6 +45,8 @@ export interface FakeState {
   nextId: bigint;
   /** Regional CPUS quota reported by regions.get. */
   cpuQuota: number;
+  /** Other regional quota limits by metric, over quotas.ts's defaults (PREEMPTIBLE_CPUS, IN_USE_ADDRESSES, N2_CPUS...). */
+  quotaLimits: Record<string, number>;
 }
 
 export const IMAGE_PROJECT = "ubuntu-os-cloud";
@@ -105,6 +107,7 @@ export function createState(project: string, region: string): FakeState {
     requestIds: new Map(),
     nextId: 4_000_000_000_000_000_000n,
     cpuQuota: 100_000,
+    quotaLimits: {},
   };
   state.images = UBUNTU_IMAGES.map((img) => ({ ...img, id: newId(state) }));
   return state;
