@@ -21,6 +21,8 @@ const LAZY = {
   "src/commands/status.ts": "command-status.js",
   "src/commands/compare.ts": "command-compare.js",
   "src/commands/lifecycle.ts": "command-lifecycle.js",
+  "src/commands/logs.ts": "command-logs.js",
+  "src/commands/ssh.ts": "command-ssh.js",
   "src/providers/aws/index.ts": "provider-aws.js",
   "src/providers/aws/service-quotas.ts": "aws-quotas.js",
   "src/providers/gcp/index.ts": "provider-gcp.js",

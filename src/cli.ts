@@ -46,6 +46,8 @@ program
   .option("--increment", "launch a new cluster under the next free name when the spec's name is taken")
   .option("--terminate-surplus", "terminate workers beyond workers.count (otherwise they are listed and kept)")
   .option("--offline", "plan from the bundled catalog only, without calling the cloud (implies --dryrun)")
+  .option("--no-wait", "return once the VMs run, without waiting for the scheduler and every worker to join Dask")
+  .option("--wait-timeout <duration>", "how long to wait for Dask, e.g. 90s, 15m (default 15m, or CLOUDLAUNCH_WAIT_TIMEOUT; 0 = do not wait)")
   .action(run(async () => (require("./commands/up.js") as typeof import("./commands/up.js")).up));
 
 program
@@ -62,6 +64,25 @@ target(
     .description("list cloudlaunch clusters, or the nodes of one cluster")
     .argument("[cluster]", "cluster name"),
 ).action(run(async () => (require("./commands/status.js") as typeof import("./commands/status.js")).status));
+
+target(
+  program
+    .command("logs")
+    .description("print a node's boot (serial console) log through the cloud's API; every node's last lines without a node")
+    .argument("<cluster>", "cluster name")
+    .argument("[node]", "node name (e.g. scheduler, worker-007 or demo-worker-007)")
+    .option("--tail <lines>", "only the last N lines (default: the whole log for one node, 20 lines each for all)"),
+).action(run(async () => (require("./commands/logs.js") as typeof import("./commands/logs.js")).logs));
+
+target(
+  program
+    .command("ssh")
+    .description("ssh into a node (the scheduler by default) as the spec's user; anything after -- runs there")
+    .usage("<cluster> [node] [-- command...]")
+    .argument("<cluster>", "cluster name")
+    .argument("[node-and-command...]", "node name (e.g. worker-007), then -- and a command to run on it")
+    .option("--print", "print the ssh command instead of running it"),
+).action(run(async () => (require("./commands/ssh.js") as typeof import("./commands/ssh.js")).ssh));
 
 const lifecycle = {
   stop: "stop the cluster or the named nodes (Azure: deallocate — a stopped-but-allocated Azure VM is still billed)",

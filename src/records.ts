@@ -11,6 +11,10 @@ export interface ClusterRecord extends ProviderTarget {
   /** TLS on (the default) or off: decides tls:// or tcp:// in the printed address. */
   security?: boolean;
   createdAt: string;
+  /** The spec's ssh settings (user, public key file), for `cloudlaunch ssh`. */
+  ssh?: { user?: string; public_key_file?: string; key_name?: string };
+  /** What a local client needs (image's Python, pinned Dask), printed by `status`. */
+  client?: { image: string; python?: string; dask: string };
   /** The highest-numbered worker name ever planned, so a deleted worker's name is not handed out again. */
   lastWorker?: string;
 }

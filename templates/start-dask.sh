@@ -5,6 +5,8 @@ set -euo pipefail
 conf_dir=${1:-/etc/cloudlaunch}
 # shellcheck source=/dev/null
 source "$conf_dir/cloudlaunch.env"
+# shellcheck source=/dev/null
+source "$(dirname "$0")/lib.sh"
 export PATH="$CLOUDLAUNCH_VENV/bin:$PATH"
 
 tls=()
@@ -18,6 +20,7 @@ case $CLOUDLAUNCH_ROLE in
       --dashboard-address ":$DASK_DASHBOARD_PORT" "${tls[@]}"
     ;;
   worker)
+    wait_for_scheduler "$DASK_SCHEDULER_ADDRESS"
     exec python3 -m dask worker "$DASK_SCHEDULER_ADDRESS" --name "${CLOUDLAUNCH_NODE:-$(hostname)}" \
       --nworkers "$DASK_NWORKERS" --nthreads "$DASK_NTHREADS" --memory-limit "$DASK_MEMORY_LIMIT" "${tls[@]}"
     ;;

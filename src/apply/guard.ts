@@ -45,6 +45,7 @@ export function guard(provider: Provider, options: GuardOptions): Provider {
     preflight: (plan) => provider.preflight(plan),
     leftovers: (cluster) => provider.leftovers(cluster),
     checkMutation: (m) => provider.checkMutation(m),
+    consoleOutput: (node) => provider.consoleOutput(node),
     ensureNetwork: (plan) => skip({ kind: "ensureNetwork", cluster: plan.cluster }),
     launch: async (plan, requests): Promise<LaunchedNode[]> => {
       await skip({ kind: "launch", cluster: plan.cluster, requests });

@@ -15,6 +15,8 @@ import type { NodeTlsMaterial } from "./tls.js";
 export const CONFIG_DIR = "/etc/cloudlaunch";
 export const SCRIPT_DIR = "/opt/cloudlaunch";
 export const VENV_DIR = "/opt/cloudlaunch/venv";
+/** dask.shutdown_on_bootstrap_failure: time to read the console or ssh in before a failed node powers off. */
+export const SHUTDOWN_GRACE_MINUTES = 15;
 
 export interface UserDataInput {
   provider: ProviderName;
@@ -54,12 +56,13 @@ export function tlsEnabled(spec: Pick<ClusterSpec, "security">): boolean {
 function nodeFiles(input: UserDataInput): NodeFile[] {
   const tls = tlsEnabled(input.spec);
   if (tls && !input.tls) throw new Error(`renderUserData(${input.nodeName ?? input.role}): TLS is on but no TLS material was given`);
-  const script = (name: "bootstrap.sh" | "arm-lifetime.sh" | "setup-dask.sh" | "start-dask.sh") => ({ path: `${SCRIPT_DIR}/${name}`, permissions: "0755", content: readTemplate(name) });
+  const script = (name: "bootstrap.sh" | "lib.sh" | "arm-lifetime.sh" | "setup-dask.sh" | "start-dask.sh") => ({ path: `${SCRIPT_DIR}/${name}`, permissions: "0755", content: readTemplate(name) });
   const unit = (name: "cloudlaunch-dask.service" | "cloudlaunch-lifetime.service") => ({ path: `/etc/systemd/system/${name}`, permissions: "0644", content: readTemplate(name) });
   const files: NodeFile[] = [
     { path: `${CONFIG_DIR}/cloudlaunch.env`, permissions: "0644", content: settingsFile(input, tls) },
     { path: `${CONFIG_DIR}/node.json`, permissions: "0644", content: nodeDescription(input, tls) },
     script("bootstrap.sh"),
+    script("lib.sh"),
     script("arm-lifetime.sh"),
     script("setup-dask.sh"),
     script("start-dask.sh"),
@@ -110,6 +113,7 @@ function settingsFile(input: UserDataInput, tls: boolean): string {
     shellAssignment("CLOUDLAUNCH_ROLE", input.role),
     shellAssignment("CLOUDLAUNCH_VENV", VENV_DIR),
     shellAssignment("CLOUDLAUNCH_MAX_LIFETIME_MINUTES", input.spec.max_lifetime ? lifetimeMinutes(input.spec.max_lifetime) : ""),
+    shellAssignment("CLOUDLAUNCH_SHUTDOWN_ON_FAILURE_MINUTES", dask.shutdown_on_bootstrap_failure ? SHUTDOWN_GRACE_MINUTES : ""),
     shellAssignment("CLOUDLAUNCH_IDLE_TIMEOUT_SECONDS", input.spec.idle_timeout ? lifetimeMinutes(input.spec.idle_timeout) * 60 : ""),
     shellAssignment("DASK_VERSION", dask.version ?? DEFAULT_DASK_VERSION),
     shellAssignment("DASK_PROTOCOL", tls ? "tls" : "tcp"),
@@ -161,6 +165,9 @@ function toCloudConfig(files: NodeFile[], compress: boolean): string {
       permissions: f.permissions,
       ...encodedContent(f.content, compress),
     })),
+    // runcmd's output to the log file and, through cloud-final.service's stdout, to the serial console that
+    // `cloudlaunch logs` reads: stated here rather than left to the image's /etc/cloud/cloud.cfg.
+    output: { all: "| tee -a /var/log/cloud-init-output.log" },
     // Exec form: no shell parses this line. runcmd runs once per instance, not on a restart.
     runcmd: [[`${SCRIPT_DIR}/bootstrap.sh`]],
   };

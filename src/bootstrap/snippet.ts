@@ -1,5 +1,6 @@
 // The few lines of Python a user runs to connect, printed by `up` and `status`. Paths and the address are
-// written as JSON string literals, which are valid Python string literals whatever the path contains.
+// written as JSON string literals, which are valid Python string literals whatever the path contains. The last line
+// fails at once, naming the packages, when the client's Python or Dask versions differ from the cluster's.
 export interface ClientTlsFiles {
   caPath: string;
   certPath: string;
@@ -8,7 +9,8 @@ export interface ClientTlsFiles {
 
 export function connectionSnippet(schedulerAddress: string, tls?: ClientTlsFiles): string {
   const address = JSON.stringify(schedulerAddress);
-  if (!tls) return ["from distributed import Client", `client = Client(${address})`].join("\n");
+  const check = "client.get_versions(check=True)";
+  if (!tls) return ["from distributed import Client", `client = Client(${address})`, check].join("\n");
   return [
     "from distributed import Client, Security",
     "security = Security(",
@@ -18,5 +20,6 @@ export function connectionSnippet(schedulerAddress: string, tls?: ClientTlsFiles
     "    require_encryption=True,",
     ")",
     `client = Client(${address}, security=security)`,
+    check,
   ].join("\n");
 }

@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 
 export const TEMPLATE_FILES = [
   "bootstrap.sh",
+  "lib.sh",
   "arm-lifetime.sh",
   "setup-dask.sh",
   "start-dask.sh",
@@ -34,7 +35,20 @@ export function readTemplate(name: TemplateFile): string {
   let text = cache.get(name);
   if (text === undefined) {
     text = readFileSync(join(templatesDir(), name), "utf8");
+    text = withoutCommentLines(text);
     cache.set(name, text);
   }
   return text;
+}
+
+/**
+ * Scripts and units ship without their full-line comments (kept here, for whoever reads the repository): user data is capped
+ * at 16 KB on EC2, every shipped line is indented in the YAML, and the room is the spec's. The shebang and
+ * shellcheck directives stay. No template may rely on a line starting with # inside a heredoc.
+ */
+function withoutCommentLines(text: string): string {
+  return text
+    .split("\n")
+    .filter((line, i) => i === 0 || !/^\s*#/.test(line) || /^\s*# shellcheck /.test(line))
+    .join("\n");
 }

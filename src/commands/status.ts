@@ -7,6 +7,10 @@ import { readRecord } from "../records.js";
 import { makeOutput } from "../render/output.js";
 import { clusterAccessText, clusterJson, clustersText, costJson, costText, nodesText, type ClusterSummary } from "../render/status.js";
 import { resolveTargets, type TargetFlags } from "./target.js";
+import { daskHealth } from "../apply/dask-health.js";
+import { daskProbeEnabled } from "../apply/wait-dask.js";
+import { clientJson } from "../bootstrap/client-contract.js";
+import { healthJson, healthText } from "../render/dask.js";
 
 export async function status(cluster: string | undefined, options: TargetFlags & { json?: boolean }): Promise<number> {
   const out = makeOutput(!!options.json);
@@ -14,11 +18,19 @@ export async function status(cluster: string | undefined, options: TargetFlags &
   if (cluster) {
     const target = targets[0];
     const nodes = (await (await loadProvider(target)).listNodes(cluster)).filter((n) => n.state !== "terminated");
-    const security = readRecord(cluster)?.security;
+    const record = readRecord(cluster);
+    const security = record?.security;
     const cost = runningCost(target.provider, nodes, typesIn(target.provider, target.region), new Date());
-    if (out.json) out.print(JSON.stringify({ ...clusterJson(cluster, { ...target, security }, nodes), cost: costJson(cost) }, null, 2));
-    else if (!nodes.length) out.print(`${cluster}: no nodes found`);
-    else out.print(`${nodesText(nodes, out)}\n${costText(cost)}\n${clusterAccessText(cluster, nodes, security !== false)}`);
+    const health = daskProbeEnabled() ? await daskHealth(nodes) : undefined;
+    if (out.json) {
+      const dask = health ? { dask: healthJson(health) } : {};
+      const client = record?.client ? { client: clientJson(record.client) } : {};
+      out.print(JSON.stringify({ ...clusterJson(cluster, { ...target, security }, nodes), cost: costJson(cost), ...dask, ...client }, null, 2));
+    } else if (!nodes.length) out.print(`${cluster}: no nodes found`);
+    else {
+      const access = clusterAccessText(cluster, nodes, security !== false, record?.client, health && healthText(health));
+      out.print(`${nodesText(nodes, out)}\n${costText(cost)}\n${access}`);
+    }
     return nodes.length ? 0 : 1;
   }
   const summaries: ClusterSummary[] = [];

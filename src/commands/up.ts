@@ -1,4 +1,6 @@
 // up: read the spec, plan against what exists, then launch or converge (or, with --dryrun, only show the plan).
+import { homedir } from "node:os";
+import { resolve as resolvePath } from "node:path";
 import { typesIn } from "../catalog/catalog.js";
 import { planCluster } from "../plan/plan.js";
 import { assertWithinBudget } from "../plan/budget.js";
@@ -17,6 +19,9 @@ import { makeOutput } from "../render/output.js";
 import { planJson, planText } from "../render/plan.js";
 import { startProgress } from "../render/progress.js";
 import { clusterAccessText, clusterJson } from "../render/status.js";
+import { isUsable, waitForDaskCluster, waitTimeout } from "./up-wait.js";
+import { readyJson, readyText } from "../render/dask.js";
+import { clientContract, clientJson } from "../bootstrap/client-contract.js";
 
 export interface UpOptions {
   json?: boolean;
@@ -24,6 +29,9 @@ export interface UpOptions {
   increment?: boolean;
   terminateSurplus?: boolean;
   offline?: boolean;
+  /** false with --no-wait. */
+  wait?: boolean;
+  waitTimeout?: string;
 }
 
 export async function up(specFile: string, options: UpOptions): Promise<number> {
@@ -32,6 +40,8 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
   warnings.forEach((w) => out.warn(w));
   if (loaded.security === false) out.warn("security: false — Dask traffic is unencrypted and unauthenticated");
   const dryrun = !!options.dryrun || !!options.offline;
+  // Read before anything is launched: a bad --wait-timeout is a usage error, not a surprise after the launch.
+  const wait = waitTimeout(options);
   // A dry run calls the cloud only when credentials are configured locally: CI validating specs needs none.
   const online = !options.offline && (!dryrun || (await hasLocalCredentials(loaded.provider)));
   const spot = !!(loaded.scheduler.spot || loaded.workers.spot);
@@ -66,6 +76,8 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
   writeRecord({
     name: spec.name, provider: spec.provider, region: spec.region, zone: spec.zone, gcp: spec.gcp, azure: spec.azure,
     specFile, security: spec.security, createdAt: record?.createdAt ?? new Date().toISOString(), lastWorker,
+    ssh: spec.ssh && { ...spec.ssh, public_key_file: absolutePath(spec.ssh.public_key_file) },
+    client: clientContract(spec),
   });
   if (!out.json) out.info(planText(plan, out));
   if (plan.nodes.every((n) => n.action === "keep" || n.action === "surplus")) out.info(`${spec.name} is up to date: nothing to change`);
@@ -73,9 +85,22 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
   await applyPlan(plan, provider!, existing, userDataFor, progress);
   const nodes = (await provider!.listNodes(spec.name)).filter((n) => n.state !== "terminated");
   progress.done(`${spec.name}: ${nodes.filter((n) => n.state === "running").length}/${nodes.length} running`);
-  if (out.json) out.print(JSON.stringify({ ...planJson(plan, { dryrun: false, offline: false }), ...clusterJson(spec.name, spec, nodes) }, null, 2));
-  else out.print(clusterAccessText(spec.name, nodes, spec.security !== false));
-  return 0;
+  const report = await waitForDaskCluster(provider!, spec.name, nodes, wait, out);
+  const client = clientContract(spec);
+  if (out.json) {
+    const dask = report ? { dask: readyJson(report) } : {};
+    const cluster = clusterJson(spec.name, spec, nodes);
+    out.print(JSON.stringify({ ...planJson(plan, { dryrun: false, offline: false }), ...cluster, ...dask, client: clientJson(client) }, null, 2));
+  } else {
+    out.print(clusterAccessText(spec.name, nodes, spec.security !== false, client));
+    if (report) out.print(`\n${readyText(report, wait.label)}`);
+  }
+  return report && !isUsable(report) ? 1 : 0;
+}
+
+/** As the drivers read it (~ expanded, relative to the working directory), so `ssh` finds it from anywhere. */
+function absolutePath(file: string | undefined): string | undefined {
+  return file === undefined ? undefined : resolvePath(file.replace(/^~(?=$|\/)/, homedir()));
 }
 
 async function clusterName(spec: ClusterSpec, provider: Provider | undefined, increment: boolean): Promise<string> {

@@ -98,6 +98,11 @@ export interface Provider {
    * call would be allowed; throws CloudError otherwise. Providers without such a check resolve without calling.
    */
   checkMutation(mutation: Mutation): Promise<void>;
+  /**
+   * The node's boot (serial console) log as the cloud keeps it: EC2 GetConsoleOutput (the last 64 KB), GCP serial
+   * port 1, Azure boot diagnostics. "" when the cloud has nothing yet (EC2 posts it only a few minutes after boot).
+   */
+  consoleOutput(node: NodeInfo): Promise<string>;
 
   // --- mutations: only through the dry-run guard ---
   /** Create (or find, idempotently) the cluster's firewall/security group/NSG and anything the VMs need. */

@@ -4,6 +4,7 @@ import type { ProviderTarget } from "../providers/index.js";
 import { clientTlsFiles, connectionSnippet } from "../bootstrap/index.js";
 import type { RunningCost } from "../plan/running-cost.js";
 import { table, usd, type Output } from "./output.js";
+import { clientContractText, type ClientContract } from "../bootstrap/client-contract.js";
 
 export function nodeJson(n: NodeInfo) {
   return {
@@ -39,13 +40,15 @@ export function nodesText(nodes: NodeInfo[], out: Output): string {
   );
 }
 
-export function clusterAccessText(cluster: string, nodes: NodeInfo[], tls = true): string {
+export function clusterAccessText(cluster: string, nodes: NodeInfo[], tls = true, client?: ClientContract, health?: string): string {
   const a = schedulerAddresses(nodes, tls);
   if (!a) return `${cluster}: the scheduler is not running`;
   return [
     `Dask scheduler: ${a.scheduler}`,
     `Dashboard:      ${a.dashboard}`,
+    ...(health ? [health] : []),
     "",
+    ...(client ? [clientContractText(client), ""] : []),
     "Connect from Python:",
     connectionSnippet(a.scheduler, tls ? clientTlsFiles(cluster) : undefined).replace(/^/gm, "    "),
   ].join("\n");

@@ -64,6 +64,9 @@ export const ClusterSpecSchema = Type.Object(
           version: Type.Optional(Type.String({ pattern: "^[0-9][0-9a-z.+-]*$", description: "Pinned dask/distributed version" })),
           pip_packages: Type.Optional(Type.Array(Type.String(), { description: "Extra pip packages for every node" })),
           setup_commands: Type.Optional(Type.Array(Type.String(), { description: "Shell commands run before Dask starts" })),
+          shutdown_on_bootstrap_failure: Type.Optional(
+            Type.Boolean({ default: false, description: "A node whose bootstrap fails powers itself off 15 minutes later" }),
+          ),
         },
         strict,
       ),

@@ -43,6 +43,7 @@ const EXPECTED_PATHS = [
   "/etc/cloudlaunch/cloudlaunch.env",
   "/etc/cloudlaunch/node.json",
   "/opt/cloudlaunch/bootstrap.sh",
+  "/opt/cloudlaunch/lib.sh",
   "/opt/cloudlaunch/arm-lifetime.sh",
   "/opt/cloudlaunch/setup-dask.sh",
   "/opt/cloudlaunch/start-dask.sh",
@@ -78,7 +79,7 @@ describeWithTools("hostile spec values stay data", [TOOLS.pyyaml, TOOLS.cloudIni
     writeFileSync(file, userData);
     expect(spawnSync("cloud-init", ["schema", "--config-file", file], { env: { PATH: SYSTEM_PATH } }).status).toBe(0);
     const config = parseWithPyYaml(userData);
-    expect(Object.keys(config).sort()).toEqual(["runcmd", "write_files"]);
+    expect(Object.keys(config).sort()).toEqual(["output", "runcmd", "write_files"]);
     expect(config.runcmd).toEqual([["/opt/cloudlaunch/bootstrap.sh"]]);
     expect(config.write_files.map((f) => f.path)).toEqual(EXPECTED_PATHS);
     for (const f of config.write_files) expect(typeof f.permissions).toBe("string");

@@ -10,6 +10,7 @@ import { connectionSnippet, renderUserData, type UserDataInput } from "../../src
 import { ensureClusterTls, nodeTlsFor, type ClusterTls } from "../../src/bootstrap/tls.js";
 import { Namespace, type Started } from "./netns.js";
 import { describeWithTools, materialize, parseWithPyYaml, PYTHON, SYSTEM_PATH, TOOLS } from "./tools.js";
+import { relocateVenv } from "./node-root.js";
 
 /** Debian's python3 and dask first; HOME and TMPDIR (Dask's scratch space) inside the test's own directory. */
 function runEnv(work: string): NodeJS.ProcessEnv {
@@ -35,6 +36,7 @@ function renderNode(work: string, tls: ClusterTls | undefined, role: "scheduler"
     tls: tls ? nodeTlsFor(tls, role) : undefined,
   });
   materialize(parseWithPyYaml(userData), root);
+  relocateVenv(root);
   return root;
 }
 
@@ -85,12 +87,12 @@ describeWithTools("rendered Dask start-up on real Dask, TLS on", LIVE_TOOLS, () 
     rmSync(work, { recursive: true, force: true });
   });
 
-  test("setup finds the pinned Dask already installed, skips the install and runs the setup commands", () => {
+  test("setup finds the pinned Dask already installed, makes a venv over it and runs the setup commands", () => {
     const out = execFileSync(join(roots.scheduler, "opt/cloudlaunch/setup-dask.sh"), [join(roots.scheduler, "etc/cloudlaunch")], {
       env: runEnv(work),
       timeout: 60_000,
     }).toString();
-    expect(out).toContain(`dask ${installedDaskRelease()} is already installed, skipping the install`);
+    expect(out).toContain(`cloudlaunch: creating the venv on the image's dask ${installedDaskRelease()}`);
     expect(readFileSync(marker, "utf8")).toBe(`it's "set up"\n`);
   });
 

@@ -12,6 +12,8 @@ const MAX_LIFETIME_S = 300;
 export interface Started {
   proc: ChildProcess;
   output: () => string;
+  stdout: () => string;
+  stderr: () => string;
   /** Resolves when the combined output matches, rejects on exit or after timeoutMs. */
   waitFor: (pattern: RegExp, timeoutMs: number) => Promise<void>;
 }
@@ -74,13 +76,15 @@ export class Namespace {
 
 function watch(proc: ChildProcess): Started {
   let text = "";
+  const separate = { stdout: "", stderr: "" };
   const listeners = new Set<() => void>();
-  const onData = (d: Buffer) => {
+  const onData = (stream: "stdout" | "stderr") => (d: Buffer) => {
     text += d.toString();
+    separate[stream] += d.toString();
     for (const l of listeners) l();
   };
-  proc.stdout?.on("data", onData);
-  proc.stderr?.on("data", onData);
+  proc.stdout?.on("data", onData("stdout"));
+  proc.stderr?.on("data", onData("stderr"));
   let exited = false;
   proc.on("exit", () => {
     exited = true;
@@ -89,6 +93,8 @@ function watch(proc: ChildProcess): Started {
   return {
     proc,
     output: () => text,
+    stdout: () => separate.stdout,
+    stderr: () => separate.stderr,
     waitFor: (pattern, timeoutMs) =>
       new Promise<void>((resolve, reject) => {
         const check = () => {

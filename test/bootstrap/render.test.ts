@@ -111,7 +111,7 @@ test("lifetimes and scheduler addresses", () => {
   expect(() => schedulerAddress("10.0.0.4:1/x", true)).toThrow(PlanError);
 });
 
-test("the connection snippet: Security with the local files and require_encryption, or a plain Client", () => {
+test("the connection snippet: Security with the local files and require_encryption, or a plain Client; both check versions", () => {
   const files = { caPath: "/home/a b/ca.pem", certPath: `/home/it's "me"/client.pem`, keyPath: "/home/x\\y/client-key.pem" };
   expect(connectionSnippet("tls://203.0.113.7:8786", files)).toBe(
     [
@@ -123,7 +123,8 @@ test("the connection snippet: Security with the local files and require_encrypti
       "    require_encryption=True,",
       ")",
       'client = Client("tls://203.0.113.7:8786", security=security)',
+      "client.get_versions(check=True)",
     ].join("\n"),
   );
-  expect(connectionSnippet("tcp://203.0.113.7:8786")).toBe('from distributed import Client\nclient = Client("tcp://203.0.113.7:8786")');
+  expect(connectionSnippet("tcp://203.0.113.7:8786")).toBe('from distributed import Client\nclient = Client("tcp://203.0.113.7:8786")\nclient.get_versions(check=True)');
 });

@@ -9,7 +9,7 @@ import { ensureClusterTls, type ClusterTls } from "../../src/bootstrap/tls.js";
 import { inputFor, tempHome, variantName, VARIANTS } from "./fixtures.js";
 import { describeWithTools, filesByPath, parseWithPyYaml, SYSTEM_PATH, TOOLS } from "./tools.js";
 
-const SHELL_FILES = ["/opt/cloudlaunch/bootstrap.sh", "/opt/cloudlaunch/arm-lifetime.sh", "/opt/cloudlaunch/setup-dask.sh", "/opt/cloudlaunch/start-dask.sh", "/etc/cloudlaunch/cloudlaunch.env"];
+const SHELL_FILES = ["/opt/cloudlaunch/bootstrap.sh", "/opt/cloudlaunch/lib.sh", "/opt/cloudlaunch/arm-lifetime.sh", "/opt/cloudlaunch/setup-dask.sh", "/opt/cloudlaunch/start-dask.sh", "/etc/cloudlaunch/cloudlaunch.env"];
 
 describeWithTools("rendered user data passes the real validators", [TOOLS.cloudInit, TOOLS.shellcheck, TOOLS.pyyaml], () => {
   const home = tempHome();

@@ -69,6 +69,8 @@ export interface FakeCloud {
   setLatency(ms: number): void;
   inject(fault: Fault): void;
   clearFaults(): void;
+  /** What the serial console of the node named `name` shows from now on (e.g. a failed bootstrap's lines). */
+  setConsoleOutput(name: string, text: string): void;
   /**
    * Sets the region's quota limit the plan meets first: "vcpus" the regional (AWS: standard on-demand) vCPU quota,
    * "spot-vcpus" the spot/preemptible/low-priority one, "addresses" the public IPv4 address quota where one exists.

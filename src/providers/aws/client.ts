@@ -42,7 +42,7 @@ export class Ec2Api {
   constructor(readonly region: string) {}
 
   clientFor(action: string): EC2Client {
-    const family = /^Describe/.test(action) ? "reads" : action === "CreateTags" ? "tagging" : "writes";
+    const family = /^(Describe|Get)/.test(action) ? "reads" : action === "CreateTags" ? "tagging" : "writes";
     let client = this.clients.get(family);
     if (!client) this.clients.set(family, (client = makeClient(this.region)));
     return client;

@@ -11,6 +11,7 @@ import type { Plan } from "../../plan/types.js";
 import type { ProviderTarget } from "../provider.js";
 import type { LaunchedNode, LaunchRequest, Leftover, Mutation, NodeInfo, NodeResult, Progress, Provider } from "../provider.js";
 import { Ec2Api } from "./client.js";
+import { consoleOutput } from "./console.js";
 import { launchNodes } from "./launch.js";
 import { ACTION_OF, changeState, chunks, sendLifecycle, type Verb } from "./lifecycle.js";
 import { describeOwned, LIVE_STATES, listNodes, waitOptions, type WaitOptions } from "./nodes.js";
@@ -142,6 +143,10 @@ export class AwsProvider implements Provider {
           await api.dryRun(ACTION_OF[m.kind], (ec2) => sendLifecycle(ec2, m.kind as Verb, ids, true));
         }
     }
+  }
+
+  consoleOutput(node: NodeInfo): Promise<string> {
+    return consoleOutput(this.api, node);
   }
 
   /** Closes the SDK's sockets (tests; a CLI process just exits). */

@@ -20,6 +20,7 @@ import { SkuAvailability } from "./skus.js";
 export async function createProvider(target: ProviderTarget, env: NodeJS.ProcessEnv = process.env): Promise<Provider> {
   return new AzureProvider(await createClients(target, env));
 }
+import { bootDiagnosticsLog } from "./console.js";
 
 class AzureProvider implements Provider {
   readonly name = "azure" as const;
@@ -32,6 +33,10 @@ class AzureProvider implements Provider {
 
   listNodes(cluster?: string): Promise<NodeInfo[]> {
     return listNodes(this.c, cluster);
+  }
+
+  consoleOutput(node: NodeInfo): Promise<string> {
+    return bootDiagnosticsLog(this.c, node);
   }
 
   async preflight(plan: Plan): Promise<void> {

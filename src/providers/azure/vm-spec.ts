@@ -105,6 +105,8 @@ export function vmBody(i: VmInputs): VirtualMachine {
         ssh: { publicKeys: [{ path: `/home/${user}/.ssh/authorized_keys`, keyData: i.sshPublicKey }] },
       },
     },
+    // Managed boot diagnostics (no storageUri): Azure keeps the serial console log, read by `cloudlaunch logs`.
+    diagnosticsProfile: { bootDiagnostics: { enabled: true } },
     networkProfile: {
       networkApiVersion: NETWORK_API_VERSION,
       networkInterfaceConfigurations: [

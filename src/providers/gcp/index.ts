@@ -12,6 +12,7 @@ import { Launcher } from "./launch";
 import { deleteFirewalls, ensureFirewalls, remainingFirewalls } from "./network";
 import { listDisks, listInstances, NODE_INFO_FIELDS, toNodeInfo } from "./nodes";
 import { Placement } from "./placement";
+import { serialConsole } from "./console";
 
 export class GcpProvider implements Provider {
   readonly name = "gcp" as const;
@@ -52,6 +53,10 @@ export class GcpProvider implements Provider {
       remainingFirewalls(this.clients, this.project, cluster),
     ]);
     return [...instances.map((i) => `instance ${i.name} (${i.status})`), ...disks, ...firewalls];
+  }
+
+  consoleOutput(node: NodeInfo): Promise<string> {
+    return serialConsole(this.clients, this.project, node);
   }
 
   /** Compute has no dry-run mode: nothing to check beyond the reads preflight already made. */

@@ -1,6 +1,8 @@
 // The actions the fake serves: which are mutating (for the call log and the dry-run check), how many instances a
 // call touches (for the resource token buckets), and the handler.
 import type { FaultBox, IpPool } from "../common.js";
+import type { ConsoleLogs } from "../console.js";
+import { getConsoleOutput } from "./console.js";
 import * as inst from "./instances.js";
 import * as net from "./network.js";
 import { describeSpotPriceHistory } from "./spot-prices.js";
@@ -12,6 +14,7 @@ export interface ActionContext {
   faults: FaultBox;
   publicIps: IpPool;
   clientTokens: Map<string, { fingerprint: string; instanceIds: string[] }>;
+  consoles: ConsoleLogs;
   now: number;
 }
 
@@ -45,4 +48,5 @@ export const ACTIONS: Record<string, ActionSpec> = {
   StopInstances: { mutating: true, resources: instanceCount, run: inst.changeState("stop") },
   TerminateInstances: { mutating: true, resources: instanceCount, run: inst.changeState("terminate") },
   CreateTags: { mutating: true, run: inst.createTags },
+  GetConsoleOutput: { mutating: false, run: getConsoleOutput },
 };

@@ -1,6 +1,7 @@
 // A fake EC2 endpoint speaking the Query API over HTTP on 127.0.0.1: SigV4 access-key check, EC2's token-bucket
 // throttling, DryRun, injected latency and faults, and the actions in actions.ts over the state in world.ts.
 import { FaultBox, IpPool, listen, logCall, sleep } from "../common.js";
+import { ConsoleLogs } from "../console.js";
 import type { FakeCall, FakeCloud, FakeCloudOptions, FakeVm, StartFake } from "../harness.js";
 import { ACTIONS, type ActionContext } from "./actions.js";
 import { isPaginated } from "./filters.js";
@@ -12,6 +13,8 @@ import { Ec2World } from "./world.js";
 export interface FakeEc2Options extends FakeCloudOptions {
   region?: string;
   terminatedRetentionMs?: number;
+  /** Every instance's private and public address: a loopback address lets real Dask play the VMs (live tests). */
+  fixedAddress?: string;
 }
 
 export interface FakeEc2 extends FakeCloud {
@@ -31,12 +34,13 @@ const EXPIRED_KEY = "AKIAFAKEEC2EXPIRED01";
 export const startFakeEc2 = (async (options: FakeEc2Options = {}): Promise<FakeEc2> => {
   const region = options.region ?? "us-east-1";
   const transitionMs = options.transitionMs ?? 200;
-  const world = new Ec2World(region, { transitionMs, terminatedRetentionMs: options.terminatedRetentionMs ?? 3_600_000 });
+  const world = new Ec2World(region, { transitionMs, terminatedRetentionMs: options.terminatedRetentionMs ?? 3_600_000, fixedAddress: options.fixedAddress });
   const calls: FakeCall[] = [];
   const faults = new FaultBox();
   const limits = new Ec2RateLimits();
   const rateLimits = options.rateLimits ?? true;
-  const ctxBase = { world, faults, publicIps: new IpPool("203.0"), clientTokens: new Map() } satisfies Omit<ActionContext, "now">;
+  const consoles = new ConsoleLogs();
+  const ctxBase = { world, faults, publicIps: options.fixedAddress ? { next: () => options.fixedAddress! } as IpPool : new IpPool("203.0"), clientTokens: new Map(), consoles } satisfies Omit<ActionContext, "now">;
   let latencyMs = options.latencyMs ?? 0;
   let serverErrors = 0;
   const serviceQuotas = new ServiceQuotasState(region);
@@ -102,6 +106,8 @@ export const startFakeEc2 = (async (options: FakeEc2Options = {}): Promise<FakeE
     AWS_SECRET_ACCESS_KEY: "fake-secret-access-key",
     AWS_REGION: region,
     AWS_EC2_METADATA_DISABLED: "true",
+    // The fake's VMs run no Dask: `up` does not wait for it, `status` does not ask it (live tests turn this on).
+    CLOUDLAUNCH_DASK_PROBE: "0",
     AWS_CONFIG_FILE: "/nonexistent/cloudlaunch-fake-ec2/config",
     AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/cloudlaunch-fake-ec2/credentials",
     // The driver polls for state changes this often; the fake's transitions are fast.
@@ -149,6 +155,7 @@ export const startFakeEc2 = (async (options: FakeEc2Options = {}): Promise<FakeE
     setLatency: (ms) => void (latencyMs = ms),
     inject: (fault) => faults.inject(fault),
     clearFaults: () => faults.clear(),
+    setConsoleOutput: (name, text) => consoles.set(name, text),
     setQuota: (kind, limit) => {
       // EC2 has no quota on auto-assigned public IPv4 addresses (only on Elastic IPs): nothing to set.
       if (kind === "addresses") return;

@@ -107,6 +107,8 @@ export interface WorldOptions {
   transitionMs: number;
   /** How long terminated instances stay visible in DescribeInstances (EC2: about an hour). */
   terminatedRetentionMs: number;
+  /** Every instance's private and public address (live tests: a loopback address where real Dask runs). */
+  fixedAddress?: string;
 }
 
 function findCatalog(region: string): string {
@@ -194,6 +196,7 @@ export class Ec2World {
   }
 
   nextPrivateIp(subnet: Subnet): string {
+    if (this.options.fixedAddress) return this.options.fixedAddress;
     // AWS reserves the first four addresses of every subnet.
     const n = 4 + subnet.hosts++;
     const [a, b, c] = subnet.cidr.split(".").map(Number);

@@ -8,6 +8,7 @@ import { powerState, provisioningState, type ArmResource, type PowerState } from
 import { ArmError, asyncHeaders, notFound, page, parseFilter } from "./wire.js";
 import { acceptDelete, getOfType, listOfType, requireGroup, view, type Ctx, type Reply } from "./resources.js";
 import { putVm } from "./vm-create.js";
+import { retrieveBootDiagnosticsData } from "./boot-diagnostics.js";
 
 export const COMPUTE = "Microsoft.Compute";
 export const VM = "Microsoft.Compute/virtualMachines";
@@ -80,6 +81,7 @@ export function handleCompute(ctx: Ctx, p: { rg: string; type: string; name?: st
   const vm = getOfType(ctx, id, VM);
   if (p.method === "GET" && !p.action) return { status: 200, body: vmView(vm, ctx.url.searchParams.get("$expand") === "instanceView") };
   if (p.method === "GET" && p.action === "instanceView") return { status: 200, body: instanceView(vm) };
+  if (p.method === "POST" && p.action?.toLowerCase() === "retrievebootdiagnosticsdata") return retrieveBootDiagnosticsData(ctx, vm);
   if (p.method === "POST" && p.action) return powerAction(ctx, vm, p.action);
   throw notFound(`${id}/${p.action ?? ""}`);
 }

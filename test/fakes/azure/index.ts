@@ -65,6 +65,8 @@ export async function startFakeArm(options: FakeAzureOptions = {}): Promise<Fake
     CLOUDLAUNCH_AZURE_ACCESS_TOKEN: token,
     CLOUDLAUNCH_AZURE_POLL_INTERVAL_MS: "10",
     AZURE_SUBSCRIPTION_ID: FAKE_SUBSCRIPTION,
+    // The fake's VMs run no Dask: `up` does not wait for it, `status` does not ask it (live tests turn this on).
+    CLOUDLAUNCH_DASK_PROBE: "0",
     NODE_EXTRA_CA_CERTS: tls.certFile,
     // Belt and braces: nothing in the CLI may fall back to IMDS or the developer's az login against the fake.
     AZURE_CONFIG_DIR: tls.certFile + ".no-az-cli",
@@ -76,6 +78,7 @@ export async function startFakeArm(options: FakeAzureOptions = {}): Promise<Fake
     caCert: tls.cert,
     setSpotPrice: (size, price) => void (price === undefined ? state.spotPriceOverrides.delete(size) : state.spotPriceOverrides.set(size, price)),
     env,
+    setConsoleOutput: (name, text) => state.consoles.set(name, text),
     badCredentialsEnv: { ...env, CLOUDLAUNCH_AZURE_ACCESS_TOKEN: "expired-or-forged-token" },
     spec: {
       region: FAKE_LOCATION,

@@ -7,7 +7,8 @@ import type { ArmState } from "./state.js";
 import { ArmError, operationStatus, sendError, sendJson } from "./wire.js";
 import { deleteGroup, groupView, listGroupResources, putGroup, requireGroup, rgId, type Ctx, type Reply } from "./resources.js";
 import { handleNetwork } from "./network.js";
-import { handleCompute, listAllVms, listSkus } from "./compute.js";
+import { handleCompute, listAllVms, listSkus, VM } from "./compute.js";
+import { serveBootDiagnosticsBlob } from "./boot-diagnostics.js";
 import { computePolicy, type ArmRateLimits } from "./rate-limits.js";
 import { computeUsages, networkUsages } from "./usages.js";
 import { retailPrices } from "./retail-prices.js";
@@ -33,6 +34,11 @@ export function createRouter(o: RouterOptions) {
     const action = actionName(method, segments);
     const mutating = ["PUT", "POST", "DELETE", "PATCH"].includes(method);
     let remaining: Record<string, string> = {};
+    // Blob reads carry a SAS in the query, not the ARM bearer token.
+    if (method === "GET" && segments[0] === "bootdiagnostics") {
+      logCall(o.calls, "bootDiagnostics.blob.get", false, 200, false);
+      return serveBootDiagnosticsBlob(url, o.state.all().filter((r) => r.type === VM), o.state.consoles, res);
+    }
     const answer = async (status: number, send: () => void, throttled = false) => {
       await sleep(o.latencyMs());
       logCall(o.calls, action, mutating, status, throttled);

@@ -2,6 +2,7 @@
 // lower-cased resource id (ARM ids are case-insensitive), plus the long-running operations being polled.
 // Transitions are computed from timestamps: a resource is "Creating" until readyAt, gone once deleteAt has passed.
 import { IpPool } from "../common.js";
+import { ConsoleLogs } from "../console.js";
 
 export type PowerState = "starting" | "running" | "stopping" | "stopped" | "deallocating" | "deallocated";
 
@@ -54,6 +55,7 @@ export class ArmState {
   readonly operations = new Map<string, Operation>();
   readonly restrictions: SkuRestriction[] = [];
   readonly publicIps = new IpPool("198.51");
+  readonly consoles = new ConsoleLogs();
   /** Usage limits over usages.ts's defaults: "cores", "lowPriorityCores", a family ("standardDSv5Family"), "PublicIPAddresses". */
   readonly quotaLimits: Record<string, number> = {};
   /** Spot prices by size for the Retail Prices API, over the catalog's (retail-prices.ts). */

@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { FaultBox, IpPool, listen, logCall, sleep } from "../common";
+import { ConsoleLogs } from "../console";
 import type { FakeCall, FakeCloud, FakeCloudOptions, FakeVm, StartFake } from "../harness";
 import { bootDiskJson, instanceStatus, sweepGone } from "./instances";
 import { ROUTES, type RouteContext } from "./routes";
@@ -37,6 +38,7 @@ export const startFakeGcp: StartFake = async (options: FakeCloudOptions = {}) =>
   const transitionMs = options.transitionMs ?? 1000;
   const publicIps = new IpPool("34.118");
   const privateIps = new IpPool("10.128");
+  const consoles = new ConsoleLogs();
   let serverErrors = 0;
 
   async function handle(req: IncomingMessage, res: ServerResponse, body: string) {
@@ -69,7 +71,7 @@ export const startFakeGcp: StartFake = async (options: FakeCloudOptions = {}) =>
       const imageRoute = action.startsWith("compute.images.");
       if (params[0] !== state.project && !(imageRoute && params[0] === IMAGE_PROJECT)) throw notFound(`projects/${params[0]}`);
       sweepGone(state, transitionMs);
-      const ctx: RouteContext = { state, faults, transitionMs, publicIps, privateIps, query: url.searchParams, body: body ? JSON.parse(body) : {} };
+      const ctx: RouteContext = { state, faults, transitionMs, publicIps, privateIps, consoles, query: url.searchParams, body: body ? JSON.parse(body) : {} };
       const mask = maskOf(url.searchParams, req.headers);
       const json = await route.handle(ctx, params);
       reply(200, mask ? applyMask(json, mask) : json);
@@ -80,7 +82,8 @@ export const startFakeGcp: StartFake = async (options: FakeCloudOptions = {}) =>
   }
 
   const server = await listen(handle, { port: options.port });
-  const env = { ...offlineAuthEnv(), CLOUDLAUNCH_GCP_ENDPOINT: server.url, CLOUDLAUNCH_GCP_ACCESS_TOKEN: token };
+  // The fake's VMs run no Dask: `up` does not wait for it, `status` does not ask it.
+  const env = { ...offlineAuthEnv(), CLOUDLAUNCH_GCP_ENDPOINT: server.url, CLOUDLAUNCH_GCP_ACCESS_TOKEN: token, CLOUDLAUNCH_DASK_PROBE: "0" };
   const fake: FakeCloud = {
     provider: "gcp",
     url: server.url,
@@ -93,6 +96,7 @@ export const startFakeGcp: StartFake = async (options: FakeCloudOptions = {}) =>
     },
     inject: (fault) => faults.inject(fault),
     clearFaults: () => faults.clear(),
+    setConsoleOutput: (name, text) => consoles.set(name, text),
     setQuota: (kind, limit) => {
       if (kind === "vcpus") state.cpuQuota = limit;
       else state.quotaLimits[kind === "spot-vcpus" ? "PREEMPTIBLE_CPUS" : "IN_USE_ADDRESSES"] = limit;

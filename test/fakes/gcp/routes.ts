@@ -8,8 +8,11 @@ import { IMAGE_PROJECT, newId } from "./state";
 import { regionQuotas } from "./quotas";
 import { ApiError, invalid, lastSegment, matches, notFound, page, parseFilter, projectUrl, regionUrl, zoneUrl } from "./wire";
 import { sleep } from "../common";
+import type { ConsoleLogs } from "../console";
+import { serialPortOutput } from "./serial-port";
 
 export interface RouteContext extends InsertContext {
+  consoles: ConsoleLogs;
   query: URLSearchParams;
   body: any;
 }
@@ -224,6 +227,8 @@ export const ROUTES: Route[] = [
     handle: (ctx) => aggregated(ctx, "compute#instanceAggregatedList", "instances", liveInstances(ctx).map((i) => ({ zone: i.zone, json: instanceJson(ctx.state, i, ctx.transitionMs) }))) },
   { method: "GET", pattern: new RegExp(`^${P}/zones/([^/]+)/instances/([^/]+)$`), action: "compute.instances.get", mutating: false,
     handle: (ctx, [, zone, name]) => instanceJson(ctx.state, instanceOf(ctx, zone, name), ctx.transitionMs) },
+  { method: "GET", pattern: new RegExp(`^${P}/zones/([^/]+)/instances/([^/]+)/serialPort$`), action: "compute.instances.getSerialPortOutput", mutating: false,
+    handle: (ctx, [, zone, name]) => serialPortOutput(ctx, instanceOf(ctx, zone, name), zone) },
   { method: "POST", pattern: new RegExp(`^${P}/zones/([^/]+)/instances$`), action: "compute.instances.insert", mutating: true,
     handle: (ctx, [, zone]) => operationJson(ctx.state, insertInstance(ctx, zoneOf(ctx, zone), ctx.body, ctx.query.get("requestId"))) },
   { method: "POST", pattern: new RegExp(`^${P}/zones/([^/]+)/instances/bulkInsert$`), action: "compute.instances.bulkInsert", mutating: true,
