@@ -2,7 +2,7 @@
 // so `--help` pays for nothing but commander. Lazy loads are require(), not import(): in the bundle each command is
 // its own CommonJS file, which import() would first lex whole for named exports (tens of ms).
 import { Command, CommanderError, Option } from "commander";
-import { exitCodeFor, SpecError } from "./errors.js";
+import { errorKind, exitCodeFor, isSpecError } from "./errors.js";
 
 // A reader that stops early (`cloudlaunch compare spec.yaml | head`) closes the pipe: that is not an error, and the
 // command goes on to finish what it was doing (an `up` half-way is never abandoned because nobody reads its output).
@@ -20,7 +20,10 @@ const program = new Command("cloudlaunch")
   // Throw instead of exiting so bad usage maps to exit 2 below, like every other user error.
   .exitOverride();
 
-const dryrun = new Option("--dryrun", "show what would change and change nothing (checks permissions where credentials exist)");
+const dryrun = new Option(
+  "--dryrun",
+  "run every check the command runs, show what would change, change nothing (checks permissions where credentials exist)",
+);
 const target = (cmd: Command) =>
   cmd
     .option("--spec <file>", "find the cluster's cloud from this spec instead of the local record")
@@ -35,7 +38,21 @@ const run = (load: () => Promise<(...args: any[]) => Promise<number | void>>) =>
     const cmd = args.at(-1) as Command;
     const options = { ...program.opts(), ...cmd.opts() };
     const action = await load();
-    process.exitCode = (await action(...args.slice(0, -2), options)) ?? 0;
+    // A promise nothing will ever settle (a socket dropped under an SDK that then waits on nothing) lets Node exit
+    // with code 0 as if the command had succeeded: it must fail loudly instead.
+    const unfinished = () => {
+      process.stderr.write(
+        `cloudlaunch: ${cmd.name()} stopped before finishing (a cloud call was left without an answer); ` +
+          "nothing is reported as done — run it again\n",
+      );
+      process.exitCode = 1;
+    };
+    process.once("beforeExit", unfinished);
+    try {
+      process.exitCode = (await action(...args.slice(0, -2), options)) ?? 0;
+    } finally {
+      process.off("beforeExit", unfinished);
+    }
   };
 
 program
@@ -114,8 +131,8 @@ program.parseAsync(process.argv).catch((err: unknown) => {
     process.exitCode = 1;
     return;
   }
-  const message = err instanceof SpecError ? `invalid spec:\n${err.message}` : (err as Error).message;
-  if (program.opts().json) process.stdout.write(JSON.stringify({ error: { kind: (err as Error).name, message } }) + "\n");
+  const message = isSpecError(err) ? `invalid spec:\n${err.message}` : (err as Error).message;
+  if (program.opts().json) process.stdout.write(`${JSON.stringify({ error: { kind: errorKind(err), message } })}\n`);
   process.stderr.write(`cloudlaunch: ${message}\n`);
   process.exitCode = code;
 });

@@ -1,9 +1,34 @@
 // The typed errors a user can cause or fix. src/cli.ts maps them to exit codes in one place; anything else is a
 // bug and is printed with its stack.
+//
+// Each cloud driver and command is its own bundle (dist/provider-<cloud>.js...) with its own copy of these classes,
+// so `instanceof` is false across bundles. Each error carries its kind under a registry symbol instead:
+// Symbol.for() returns the same symbol in every bundle of the process, and a plain property survives minification.
+const KIND = Symbol.for("cloudlaunch.error-kind");
+
+export type ErrorKind = "UsageError" | "SpecError" | "PlanError" | "CloudError";
+
+function brand(err: Error, kind: ErrorKind): void {
+  Object.defineProperty(err, KIND, { value: kind, enumerable: false });
+}
+
+/** The kind of a cloudlaunch error, whichever bundle made it; undefined for anything else (a bug). */
+export function errorKind(err: unknown): ErrorKind | undefined {
+  return err && typeof err === "object" ? ((err as Record<symbol, ErrorKind | undefined>)[KIND] ?? undefined) : undefined;
+}
+
+export const isSpecError = (err: unknown): err is SpecError => errorKind(err) === "SpecError";
+export const isCloudError = (err: unknown): err is CloudError => errorKind(err) === "CloudError";
+/** Errors that are the user's to fix (spec, plan, usage): never to be rewrapped as a cloud's error. */
+export const isUserError = (err: unknown): boolean => ["UsageError", "SpecError", "PlanError"].includes(errorKind(err) ?? "");
 
 /** Bad arguments or refused interaction (e.g. terminate without a TTY and without --yes): exit 2. */
 export class UsageError extends Error {
   override name = "UsageError";
+  constructor(message: string) {
+    super(message);
+    brand(this, "UsageError");
+  }
 }
 
 export interface SpecProblem {
@@ -20,6 +45,7 @@ export class SpecError extends Error {
   override name = "SpecError";
   constructor(readonly problems: SpecProblem[]) {
     super(problems.map(formatProblem).join("\n"));
+    brand(this, "SpecError");
   }
 }
 
@@ -30,6 +56,10 @@ export function formatProblem(p: SpecProblem): string {
 /** No instance type meets the floors: a spec problem the user fixes by changing floors. Exit 2. */
 export class PlanError extends Error {
   override name = "PlanError";
+  constructor(message: string) {
+    super(message);
+    brand(this, "PlanError");
+  }
 }
 
 export type CloudErrorKind = "auth" | "permission" | "quota" | "capacity" | "not-found" | "throttled" | "invalid" | "other";
@@ -43,16 +73,14 @@ export class CloudError extends Error {
     readonly code?: string,
   ) {
     super(message);
+    brand(this, "CloudError");
   }
 }
 
-/**
- * By name, not instanceof: each cloud driver is its own bundle (dist/provider-<cloud>.js) with its own copy of
- * these classes.
- */
+/** By brand, not instanceof (see KIND above), nor by name, which any library's error may share. */
 export function exitCodeFor(err: unknown): number | undefined {
-  const name = (err as Error | undefined)?.name;
-  if (name === "UsageError" || name === "SpecError" || name === "PlanError") return 2;
-  if (name === "CloudError") return 1;
+  const kind = errorKind(err);
+  if (kind === "UsageError" || kind === "SpecError" || kind === "PlanError") return 2;
+  if (kind === "CloudError") return 1;
   return undefined;
 }

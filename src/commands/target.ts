@@ -17,7 +17,7 @@ export interface TargetFlags {
 /** The targets to query: one when the user said which, else every (provider, region) of the local records. */
 export function resolveTargets(cluster: string | undefined, flags: TargetFlags): ProviderTarget[] {
   if (flags.spec) {
-    const { spec } = loadSpecFile(flags.spec);
+    const { spec } = loadSpecFile(flags.spec, "locate");
     return [spec];
   }
   if (flags.provider || flags.region) {

@@ -15,6 +15,7 @@ import { allRecords, readRecord, writeRecord } from "../records.js";
 import { guard } from "../apply/guard.js";
 import { applyPlan, type UserDataFor } from "../apply/up.js";
 import { userDataRenderer } from "../apply/userdata.js";
+import { checkBeforeLaunch } from "../apply/validate.js";
 import { makeOutput } from "../render/output.js";
 import { planJson, planText } from "../render/plan.js";
 import { startProgress } from "../render/progress.js";
@@ -36,18 +37,22 @@ export interface UpOptions {
 
 export async function up(specFile: string, options: UpOptions): Promise<number> {
   const out = makeOutput(!!options.json);
-  const { spec: loaded, warnings, locate } = loadSpecFile(specFile);
-  warnings.forEach((w) => out.warn(w));
+  const { spec: loaded, warnings, problemAt, locate } = loadSpecFile(specFile);
+  for (const w of warnings) out.warn(w);
   if (loaded.security === false) out.warn("security: false — Dask traffic is unencrypted and unauthenticated");
   const dryrun = !!options.dryrun || !!options.offline;
   // Read before anything is launched: a bad --wait-timeout is a usage error, not a surprise after the launch.
   const wait = waitTimeout(options);
+  const fresh = planCluster(loaded, typesIn(loaded.provider, loaded.region), []);
+  // One validation path, the same for up and --dryrun (offline or online), all of it before the first cloud call
+  // and the first mutation (cloud, local record, CA): the spec (above), then the user data of every candidate type.
+  await checkBeforeLaunch(fresh, problemAt);
   // A dry run calls the cloud only when credentials are configured locally: CI validating specs needs none.
   const online = !options.offline && (!dryrun || (await hasLocalCredentials(loaded.provider)));
   const spot = !!(loaded.scheduler.spot || loaded.workers.spot);
   // A fresh cluster's cost is known without the cloud (unless live spot prices will decide it): a spec over its
   // budget fails before any call.
-  if (!online || !spot) assertWithinBudget(planCluster(loaded, typesIn(loaded.provider, loaded.region), []), specFile, locate);
+  if (!online || !spot) assertWithinBudget(fresh, specFile, locate);
   const provider = online ? await loadProvider(loaded) : undefined;
 
   const spec = { ...loaded, name: await clusterName(loaded, provider, !!options.increment) };
@@ -62,14 +67,18 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
     takenNames: record?.lastWorker ? [record.lastWorker] : [],
   }), spec.provider, live);
   assertWithinBudget(plan, specFile, locate);
-  plan.warnings.forEach((w) => out.warn(w));
-  const userDataFor = await userDataRenderer(plan, dryrun);
+  // The scheduler's user data names the cluster, and live spot prices can reorder the candidates: a plan that
+  // differs from the one checked above is checked again (still before any mutation).
+  if (spec.name !== loaded.name || live !== undefined) await checkBeforeLaunch(plan, problemAt);
+  for (const w of plan.warnings) out.warn(w);
   if (provider) await provider.preflight(plan);
 
   if (dryrun) {
     const offline = options.offline ? "offline (--offline)" : `offline: no ${spec.provider} credentials found`;
-    return preview(plan, provider, existing, userDataFor, out, provider ? undefined : offline);
+    return preview(plan, provider, existing, await userDataRenderer(plan, true), out, provider ? undefined : offline);
   }
+  // Only now, every check passed: the CA is created (or loaded) and the record written.
+  const userDataFor = await userDataRenderer(plan, false);
 
   const number = (name?: string) => (name ? workerNumber(spec.name, name) ?? 0 : 0);
   const lastWorker = [record?.lastWorker, ...plan.nodes.map((n) => n.name)].reduce((a, b) => (number(b) > number(a) ? b : a), undefined);
@@ -115,14 +124,6 @@ async function preview(plan: Plan, provider: Provider | undefined, existing: Nod
   if (provider) {
     const guarded = guard(provider, { dryrun: true, checkPermissions: true, onSkipped: (d) => skipped.push(d) });
     await applyPlan(plan, guarded, existing, userDataFor, { update() {}, note: (m) => out.info(m) });
-  } else {
-    // Offline the user data is still rendered, so a spec whose bootstrap cannot fit the cloud fails here, not at launch.
-    for (const role of ["scheduler", "worker"]) {
-      const node = plan.nodes.find((n) => n.action === "create" && n.role === role);
-      const choice = role === "scheduler" ? plan.scheduler : plan.workers;
-      // Every candidate: a fallback type must fit the cloud's user-data limit too.
-      if (node) for (const type of choice.candidates) userDataFor(node, type, role === "worker" ? "10.0.0.1" : undefined);
-    }
   }
   if (out.json) {
     out.print(JSON.stringify(planJson(plan, { dryrun: true, offline: !!offline, skipped: provider ? skipped : undefined }), null, 2));

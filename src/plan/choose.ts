@@ -1,6 +1,6 @@
 // One role's instance type: the explicit type, or the cheapest meeting the floors, with the runner-up and fallbacks.
 import { PlanError } from "../errors.js";
-import { closestShortOf, rankCandidates, type Floors } from "../catalog/select.js";
+import { closestShortOf, launchNeeds, rankCandidates, type Floors } from "../catalog/select.js";
 import type { InstanceType } from "../catalog/types.js";
 import type { ClusterSpec, RoleName, RoleSpec } from "../spec/schema.js";
 import type { RoleChoice } from "./types.js";
@@ -14,6 +14,8 @@ export function chooseRole(spec: ClusterSpec, role: RoleName, roleSpec: RoleSpec
   if (roleSpec.instance_type) {
     const chosen = types.find((t) => t.type === roleSpec.instance_type);
     if (!chosen) throw new PlanError(`${role}: instance type ${roleSpec.instance_type} is not offered in ${where}`);
+    const needs = launchNeeds(chosen);
+    if (needs) throw new PlanError(`${role}: ${chosen.type} needs ${needs}, which cloudlaunch does not set up; choose another type`);
     if (spot && chosen.spotPriceHourly === null) {
       throw new PlanError(`${role}: ${chosen.type} has no spot price in ${where}; set spot: false or choose another type`);
     }

@@ -1,9 +1,9 @@
 // Rules JSON Schema cannot express: CIDRs, regions and types known to the catalog, provider blocks, floors.
-import { isIPv4, isIPv6 } from "node:net";
 import { closest } from "fastest-levenshtein";
 import { findType, regionsOf, typesIn } from "../catalog/catalog.js";
 import type { ClusterSpec, RoleSpec } from "./schema.js";
 import type { FieldPath } from "./positions.js";
+import { cidrFindings, readCidr } from "./cidrs.js";
 
 export interface Finding {
   path: FieldPath;
@@ -12,11 +12,7 @@ export interface Finding {
 }
 
 export function isCidr(value: string): boolean {
-  const m = /^([^/]+)\/(\d{1,3})$/.exec(value);
-  if (!m) return false;
-  const prefix = Number(m[2]);
-  if (isIPv4(m[1])) return prefix <= 32;
-  return isIPv6(m[1]) && prefix <= 128;
+  return readCidr(value).ok;
 }
 
 const ZONE_PATTERNS: Record<ClusterSpec["provider"], (region: string, zone: string) => boolean> = {
@@ -42,14 +38,7 @@ export function semanticFindings(raw: unknown): Finding[] {
     const example = { aws: `${spec.region}a`, gcp: `${spec.region}-a`, azure: "1" }[spec.provider];
     found.push({ path: ["zone"], message: `"${spec.zone}" is not a zone of ${spec.region} (e.g. ${example})` });
   }
-  const cidrs = Array.isArray(spec.network?.allowed_cidrs) ? spec.network.allowed_cidrs : [];
-  cidrs.forEach((cidr, i) => {
-    if (typeof cidr !== "string") return;
-    if (!isCidr(cidr)) found.push({ path: ["network", "allowed_cidrs", i], message: `"${cidr}" is not a CIDR (e.g. 203.0.113.10/32)` });
-    else if (/^(0\.0\.0\.0\/0|::\/0)$/.test(cidr)) {
-      found.push({ path: ["network", "allowed_cidrs", i], message: `${cidr} opens SSH and Dask to the whole internet`, warning: true });
-    }
-  });
+  found.push(...cidrFindings(spec).findings);
   if (spec.provider === "gcp" && !spec.gcp) found.push({ path: [], message: "provider gcp needs a gcp block: gcp: {project: my-project}" });
   if (spec.provider === "azure" && !spec.azure) {
     found.push({ path: [], message: "provider azure needs an azure block: azure: {resource_group: my-rg}" });

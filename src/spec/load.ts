@@ -1,48 +1,60 @@
 // YAML file → validated ClusterSpec with defaults. Every problem is collected with file:line:column and the
 // field path, and reported together as one SpecError; nothing here touches a cloud.
-import { readFileSync } from "node:fs";
-import { LineCounter, parseDocument } from "yaml";
+import { readFileSync, statSync } from "node:fs";
 import { Value, ValueErrorType, type ValueError } from "@sinclair/typebox/value";
-import { SpecError, type SpecProblem } from "../errors.js";
+import { formatProblem, SpecError, type SpecProblem } from "../errors.js";
 import { ClusterSpecSchema, type ClusterSpec } from "./schema.js";
 import { semanticFindings, suggest } from "./checks.js";
+import { cidrFindings } from "./cidrs.js";
+import { inputFindings } from "./input-checks.js";
+import { typeFindings } from "./type-checks.js";
 import { SourcePositions, dotted, type FieldPath } from "./positions.js";
+import { MAX_SPEC_BYTES, parseYaml } from "./yaml.js";
 
 export interface LoadedSpec {
   spec: ClusterSpec;
   file: string;
   warnings: string[];
+  /** A problem found after loading (plan, rendering), placed at the field it comes from. */
+  problemAt(path: FieldPath, message: string): SpecProblem;
   /** Where a field is in the file, for rules checked after loading (e.g. the budget against the plan). */
   locate(path: FieldPath): { line: number; column: number };
 }
 
-export function loadSpecFile(file: string): LoadedSpec {
+/**
+ * "launch" (up) runs every check; "locate" (status/stop/start/terminate --spec) reads the spec only to find the
+ * cluster's cloud, so it skips the checks of what a launch needs (the SSH key file, the types): a deleted key file
+ * must not stand between a user and terminating the cluster.
+ */
+export type SpecPurpose = "launch" | "locate";
+
+export function loadSpecFile(file: string, purpose: SpecPurpose = "launch"): LoadedSpec {
   let text: string;
   try {
+    // Checked before reading: /dev/zero or a multi-gigabyte file would otherwise be read whole.
+    const stat = statSync(file);
+    if (!stat.isFile()) throw new SpecError([{ file, line: 1, column: 1, path: "", message: "the spec is not a regular file" }]);
+    if (stat.size > MAX_SPEC_BYTES) {
+      const message = `the spec is ${stat.size} bytes, over the ${MAX_SPEC_BYTES}-byte limit for a cluster spec`;
+      throw new SpecError([{ file, line: 1, column: 1, path: "", message }]);
+    }
     text = readFileSync(file, "utf8");
   } catch (err) {
+    if (err instanceof SpecError) throw err;
     const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message;
     throw new SpecError([{ file, line: 1, column: 1, path: "", message: `cannot read the spec: ${reason}` }]);
   }
-  return parseSpec(text, file);
+  return parseSpec(text, file, purpose);
 }
 
-export function parseSpec(text: string, file: string): LoadedSpec {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length) {
-    throw new SpecError(
-      doc.errors.map((e) => {
-        const { line, col } = e.linePos?.[0] ?? { line: 1, col: 1 };
-        return { file, line, column: col, path: "", message: `YAML: ${e.message.split("\n")[0]}` };
-      }),
-    );
-  }
+export function parseSpec(text: string, file: string, purpose: SpecPurpose = "launch"): LoadedSpec {
+  const parsed = parseYaml(text, file);
+  if (!parsed.ok) throw new SpecError(parsed.problems);
+  const { doc, lines, raw } = parsed.value;
   const positions = new SourcePositions(doc, lines);
   const problem = (path: FieldPath, message: string, at = positions.of(path)): SpecProblem => ({
     file, line: at.line, column: at.column, path: dotted(path), message,
   });
-  const raw: unknown = doc.toJS() ?? {};
 
   const schemaProblems = schemaErrors(raw).map((e) => {
     const path = pointerToPath(e.path);
@@ -55,16 +67,22 @@ export function parseSpec(text: string, file: string): LoadedSpec {
     if (e.type === ValueErrorType.ObjectRequiredProperty) return problem(path, "is required");
     return problem(path, describe(e));
   });
-  const findings = semanticFindings(raw);
-  const errors = [...schemaProblems, ...findings.filter((f) => !f.warning).map((f) => problem(f.path, f.message))];
-  if (errors.length) throw new SpecError(dedupe(errors).sort((a, b) => a.line - b.line || a.column - b.column));
+  const findings = [...semanticFindings(raw), ...inputFindings(raw, purpose === "launch")];
+  const errorsOf = (found: typeof findings) => found.filter((f) => !f.warning).map((f) => problem(f.path, f.message));
+  const fail = (errors: SpecProblem[]) => new SpecError(dedupe(errors).sort((a, b) => a.line - b.line || a.column - b.column));
+  const errors = [...schemaProblems, ...errorsOf(findings)];
+  // The type checks plan each role: they need a known provider and region and well-formed roles, and join the
+  // other problems when those are right.
+  const blocking =
+    purpose === "locate" || errors.some((p) => p.path === "" || /^(provider|region|arch|scheduler|workers)\b/.test(p.path));
+  const types = blocking ? [] : errorsOf(typeFindings(withDefaults(raw as ClusterSpec)));
+  if (errors.length || types.length) throw fail([...errors, ...types]);
 
   const spec = withDefaults(raw as ClusterSpec);
-  const warnings = findings.filter((f) => f.warning).map((f) => {
-    const p = problem(f.path, f.message);
-    return `${p.file}:${p.line}:${p.column}: ${p.path}: ${p.message}`;
-  });
-  return { spec, file, warnings, locate: (path) => positions.of(path) };
+  // The clouds are sent the canonical form of each range (a warning says when it differs from the text).
+  spec.network = { ...spec.network, allowed_cidrs: cidrFindings(spec).canonical };
+  const warnings = [...parsed.value.warnings, ...findings.filter((f) => f.warning).map((f) => problem(f.path, f.message))].map(formatProblem);
+  return { spec, file, warnings, problemAt: problem, locate: (path) => positions.of(path) };
 }
 
 function schemaErrors(value: unknown): ValueError[] {

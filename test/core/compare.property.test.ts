@@ -2,6 +2,7 @@
 // row's types are the linear-scan minimum, its $/hour is the sum by hand, and the rows are in $/hour order.
 import fc from "fast-check";
 import { regionsOf, typesIn } from "../../src/catalog/catalog";
+import { launchNeeds } from "../../src/catalog/select";
 import type { InstanceType } from "../../src/catalog/types";
 import { compareClusters } from "../../src/plan/compare";
 import { bootDiskHourly, publicIpHourly } from "../../src/plan/pricing";
@@ -19,6 +20,8 @@ function cheapest(types: InstanceType[], w: Want): InstanceType | undefined {
   for (const t of types) {
     const price = w.spot ? t.spotPriceHourly : t.priceHourly;
     if (price === null || t.arch !== "x86_64" || t.accelerator || t.burstable) continue;
+    // Sizes the driver cannot launch as configured (Azure confidential, Generation 1 only) are never chosen.
+    if (launchNeeds(t)) continue;
     if (t.vcpus < (w.minVcpus ?? 0) || t.memoryGib < (w.minMemoryGib ?? 0)) continue;
     const bestPrice = best && (w.spot ? best.spotPriceHourly! : best.priceHourly);
     if (!best || price < bestPrice! || (price === bestPrice && (t.vcpus - best.vcpus || t.memoryGib - best.memoryGib || (t.type < best.type ? -1 : 1)) < 0)) best = t;

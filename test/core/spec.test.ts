@@ -79,7 +79,8 @@ describe("spec validation", () => {
     }
     const { warnings } = parseSpec(VALID.replace("203.0.113.10/32", "0.0.0.0/0"), "s.yaml");
     expect(warnings).toEqual([expect.stringContaining("whole internet")]);
-    expect(() => parseSpec(VALID.replace("203.0.113.10/32", "2001:db8::/32"), "s")).not.toThrow();
+    const gcp = VALID.replace("provider: aws", "provider: gcp\ngcp: {project: p}").replace("us-east-1", "us-central1").replace("m7i.large", "n2-standard-2");
+    expect(() => parseSpec(gcp.replace("203.0.113.10/32", "2001:db8::/32"), "s")).not.toThrow();
   });
 
   it("reports a region unknown to the provider, with a suggestion", () => {

@@ -50,6 +50,8 @@ describe("cloudlaunch, offline", () => {
     writeFileSync(file, "name: demo\nprovider: aws\nregion: us-east-1\nscheduler: {instance_type: m7i.large}\nworkers: {count: 20000, min_vcpus: 2}\nnetwork: {allowed_cidrs: [1.2.3.4/40]}\n");
     const r = await cli(["up", file, "--dryrun"], { home });
     expect(r.code).toBe(2);
+    // The header prints although the SpecError comes from another bundle (dist/command-up.js) than the catch.
+    expect(r.stderr).toMatch(/^cloudlaunch: invalid spec:\n/);
     expect(r.stderr).toContain(`${file}:5:18: workers.count`);
     expect(r.stderr).toContain(`${file}:6:27: network.allowed_cidrs[0]`);
     noStack(r.stderr);
@@ -65,6 +67,12 @@ describe("cloudlaunch, offline", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no instance type in gcp us-central1 has ≥ 4000 vCPUs.*closest: /);
     noStack(r.stderr);
+  });
+
+  it("a command left hanging on a promise nothing will settle exits 1 and says so, never 0", async () => {
+    const r = await cli(["up", "cluster.example.yaml", "--dryrun"], { nodeArgs: ["-r", join(ROOT, "test/support/never-settles.js")] });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("up stopped before finishing");
   });
 
   it("bad usage exits 2", async () => {

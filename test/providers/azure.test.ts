@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { typesIn } from "../../src/catalog/catalog.js";
-import { CloudError } from "../../src/errors.js";
+import { CloudError, errorKind, PlanError } from "../../src/errors.js";
 import { planCluster } from "../../src/plan/plan.js";
 import type { Plan } from "../../src/plan/types.js";
 import { createProvider } from "../../src/providers/azure/index.js";
@@ -52,6 +52,21 @@ describe("Azure driver against the fake Resource Manager", () => {
     await provider.deleteClusterResources(cluster);
     expect(await provider.leftovers(cluster)).toEqual([]);
   };
+
+  it("a plan error while launching (user data over the limit) leaves as the user's error, never as Azure's", async () => {
+    const plan = planFor(specFor("ownerr", 1));
+    await provider.ensureNetwork(plan);
+    const refused = requests(plan, "scheduler").map((r) => ({
+      ...r,
+      userData: () => {
+        throw new PlanError("The cloud-init user data of ownerr-scheduler is 70000 bytes even compressed");
+      },
+    }));
+    const err = await provider.launch(plan, refused, progress).catch((e: unknown) => e);
+    expect(errorKind(err)).toBe("PlanError");
+    expect((err as Error).message).not.toMatch(/^Azure error/);
+    await teardown("ownerr");
+  });
 
   beforeAll(async () => {
     fake = await startFakeArm({ transitionMs: 20, pageSize: 4 });

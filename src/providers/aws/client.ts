@@ -5,9 +5,17 @@ import { AdaptiveRetryStrategy } from "@smithy/core/retry";
 import type { RetryErrorInfo, RetryStrategyV2, StandardRetryToken } from "@smithy/types";
 import { CAPACITY_CODES, errorCode, toCloudError } from "./errors.js";
 
+/** Connection-level failures: nothing answered (refused, reset, DNS, connect timeout). */
+export const NETWORK_CODES = /ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EPIPE|socket hang up|TimeoutError/;
+/** One retry for a connection that failed: a reset in a large launch is survived, a dead endpoint fails in seconds. */
+const NETWORK_ATTEMPTS = 2;
+/** A TCP connect that takes longer has met a firewall that drops packets; the SDK's default is to wait forever. */
+const CONNECT_TIMEOUT_MS = 5000;
+
 /**
  * EC2 answers InsufficientInstanceCapacity with HTTP 500, which the SDK would retry as transient; the driver
- * wants it at once to try the next type or zone. Everything else is the SDK's adaptive strategy unchanged.
+ * wants it at once to try the next type or zone. A connection that cannot be made is retried once, not ten times
+ * with backoff (the adaptive strategy counts it as transient). Everything else is the SDK's adaptive strategy.
  */
 class CapacityAwareRetryStrategy implements RetryStrategyV2 {
   private readonly base: AdaptiveRetryStrategy;
@@ -19,6 +27,11 @@ class CapacityAwareRetryStrategy implements RetryStrategyV2 {
   }
   refreshRetryTokenForRetry(token: StandardRetryToken, info: RetryErrorInfo) {
     if (CAPACITY_CODES.has(errorCode(info.error) ?? "")) return Promise.reject(info.error);
+    const e = info.error as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+    if (e.$metadata?.httpStatusCode === undefined && NETWORK_CODES.test(`${e.name} ${e.code} ${e.message}`)) {
+      // Each retry gets a new token that carries the count (the strategy's own tokens are not reused).
+      if (token.getRetryCount() + 1 >= NETWORK_ATTEMPTS) return Promise.reject(info.error);
+    }
     return this.base.refreshRetryTokenForRetry(token, info);
   }
   recordSuccess(token: StandardRetryToken) {
@@ -30,7 +43,10 @@ export function makeClient(region: string, env: NodeJS.ProcessEnv = process.env)
   const maxAttempts = Number(env.AWS_MAX_ATTEMPTS) || 10;
   // The SDK warns on every run under Node 20 that its 2027 releases need Node 22: a note for us, noise for users.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-  return new EC2Client({ region, maxAttempts, retryStrategy: new CapacityAwareRetryStrategy(maxAttempts) });
+  return new EC2Client({
+    region, maxAttempts, retryStrategy: new CapacityAwareRetryStrategy(maxAttempts),
+    requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS },
+  });
 }
 
 /**
@@ -53,8 +69,13 @@ export class Ec2Api {
     try {
       return await run(this.clientFor(action));
     } catch (err) {
-      throw toCloudError(err, action);
+      throw toCloudError(err, action, this.endpoint());
     }
+  }
+
+  /** Where the calls go: the SDK's endpoint variables, else the regional endpoint (for messages only). */
+  endpoint(env: NodeJS.ProcessEnv = process.env): string {
+    return env.AWS_ENDPOINT_URL_EC2 || env.AWS_ENDPOINT_URL || `https://ec2.${this.region}.amazonaws.com`;
   }
 
   /** The same call with DryRun=true: DryRunOperation means it would be allowed. */
@@ -63,7 +84,7 @@ export class Ec2Api {
       await run(this.clientFor(action));
     } catch (err) {
       if (errorCode(err) === "DryRunOperation") return;
-      throw toCloudError(err, action);
+      throw toCloudError(err, action, this.endpoint());
     }
     throw toCloudError(new Error(`the endpoint performed ${action} despite DryRun=true`), action);
   }

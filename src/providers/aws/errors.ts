@@ -1,6 +1,6 @@
 // EC2 errors translated at the driver boundary into CloudErrors a user can act on.
 // Codes: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
-import { CloudError } from "../../errors.js";
+import { CloudError, isCloudError, isUserError } from "../../errors.js";
 import { NO_CREDENTIALS_HELP } from "./credentials.js";
 
 const AUTH = new Set([
@@ -44,8 +44,13 @@ export function errorCode(err: unknown): string | undefined {
   return typeof err === "object" && err !== null ? (err as SdkError).name : undefined;
 }
 
-export function toCloudError(err: unknown, action: string): CloudError {
-  if (err instanceof CloudError) return err;
+/** Nothing answered: refused, reset, DNS, connect timeout. */
+const UNREACHABLE = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EPIPE|socket hang up|TimeoutError/i;
+
+export function toCloudError(err: unknown, action: string, endpoint?: string): CloudError {
+  // A cloud error from another layer, or the user's own (spec, plan, usage), travels unchanged: never rewrapped as
+  // this cloud's error, so it keeps its message and exit code. By brand: instanceof fails across bundles.
+  if (isCloudError(err) || isUserError(err)) return err as CloudError;
   const e = (typeof err === "object" && err !== null ? err : { message: String(err) }) as SdkError;
   const code = e.name ?? "Error";
   const message = e.message ?? String(err);
@@ -81,8 +86,13 @@ export function toCloudError(err: unknown, action: string): CloudError {
     );
   }
   const status = e.$metadata?.httpStatusCode;
-  if (status === undefined && /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|socket hang up/i.test(`${code} ${message}`)) {
-    return new CloudError(`Could not reach the EC2 endpoint for ${action}: ${message}`, "other", code);
+  if (status === undefined && UNREACHABLE.test(`${code} ${message}`)) {
+    return new CloudError(
+      `cannot reach ${endpoint ?? "the EC2 endpoint"} (${action}): ${message}. Check the network (proxy, VPN, DNS) or ` +
+        "AWS_ENDPOINT_URL_EC2, then run the command again.",
+      "other",
+      code,
+    );
   }
   return new CloudError(`${action} failed: ${code}: ${message}`, status !== undefined && status < 500 ? "invalid" : "other", code);
 }

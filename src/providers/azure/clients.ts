@@ -9,6 +9,7 @@ import { ResourceManagementClient } from "@azure/arm-resources";
 import { CloudError } from "../../errors.js";
 import type { ProviderTarget } from "../provider.js";
 import { WritePacer } from "./write-pacer.js";
+import { failFastWhenUnreachable } from "./unreachable.js";
 import { CONCURRENCY_ENV, ENDPOINT_ENV, POLL_INTERVAL_ENV, TOKEN_ENV } from "./credentials.js";
 
 export interface AzureSettings {
@@ -65,6 +66,7 @@ export async function createClients(target: ProviderTarget, env: NodeJS.ProcessE
   // each required and built when a command first uses it.
   const paced = <T extends { pipeline: ComputeManagementClient["pipeline"] }>(client: T): T => {
     client.pipeline.addPolicy(writes.policy());
+    client.pipeline.addPolicy(failFastWhenUnreachable(), { afterPhase: "Retry" });
     return client;
   };
   let compute: ComputeManagementClient | undefined;

@@ -2,8 +2,9 @@
 // SDK surfaces it as a RestError (statusCode, code), a failed long-running operation as a plain Error whose message
 // reads "The long-running operation has failed. <code>. <message>", and @azure/identity as *CredentialError types.
 // Codes: https://learn.microsoft.com/azure/azure-resource-manager/troubleshooting/common-deployment-errors
-import { CloudError, type CloudErrorKind } from "../../errors.js";
+import { CloudError, type CloudErrorKind, isCloudError, isUserError } from "../../errors.js";
 import { NO_CREDENTIALS_HELP, TOKEN_ENV } from "./credentials.js";
+import { UNREACHABLE } from "./unreachable.js";
 
 export interface AzureFailure {
   status?: number;
@@ -37,10 +38,21 @@ export function isNotFound(err: unknown): boolean {
 
 /** `what` names the call and resource, e.g. "creating VM dask-worker-001". */
 export function toCloudError(err: unknown, what: string): CloudError {
-  if (err instanceof CloudError) return err;
+  // A cloud error from another layer, or the user's own (spec, plan, usage), travels unchanged: never rewrapped as
+  // this cloud's error, so it keeps its message and exit code. By brand: instanceof fails across bundles.
+  if (isCloudError(err) || isUserError(err)) return err as CloudError;
   const name = (err as { name?: string })?.name ?? "";
   if (/CredentialUnavailableError|AggregateAuthenticationError|AuthenticationError|AuthenticationRequiredError/.test(name)) {
     return new CloudError(`No usable Azure credentials while ${what}. ${NO_CREDENTIALS_HELP}`, "auth", name);
+  }
+  const unreachable = err as { code?: string; endpoint?: string; message?: string };
+  if (unreachable?.code === UNREACHABLE) {
+    return new CloudError(
+      `Azure error while ${what}: ${unreachable.message}. Check the network (proxy, VPN, DNS) or the endpoint override ` +
+        "(azure.endpoint / CLOUDLAUNCH_AZURE_ENDPOINT), then run the command again.",
+      "other",
+      UNREACHABLE,
+    );
   }
   const f = failureOf(err);
   const code = f.code ?? (f.status ? `HTTP ${f.status}` : undefined);

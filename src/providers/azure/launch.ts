@@ -6,10 +6,9 @@
 // capacity failure (SkuNotAvailable, ZonalAllocationFailed, AllocationFailed...) deletes the failed VM, waits until
 // it is gone — its name is the node's — and tries the next candidate. A quota error stops further launches: every
 // other node would hit the same quota. The VM name is the node name, so a repeated PUT is an update, never a twin.
-import { readFileSync } from "node:fs";
-import { homedir } from "node:os";
 import pLimit from "p-limit";
-import { CloudError } from "../../errors.js";
+import { CloudError, isUserError, PlanError } from "../../errors.js";
+import { publicKeyLine } from "../../spec/ssh-key.js";
 import type { Plan } from "../../plan/types.js";
 import type { LaunchedNode, LaunchRequest, Progress } from "../provider.js";
 import type { AzureClients } from "./clients.js";
@@ -19,15 +18,11 @@ import { listNodes, vmProgress } from "./nodes.js";
 import type { SkuAvailability } from "./skus.js";
 import { vmBody } from "./vm-spec.js";
 
+/** The validated key line (validation already refused a missing file, a private key or an ECDSA key). */
 export function readSshPublicKey(plan: Plan): string {
-  const file = plan.spec.ssh?.public_key_file;
-  if (!file) throw new CloudError("Azure VMs need an SSH public key: set ssh.public_key_file in the spec (password login is disabled).", "invalid");
-  const path = file.replace(/^~(?=$|\/)/, homedir());
-  try {
-    return readFileSync(path, "utf8").trim();
-  } catch (err) {
-    throw new CloudError(`Cannot read ssh.public_key_file ${path}: ${(err as Error).message}`, "invalid");
-  }
+  const key = publicKeyLine(plan.spec);
+  if (!key) throw new PlanError("Azure VMs need an SSH public key: set ssh.public_key_file (password login is disabled).");
+  return key;
 }
 
 /** One node being launched: the candidates tried so far and where its current VM is. */
@@ -155,6 +150,9 @@ export async function launch(c: AzureClients, skus: SkuAvailability, plan: Plan,
   const failed = slots.filter((s) => s.error);
   if (failed.length > 0) {
     const first = failed[0].error!;
+    // A spec or plan error (e.g. user data over the limit) is the user's to fix: it leaves as it came, not as Azure's.
+    const own = failed.find((f) => isUserError(f.error))?.error;
+    if (own) throw own;
     const list = failed.slice(0, 5).map((s) => s.request.name).join(", ") + (failed.length > 5 ? ", ..." : "");
     throw new CloudError(`${failed.length} of ${requests.length} nodes failed to launch (${list}): ${first.message}`, first.kind, first.code);
   }

@@ -2,7 +2,7 @@
 // JSON error body as `message`); a gRPC-style GoogleError (numeric `code`) is read too. Google's own retry only
 // covers reads on gRPC codes, so throttling (429 rateLimitExceeded), 5xx and dropped connections are retried here:
 // every mutating call carries a requestId, which makes its retry safe.
-import { CloudError, type CloudErrorKind } from "../../errors";
+import { CloudError, type CloudErrorKind, isCloudError, isUserError } from "../../errors";
 import { NO_CREDENTIALS_HELP } from "./credentials";
 
 export interface ApiFailure {
@@ -10,6 +10,8 @@ export interface ApiFailure {
   reason?: string;
   message: string;
   network: boolean;
+  /** Origin of the failed request, when the error says. */
+  endpoint?: string;
 }
 
 const GRPC_TO_HTTP: Record<number, number> = { 3: 400, 5: 404, 6: 409, 7: 403, 8: 429, 13: 500, 14: 503, 16: 401 };
@@ -31,9 +33,18 @@ export function describeFailure(err: unknown): ApiFailure {
   // A dropped connection surfaces as gaxios's error wrapping fetch's TypeError wrapping the socket error.
   const chain: string[] = [];
   for (let c: any = err, depth = 0; c && depth < 4; c = c.cause, depth++) chain.push(`${c.code ?? ""} ${c.message ?? ""}`);
-  const causes = chain.join(" | ");
+  const causes = chain.map((c) => c.trim()).filter((c, i, all) => c && all.indexOf(c) === i).join(" | ");
+  // gaxios's error carries the request (config.url): the endpoint, for a message that names it.
+  const url = (err as { config?: { url?: unknown } })?.config?.url;
+  let endpoint: string | undefined;
+  try {
+    endpoint = url ? new URL(String(url)).origin : undefined;
+  } catch {
+    endpoint = undefined;
+  }
   return {
     httpStatus,
+    endpoint,
     reason: body?.error?.errors?.[0]?.reason ?? e?.reason,
     message: body?.error?.message ?? (httpStatus === undefined ? causes : text),
     network:
@@ -50,7 +61,9 @@ export function isRetryable(f: ApiFailure): boolean {
 }
 
 export function toCloudError(err: unknown, what: string): CloudError {
-  if (err instanceof CloudError) return err;
+  // A cloud error from another layer, or the user's own (spec, plan, usage), travels unchanged: never rewrapped as
+  // this cloud's error, so it keeps its message and exit code. By brand: instanceof fails across bundles.
+  if (isCloudError(err) || isUserError(err)) return err as CloudError;
   const f = describeFailure(err);
   if (/Could not load the default credentials|Unable to detect a Project Id/i.test(f.message)) {
     return new CloudError(`No GCP credentials found. ${NO_CREDENTIALS_HELP}`, "auth");
@@ -62,7 +75,11 @@ export function toCloudError(err: unknown, what: string): CloudError {
     [f.httpStatus === 403, "permission", `Permission denied to ${what}: ${f.message} Grant the caller the Compute Instance Admin (v1) role or the missing permission.`],
     [f.httpStatus === 404, "not-found", `Not found while trying to ${what}: ${f.message}`],
     [f.httpStatus === 400, "invalid", `GCP refused the request to ${what}: ${f.message}`],
-    [f.network, "other", `Could not reach the Compute API to ${what}: ${f.message}`],
+    [
+      f.network, "other",
+      `cannot reach ${f.endpoint ?? "the Compute API"} to ${what}: ${f.message}. Check the network (proxy, VPN, DNS) or the ` +
+        "endpoint override (gcp.endpoint / CLOUDLAUNCH_GCP_ENDPOINT), then run the command again.",
+    ],
   ];
   const [, kind, message] = kinds.find(([hit]) => hit) ?? [true, "other" as const, `Failed to ${what}: ${f.message}`];
   return new CloudError(message, kind, f.reason ?? (f.httpStatus ? String(f.httpStatus) : undefined));
@@ -73,6 +90,8 @@ export interface RetryPolicy {
   baseMs: number;
   maxMs: number;
 }
+
+const NETWORK_ATTEMPTS = 2;
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 8, baseMs: 250, maxMs: 10_000 };
 
@@ -88,7 +107,10 @@ export async function withRetry<T>(
       return await call();
     } catch (err) {
       const f = describeFailure(err);
-      if (!isRetryable(f) || attempt >= policy.attempts) throw toCloudError(err, what);
+      // A failed connection is retried once, not with the full backoff: an endpoint that cannot be reached must be
+      // reported in seconds (a reset in a large launch is still survived).
+      const limit = f.network ? Math.min(NETWORK_ATTEMPTS, policy.attempts) : policy.attempts;
+      if (!isRetryable(f) || attempt >= limit) throw toCloudError(err, what);
       const delay = Math.random() * Math.min(policy.maxMs, policy.baseMs * 2 ** attempt);
       if (isThrottle(f)) onRetry?.(`GCP is throttling requests (${what}); retrying`);
       await new Promise((r) => setTimeout(r, delay));

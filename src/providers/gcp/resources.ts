@@ -1,9 +1,8 @@
 // How cloudlaunch names and labels its Compute resources, and the instance resource it inserts.
 // Label rules: https://cloud.google.com/compute/docs/labeling-resources#requirements
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { homedir } from "node:os";
 import type { ClusterSpec, RoleName } from "../../spec/schema";
+import { publicKeyLine } from "../../spec/ssh-key";
 import { CLUSTER_TAG, NODE_TAG, OWNER_TAG, ROLE_TAG, type LaunchRequest } from "../provider";
 
 export const IMAGE_PROJECT = "ubuntu-os-cloud";
@@ -51,11 +50,13 @@ export function lifetimeSeconds(maxLifetime: string | undefined): number | undef
   return m ? Number(m[1]) * { m: 60, h: 3600, d: 86400 }[m[2] as "m" | "h" | "d"] : undefined;
 }
 
-/** `ssh-keys` metadata ("user:key") from spec.ssh.public_key_file, when that file exists. */
+/**
+ * `ssh-keys` metadata ("user:key") from spec.ssh.public_key_file: validated as one public key (validation refused a
+ * missing file or a private key already; this throws rather than send anything else into metadata).
+ */
 export function sshKeysItem(spec: ClusterSpec): { key: string; value: string } | undefined {
-  const file = spec.ssh?.public_key_file?.replace(/^~(?=$|\/)/, homedir());
-  if (!file || !existsSync(file)) return undefined;
-  return { key: "ssh-keys", value: `${spec.ssh?.user ?? "ubuntu"}:${readFileSync(file, "utf8").trim()}` };
+  const key = publicKeyLine(spec);
+  return key ? { key: "ssh-keys", value: `${spec.ssh?.user ?? "ubuntu"}:${key}` } : undefined;
 }
 
 export interface InstanceTarget {
