@@ -2,10 +2,12 @@
 // import(): see src/cli.ts.)
 import type { ProviderName } from "../spec/schema.js";
 import type { Provider, ProviderTarget } from "./provider.js";
+import { enableCodeCache } from "./code-cache.js";
 
 export type { ProviderTarget } from "./provider.js";
 
 export async function loadProvider(target: ProviderTarget): Promise<Provider> {
+  enableCodeCache();
   switch (target.provider) {
     case "aws":
       return (require("./aws/index.js") as typeof import("./aws/index.js")).createProvider(target);

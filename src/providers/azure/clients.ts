@@ -3,8 +3,8 @@
 // CLOUDLAUNCH_AZURE_ENDPOINT) and CLOUDLAUNCH_AZURE_ACCESS_TOKEN, a static bearer token for that endpoint.
 import { readFileSync } from "node:fs";
 import type { TokenCredential } from "@azure/identity";
-import { ComputeManagementClient } from "@azure/arm-compute";
-import { NetworkManagementClient } from "@azure/arm-network";
+import type { ComputeManagementClient } from "@azure/arm-compute";
+import type { NetworkManagementClient } from "@azure/arm-network";
 import { ResourceManagementClient } from "@azure/arm-resources";
 import { CloudError } from "../../errors.js";
 import type { ProviderTarget } from "../provider.js";
@@ -62,18 +62,28 @@ export async function createClients(target: ProviderTarget, env: NodeJS.ProcessE
     retryOptions: { maxRetries: 8 },
   };
   const writes = new WritePacer();
-  const clients = {
-    settings,
-    compute: new ComputeManagementClient(credential, settings.subscriptionId, options),
-    network: new NetworkManagementClient(credential, settings.subscriptionId, options),
-    resources: new ResourceManagementClient(credential, settings.subscriptionId, options),
-    writes,
-  };
-  for (const client of [clients.compute, clients.network, clients.resources]) {
+  // Resource Manager's pacer sees every answer of every client; the Compute and Network SDKs are separate bundles,
+  // each required and built when a command first uses it.
+  const paced = <T extends { pipeline: ComputeManagementClient["pipeline"] }>(client: T): T => {
     client.pipeline.addPolicy(writes.policy());
     client.pipeline.addPolicy(failFastWhenUnreachable(), { afterPhase: "Retry" });
-  }
-  return clients;
+    return client;
+  };
+  let compute: ComputeManagementClient | undefined;
+  let network: NetworkManagementClient | undefined;
+  return {
+    settings,
+    writes,
+    resources: paced(new ResourceManagementClient(credential, settings.subscriptionId, options)),
+    get compute() {
+      const { ComputeManagementClient } = require("./sdk-compute.js") as typeof import("./sdk-compute.js");
+      return (compute ??= paced(new ComputeManagementClient(credential, settings.subscriptionId, options)));
+    },
+    get network() {
+      const { NetworkManagementClient } = require("./sdk-network.js") as typeof import("./sdk-network.js");
+      return (network ??= paced(new NetworkManagementClient(credential, settings.subscriptionId, options)));
+    },
+  };
 }
 
 function credentialFor(env: NodeJS.ProcessEnv): TokenCredential {

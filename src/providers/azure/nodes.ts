@@ -1,6 +1,8 @@
 // listNodes in a few paged calls whatever the cluster size: the VMs of the group (model + tags), their power states
 // from the subscription-wide list with statusOnly=true, and the group's NICs and public IPs for the addresses.
-// (The per-group VM list only expands instanceView with a scale-set $filter, hence statusOnly.)
+// (The per-group VM list only expands instanceView with a scale-set $filter, hence statusOnly.) One cluster's
+// listing first asks Resource Manager, by tag, whether the cluster has a VM at all: a cluster that does not exist
+// costs that one call, not every VM, NIC and address of the group and the subscription.
 import type { InstanceViewStatus, VirtualMachine } from "@azure/arm-compute";
 import type { RoleName } from "../../spec/schema.js";
 import { CLUSTER_TAG, NODE_TAG, OWNER_TAG, ROLE_TAG, type NodeInfo, type NodeState } from "../provider.js";
@@ -12,6 +14,7 @@ const lower = (s: string | undefined) => (s ?? "").toLowerCase();
 export async function listNodes(c: AzureClients, cluster?: string): Promise<NodeInfo[]> {
   const rg = c.settings.resourceGroup;
   try {
+    if (cluster !== undefined && rg && !(await clusterHasVm(c, rg, cluster))) return [];
     // The four paged lists run side by side: a 1000-node status costs the slowest list, not their sum.
     const [vms, statuses, addresses] = await Promise.all([clusterVms(c, rg, cluster), powerStatuses(c), addressesByVm(c, rg)]);
     return vms.map((vm) => toNode(vm, statuses.get(lower(vm.id)), addresses.get(lower(vm.id))));
@@ -19,6 +22,19 @@ export async function listNodes(c: AzureClients, cluster?: string): Promise<Node
     if (rg && isNotFound(err)) return []; // the resource group does not exist (yet, or any more)
     throw toCloudError(err, `listing the VMs${cluster ? ` of cluster ${cluster}` : ""}${rg ? ` in resource group ${rg}` : ""}`);
   }
+}
+
+/**
+ * Whether the group holds a VM tagged with the cluster: the generic resource list takes a tag $filter (and then
+ * answers ids and types without tags). The filter cannot be combined with resourceType, so the type is checked here.
+ * https://learn.microsoft.com/rest/api/resources/resources/list-by-resource-group
+ */
+async function clusterHasVm(c: AzureClients, rg: string, cluster: string): Promise<boolean> {
+  const filter = `tagName eq '${CLUSTER_TAG}' and tagValue eq '${cluster.replace(/'/g, "''")}'`;
+  for await (const r of c.resources.resources.listByResourceGroup(rg, { filter })) {
+    if (lower(r.type) === "microsoft.compute/virtualmachines") return true;
+  }
+  return false;
 }
 
 export interface VmProgress {

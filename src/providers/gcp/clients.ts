@@ -1,6 +1,6 @@
 // The Compute clients one command needs, each constructed on first use and then reused: requiring the package
-// index loads every client (over a second), and the first construction parses the large protos file (~0.8 s), so
-// only the per-service modules are required and only the clients a command touches are built.
+// index loads every client (over a second), so only the per-service modules are required and only the clients a
+// command touches are built. The build bundles these modules with protos narrowed to their services.
 import type { GoogleAuth as GoogleAuthType, OAuth2Client as OAuth2ClientType } from "google-auth-library";
 import type { InstancesClient } from "@google-cloud/compute/build/src/v1/instances_client";
 import type { ZoneOperationsClient } from "@google-cloud/compute/build/src/v1/zone_operations_client";
@@ -16,7 +16,6 @@ import { CloudError } from "../../errors";
 import { ENDPOINT_ENV, TOKEN_ENV } from "./credentials";
 
 const SCOPES = ["https://www.googleapis.com/auth/compute", "https://www.googleapis.com/auth/cloud-platform"];
-const V1 = "@google-cloud/compute/build/src/v1";
 
 export interface GcpClientOptions {
   apiEndpoint?: string;
@@ -62,45 +61,57 @@ export class GcpClients {
   private readonly built = new Map<string, unknown>();
   constructor(private readonly options: GcpClientOptions) {}
 
-  private client<T>(module: string, className: string): T {
-    let c = this.built.get(module);
+  // Each client's module is named in a literal require: the build bundles exactly these and narrows Compute's protos
+  // to their services (scripts/gcp-protos.mjs), so a client added here is found by the build, not by a list.
+  private client<T>(key: string, load: () => new (o: object) => T): T {
+    let c = this.built.get(key) as T | undefined;
     if (!c) {
-      const Ctor = (require(`${V1}/${module}`) as Record<string, new (o: object) => unknown>)[className];
-      c = new Ctor({ ...this.options });
-      this.built.set(module, c);
+      const Client = load();
+      c = new Client({ ...this.options });
+      this.built.set(key, c);
     }
-    return c as T;
+    return c;
   }
 
   get instances() {
-    return this.client<InstancesClient>("instances_client", "InstancesClient");
+    const load = () => require("@google-cloud/compute/build/src/v1/instances_client").InstancesClient;
+    return this.client<InstancesClient>("instances_client", load);
   }
   get zoneOperations() {
-    return this.client<ZoneOperationsClient>("zone_operations_client", "ZoneOperationsClient");
+    const load = () => require("@google-cloud/compute/build/src/v1/zone_operations_client").ZoneOperationsClient;
+    return this.client<ZoneOperationsClient>("zone_operations_client", load);
   }
   get globalOperations() {
-    return this.client<GlobalOperationsClient>("global_operations_client", "GlobalOperationsClient");
+    const load = () => require("@google-cloud/compute/build/src/v1/global_operations_client").GlobalOperationsClient;
+    return this.client<GlobalOperationsClient>("global_operations_client", load);
   }
   get firewalls() {
-    return this.client<FirewallsClient>("firewalls_client", "FirewallsClient");
+    const load = () => require("@google-cloud/compute/build/src/v1/firewalls_client").FirewallsClient;
+    return this.client<FirewallsClient>("firewalls_client", load);
   }
   get images() {
-    return this.client<ImagesClient>("images_client", "ImagesClient");
+    const load = () => require("@google-cloud/compute/build/src/v1/images_client").ImagesClient;
+    return this.client<ImagesClient>("images_client", load);
   }
   get machineTypes() {
-    return this.client<MachineTypesClient>("machine_types_client", "MachineTypesClient");
+    const load = () => require("@google-cloud/compute/build/src/v1/machine_types_client").MachineTypesClient;
+    return this.client<MachineTypesClient>("machine_types_client", load);
   }
   get zones() {
-    return this.client<ZonesClient>("zones_client", "ZonesClient");
+    const load = () => require("@google-cloud/compute/build/src/v1/zones_client").ZonesClient;
+    return this.client<ZonesClient>("zones_client", load);
   }
   get subnetworks() {
-    return this.client<SubnetworksClient>("subnetworks_client", "SubnetworksClient");
+    const load = () => require("@google-cloud/compute/build/src/v1/subnetworks_client").SubnetworksClient;
+    return this.client<SubnetworksClient>("subnetworks_client", load);
   }
   get regions() {
-    return this.client<RegionsClient>("regions_client", "RegionsClient");
+    const load = () => require("@google-cloud/compute/build/src/v1/regions_client").RegionsClient;
+    return this.client<RegionsClient>("regions_client", load);
   }
   get disks() {
-    return this.client<DisksClient>("disks_client", "DisksClient");
+    const load = () => require("@google-cloud/compute/build/src/v1/disks_client").DisksClient;
+    return this.client<DisksClient>("disks_client", load);
   }
 
   async close() {

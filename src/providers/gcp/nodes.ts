@@ -38,19 +38,36 @@ export function toNodeInfo(inst: Instance): NodeInfo {
   };
 }
 
+/**
+ * The fields toNodeInfo reads, as a partial-response mask (X-Goog-FieldMask): a listing for NodeInfo is answered
+ * without each instance's metadata (the cloud-init user data), disks and the rest, which Compute would otherwise
+ * send and the client would decode, instance by instance. Keep it in step with toNodeInfo (test/providers/gcp.test.ts).
+ * https://cloud.google.com/compute/docs/api/how-tos/performance#partial-response
+ */
+export const NODE_INFO_FIELDS =
+  "items/*/instances(name,labels,status,machineType,zone,lastStartTimestamp,creationTimestamp," +
+  "scheduling/provisioningModel,networkInterfaces/networkIP,networkInterfaces/accessConfigs/natIP)," +
+  "items/*/warning,nextPageToken,unreachables";
+
 /** The filter expression selecting cloudlaunch's instances (and disks), optionally of one cluster. */
 export function ownershipFilter(cluster?: string): string {
   const owner = `labels.${OWNER_TAG} = "true"`;
   return cluster ? `(${owner}) AND (labels.${CLUSTER_TAG} = "${labelValue(cluster)}")` : owner;
 }
 
-/** Every cloudlaunch instance of the region (of one cluster if given), across zones, all pages. */
-export async function listInstances(clients: GcpClients, project: string, region: string, cluster?: string): Promise<Instance[]> {
+/** Every cloudlaunch instance of the region (of one cluster if given), across zones, all pages, masked by `fields`. */
+export async function listInstances(
+  clients: GcpClients,
+  project: string,
+  region: string,
+  cluster?: string,
+  fields?: string,
+): Promise<Instance[]> {
   return withRetry("list instances", async () => {
     const found: Instance[] = [];
     const pages = clients.instances.aggregatedListAsync(
       { project, filter: ownershipFilter(cluster), maxResults: 500, returnPartialSuccess: true },
-      { autoPaginate: false },
+      { autoPaginate: false, ...(fields && { otherArgs: { headers: { "X-Goog-FieldMask": fields } } }) },
     );
     for await (const [scope, list] of pages) {
       if (scope.startsWith(`zones/${region}-`)) found.push(...(list.instances ?? []));

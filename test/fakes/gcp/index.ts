@@ -9,6 +9,7 @@ import { bootDiskJson, instanceStatus, sweepGone } from "./instances";
 import { ROUTES, type RouteContext } from "./routes";
 import { createState, IMAGE_PROJECT } from "./state";
 import { ApiError, notFound, sendJson } from "./wire";
+import { applyMask, maskOf } from "./field-mask";
 
 export const FAKE_GCP_PROJECT = "cloudlaunch-test";
 export const FAKE_GCP_REGION = "us-central1";
@@ -71,7 +72,9 @@ export const startFakeGcp: StartFake = async (options: FakeCloudOptions = {}) =>
       if (params[0] !== state.project && !(imageRoute && params[0] === IMAGE_PROJECT)) throw notFound(`projects/${params[0]}`);
       sweepGone(state, transitionMs);
       const ctx: RouteContext = { state, faults, transitionMs, publicIps, privateIps, consoles, query: url.searchParams, body: body ? JSON.parse(body) : {} };
-      reply(200, await route.handle(ctx, params));
+      const mask = maskOf(url.searchParams, req.headers);
+      const json = await route.handle(ctx, params);
+      reply(200, mask ? applyMask(json, mask) : json);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       reply(err.code, err.body());

@@ -1,0 +1,34 @@
+// The built GCP driver carries Compute's protos narrowed at build time to the services of the client modules it
+// bundles (scripts/gcp-protos.mjs). This builds every client the driver can construct from the built bundle and
+// initializes it (where google-gax looks its service up in the protos): a client whose module the build did not
+// see, or whose service the narrowed protos lack, fails here rather than at a user's run time.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "../support/cli";
+
+const PROBE = `
+const { createProvider } = require(${JSON.stringify(join(ROOT, "dist/provider-gcp.js"))});
+(async () => {
+  const env = { CLOUDLAUNCH_GCP_ENDPOINT: "http://127.0.0.1:9", CLOUDLAUNCH_GCP_ACCESS_TOKEN: "unused" };
+  const provider = await createProvider({ provider: "gcp", region: "us-central1", gcp: { project: "p" } }, env);
+  const clients = provider.clients;
+  const getters = Object.entries(Object.getOwnPropertyDescriptors(Object.getPrototypeOf(clients)))
+    .filter(([, d]) => d.get).map(([name]) => name);
+  for (const name of getters) await clients[name].initialize();
+  const fromNodeModules = Object.keys(require.cache).filter((f) => /@google-cloud\\/compute\\//.test(f));
+  console.log(JSON.stringify({ getters, fromNodeModules }));
+})().catch((err) => { console.error(err); process.exit(1); });
+`;
+
+describe("the built GCP driver", () => {
+  const built = existsSync(join(ROOT, "dist/provider-gcp.js"));
+
+  (built ? it : it.skip)("bundles every Compute client it constructs, each with protos holding its service", () => {
+    const r = spawnSync(process.execPath, ["-e", PROBE], { cwd: ROOT, encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    const { getters, fromNodeModules } = JSON.parse(r.stdout);
+    expect(getters).toEqual(expect.arrayContaining(["instances", "zoneOperations", "firewalls", "disks"]));
+    expect(fromNodeModules).toEqual([]);
+  });
+});
