@@ -44,9 +44,9 @@ for (const provider of PROVIDERS) {
   const regions = [...byRegion.keys()].sort();
   for (const region of regions) {
     const rows = [...byRegion.get(region).values()].sort((a, b) => a[7] - b[7] || a[0].localeCompare(b[0]));
-    writeFileSync(join(out, provider, `${region}.json`), JSON.stringify({ provider, region, rows }) + "\n");
+    writeFileSync(join(out, provider, `${region}.json`), `${JSON.stringify({ provider, region, rows })}\n`);
   }
   index.providers[provider] = { regions };
   console.log(`${provider}: ${lines.length - 1} rows, ${regions.length} regions`);
 }
-writeFileSync(join(out, "index.json"), JSON.stringify(index, null, 1) + "\n");
+writeFileSync(join(out, "index.json"), `${JSON.stringify(index, null, 1)}\n`);

@@ -8,5 +8,5 @@ const { outputFiles } = await build({ entryPoints: ["src/spec/schema.ts"], bundl
 const mod = { exports: {} };
 new Function("module", "exports", "require", outputFiles[0].text)(mod, mod.exports, (await import("node:module")).createRequire(import.meta.url));
 mkdirSync("schema", { recursive: true });
-writeFileSync("schema/cluster.schema.json", JSON.stringify(mod.exports.ClusterSpecSchema, null, 2) + "\n");
+writeFileSync("schema/cluster.schema.json", `${JSON.stringify(mod.exports.ClusterSpecSchema, null, 2)}\n`);
 console.log("wrote schema/cluster.schema.json");

@@ -33,7 +33,7 @@ const target = (cmd: Command) =>
     .option("--resource-group <name>", "Azure resource group")
     .option("--subscription <id>", "Azure subscription id");
 
-const run = (load: () => Promise<(...args: any[]) => Promise<number | void>>) =>
+const run = (load: () => Promise<(...args: never[]) => Promise<number | undefined>>) =>
   async (...args: unknown[]) => {
     const cmd = args.at(-1) as Command;
     const options = { ...program.opts(), ...cmd.opts() };
@@ -49,7 +49,7 @@ const run = (load: () => Promise<(...args: any[]) => Promise<number | void>>) =>
     };
     process.once("beforeExit", unfinished);
     try {
-      process.exitCode = (await action(...args.slice(0, -2), options)) ?? 0;
+      process.exitCode = (await action(...([...args.slice(0, -2), options] as never[]))) ?? 0;
     } finally {
       process.off("beforeExit", unfinished);
     }

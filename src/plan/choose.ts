@@ -48,5 +48,5 @@ function noCandidate(role: RoleName, where: string, f: Floors, closest: Instance
     !f.allowBurstable && "not burstable",
   ].filter(Boolean);
   const near = closest.map((t) => `${t.type} (${t.vcpus} vCPUs, ${t.memoryGib} GiB)`).join(", ");
-  return `${role}: no instance type in ${where} has ${wanted.join(", ")}` + (near ? `; closest: ${near}` : "");
+  return `${role}: no instance type in ${where} has ${wanted.join(", ")}${near ? `; closest: ${near}` : ""}`;
 }

@@ -1,5 +1,5 @@
 // Maps a field path to a line:column in the YAML source, so every spec error points at the text to fix.
-import { isMap, isPair, isScalar, LineCounter, type Document, type Node } from "yaml";
+import { isMap, isPair, isScalar, type LineCounter, type Document, type Node } from "yaml";
 
 export type FieldPath = (string | number)[];
 

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type UserDataInput } from "../../src/bootstrap/index.js";
+import type { UserDataInput } from "../../src/bootstrap/index.js";
 import { nodeTlsFor, type ClusterTls } from "../../src/bootstrap/tls.js";
 import { PROVIDERS, type ProviderName, type RoleName } from "../../src/spec/schema.js";
 

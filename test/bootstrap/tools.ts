@@ -37,7 +37,10 @@ function available(tool: Tool): boolean {
  */
 export function describeWithTools(title: string, tools: Tool[], body: () => void): void {
   const missing = tools.filter((t) => !available(t)).map((t) => t.pkg);
-  if (missing.length === 0) return describe(title, body);
+  if (missing.length === 0) {
+    describe(title, body);
+    return;
+  }
   const message = `missing Debian packages: ${missing.join(" ")} (apt-get install them; see test/bootstrap/APT_PACKAGES)`;
   if (process.env.CI === "true") {
     describe(title, () => test("has the tools it needs", () => {

@@ -6,7 +6,7 @@ import { ResourceManagementClient } from "@azure/arm-resources";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import { startFakeArm, CLUSTER_GROUP, type FakeAzure } from "./azure/index.js";
 import { ArmRateLimits } from "./azure/rate-limits.js";
-import { ArmError } from "./azure/wire.js";
+import type { ArmError } from "./azure/wire.js";
 
 const tokenCredential = (token: string): TokenCredential => ({
   getToken: async (): Promise<AccessToken> => ({ token, expiresOnTimestamp: Date.now() + 3600_000 }),

@@ -83,7 +83,7 @@ beforeEach(async () => {
   useEnv(fake.env);
 });
 afterEach(async () => {
-  providers.splice(0).forEach((p) => p.close());
+  for (const p of providers.splice(0)) p.close();
   await fake.close();
   process.env = { ...savedEnv };
 });

@@ -4,7 +4,7 @@
 import type { InstanceType } from "../../src/catalog/types";
 import type { Plan, RoleChoice } from "../../src/plan/types";
 import type { ClusterSpec } from "../../src/spec/schema";
-import { createProvider, GcpProvider } from "../../src/providers/gcp/index";
+import { createProvider, type GcpProvider } from "../../src/providers/gcp/index";
 import { clientOptions, GcpClients } from "../../src/providers/gcp/clients";
 import { listInstances, NODE_INFO_FIELDS, toNodeInfo } from "../../src/providers/gcp/nodes";
 import { startFakeGcp } from "../fakes/gcp/index";

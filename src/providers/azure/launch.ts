@@ -135,7 +135,7 @@ export async function launch(c: AzureClients, skus: SkuAvailability, plan: Plan,
       );
     }
     const listedAt = Date.now();
-    let states;
+    let states: Awaited<ReturnType<typeof vmProgress>>;
     try {
       states = await vmProgress(c, plan.cluster);
     } catch (err) {

@@ -32,7 +32,8 @@ export function describeFailure(err: unknown): ApiFailure {
     typeof e?.status === "number" ? e.status : typeof e?.code === "number" ? (GRPC_TO_HTTP[e.code] ?? undefined) : body?.error?.code;
   // A dropped connection surfaces as gaxios's error wrapping fetch's TypeError wrapping the socket error.
   const chain: string[] = [];
-  for (let c: any = err, depth = 0; c && depth < 4; c = c.cause, depth++) chain.push(`${c.code ?? ""} ${c.message ?? ""}`);
+  type Link = { code?: unknown; message?: unknown; cause?: unknown } | undefined;
+  for (let c = err as Link, depth = 0; c && depth < 4; c = c.cause as Link, depth++) chain.push(`${c.code ?? ""} ${c.message ?? ""}`);
   const causes = chain.map((c) => c.trim()).filter((c, i, all) => c && all.indexOf(c) === i).join(" | ");
   // gaxios's error carries the request (config.url): the endpoint, for a message that names it.
   const url = (err as { config?: { url?: unknown } })?.config?.url;

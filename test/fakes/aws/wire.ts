@@ -77,7 +77,7 @@ export function filtersOf(params: Params): Map<string, string[]> {
 /** A response value: objects become elements, arrays become `<item>` lists, Dates ISO 8601. */
 export type XmlValue = string | number | boolean | Date | undefined | null | XmlValue[] | { [key: string]: XmlValue };
 
-const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const escapeXml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 function element(name: string, value: XmlValue): string {
   if (value === undefined || value === null) return "";
@@ -86,7 +86,7 @@ function element(name: string, value: XmlValue): string {
   if (typeof value === "object") {
     return `<${name}>${Object.entries(value).map(([k, v]) => element(k, v)).join("")}</${name}>`;
   }
-  return `<${name}>${escape(String(value))}</${name}>`;
+  return `<${name}>${escapeXml(String(value))}</${name}>`;
 }
 
 export function renderResponse(action: string, requestId: string, body: Record<string, XmlValue>): string {

@@ -69,7 +69,7 @@ export async function startFakeArm(options: FakeAzureOptions = {}): Promise<Fake
     CLOUDLAUNCH_DASK_PROBE: "0",
     NODE_EXTRA_CA_CERTS: tls.certFile,
     // Belt and braces: nothing in the CLI may fall back to IMDS or the developer's az login against the fake.
-    AZURE_CONFIG_DIR: tls.certFile + ".no-az-cli",
+    AZURE_CONFIG_DIR: `${tls.certFile}.no-az-cli`,
   };
   return {
     provider: "azure",

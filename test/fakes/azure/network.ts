@@ -114,7 +114,7 @@ export function findSubnet(ctx: Ctx, subnetId: string): any {
   return (vnet.properties.subnets ?? []).find((s: any) => s.name.toLowerCase() === m![2].toLowerCase());
 }
 
-function subnet(ctx: Ctx, vnet: ArmResource, name: string, method: string, body: any): Reply {
+function subnet(_ctx: Ctx, vnet: ArmResource, name: string, method: string, body: any): Reply {
   const subnets: any[] = vnet.properties.subnets ?? (vnet.properties.subnets = []);
   const found = subnets.find((s) => s.name.toLowerCase() === name.toLowerCase());
   if (method === "GET") {

@@ -82,7 +82,7 @@ export class ArmState {
   /** Resources whose id lives under `scope` (a resource group or a parent resource), deleting ones included. */
   under(scope: string, type?: string): ArmResource[] {
     this.sweep();
-    const prefix = scope.toLowerCase() + "/";
+    const prefix = `${scope.toLowerCase()}/`;
     return [...this.resources.values()].filter(
       (r) => r.id.toLowerCase().startsWith(prefix) && (!type || r.type.toLowerCase() === type.toLowerCase()),
     );

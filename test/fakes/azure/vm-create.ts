@@ -62,7 +62,7 @@ export function putVm(ctx: Ctx, rg: string, name: string, body: any): Reply {
   vm.updating = !!existing;
   vm.readyAt = now + (stuck ? (stuck.holdMs ?? Number.MAX_SAFE_INTEGER / 2) : ctx.transitionMs);
   const provisionError = provisionFault
-    ? { code: "OSProvisioningTimedOut", message: "OS Provisioning for VM '" + name + "' did not finish in the allotted time. The VM may still finish provisioning successfully." }
+    ? { code: "OSProvisioningTimedOut", message: `OS Provisioning for VM '${name}' did not finish in the allotted time. The VM may still finish provisioning successfully.` }
     : undefined;
   vm.failed = allocationError ?? provisionError;
   vm.power = allocationError ? { from: "deallocated", to: "deallocated", at: now } : { from: "starting", to: "running", at: vm.readyAt };

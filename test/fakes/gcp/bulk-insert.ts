@@ -37,7 +37,7 @@ export function bulkInsertInstances(ctx: InsertContext, zone: string, body: any,
   const prior = replayed(state, requestId);
   if (prior) return prior;
   const { names, count, minCount } = counts(body);
-  names.forEach((name) => checkName(name, `bulkInsertInstanceResource.perInstanceProperties['${name}']`));
+  for (const name of names) checkName(name, `bulkInsertInstanceResource.perInstanceProperties['${name}']`);
   const taken = names.find((name) => state.instances.has(`${zone}/${name}`));
   if (taken) throw alreadyExists(state.project, zone, taken);
   const props = body.instanceProperties;

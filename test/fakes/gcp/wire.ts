@@ -70,7 +70,7 @@ type Clause = { path: string[]; op: "=" | "!=" | ":"; value: string };
  * optionally parenthesized, with op `=`, `!=` or `:` (`:*` = has the field). Anything else is refused as the API does.
  */
 export function parseFilter(filter: string | null): Clause[] {
-  if (!filter || !filter.trim()) return [];
+  if (!filter?.trim()) return [];
   const clauses: Clause[] = [];
   const re = /\s*\(?\s*([A-Za-z][\w.-]*)\s*(!=|=|:)\s*("(?:[^"\\]|\\.)*"|[^\s()]+)\s*\)?\s*(?:AND\s+)?/gy;
   let m: RegExpExecArray | null;
@@ -97,7 +97,7 @@ export function matches(resource: unknown, clauses: Clause[]): boolean {
   return clauses.every(({ path, op, value }) => {
     const v = lookup(resource, path);
     const s = v === undefined || v === null ? undefined : String(v);
-    if (op === ":") return value === "*" ? s !== undefined : s !== undefined && s.includes(value);
+    if (op === ":") return value === "*" ? s !== undefined : s?.includes(value);
     if (op === "=") return s === value;
     return s !== value;
   });
