@@ -20,22 +20,37 @@ function writeSpec(home: string, fake: FakeCloud, name: string, workers: number)
   const keyFile = join(home, "id.pub");
   writeFileSync(keyFile, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl bench\n");
   const file = join(home, `${name}.yaml`);
-  writeFileSync(file, stringify({
-    name, provider: fake.provider, region: fake.spec.region,
-    scheduler: { min_vcpus: 2, min_memory_gib: 8 }, workers: { count: workers, min_vcpus: 2, min_memory_gib: 8 },
-    network: { subnet: fake.spec.subnet, allowed_cidrs: ["203.0.113.10/32"] }, ssh: { public_key_file: keyFile },
-    ...fake.spec.extra,
-  }));
+  writeFileSync(
+    file,
+    stringify({
+      name,
+      provider: fake.provider,
+      region: fake.spec.region,
+      scheduler: { min_vcpus: 2, min_memory_gib: 8 },
+      workers: { count: workers, min_vcpus: 2, min_memory_gib: 8 },
+      network: { subnet: fake.spec.subnet, allowed_cidrs: ["203.0.113.10/32"] },
+      ssh: { public_key_file: keyFile },
+      ...fake.spec.extra,
+    }),
+  );
   return file;
 }
 
 /** The flags that find a cluster in the fake's account without a local record (or a spec) naming it. */
 function targetFlags(fake: FakeCloud): string[] {
-  const extra = fake.spec.extra as { gcp?: { project: string }; azure?: { resource_group: string; subscription_id: string } };
+  const extra = fake.spec.extra as {
+    gcp?: { project: string };
+    azure?: { resource_group: string; subscription_id: string };
+  };
   return [
-    "--provider", fake.provider, "--region", fake.spec.region,
+    "--provider",
+    fake.provider,
+    "--region",
+    fake.spec.region,
     ...(extra.gcp ? ["--project", extra.gcp.project] : []),
-    ...(extra.azure ? ["--resource-group", extra.azure.resource_group, "--subscription", extra.azure.subscription_id] : []),
+    ...(extra.azure
+      ? ["--resource-group", extra.azure.resource_group, "--subscription", extra.azure.subscription_id]
+      : []),
   ];
 }
 
@@ -43,23 +58,37 @@ async function benchProvider(provider: ProviderName) {
   let fake = await (await FAKES[provider]())({ latencyMs: LATENCY, transitionMs: 1000 });
   const home = mkdtempSync(join(tmpdir(), `cloudlaunch-bench-${provider}-`));
   // The fakes' env tunes polling for millisecond test transitions; the benchmark runs the drivers' own defaults.
-  const env: Record<string, string> = { ...fake.env, HOME: home, CLOUDLAUNCH_HOME: join(home, ".cloudlaunch"), NO_COLOR: "1", CI: "true" };
+  const env: Record<string, string> = {
+    ...fake.env,
+    HOME: home,
+    CLOUDLAUNCH_HOME: join(home, ".cloudlaunch"),
+    NO_COLOR: "1",
+    CI: "true",
+  };
   for (const key of Object.keys(env)) if (/^CLOUDLAUNCH_\w+_POLL/.test(key)) delete env[key];
   const up = async (spec: string) => {
     const before = fake.calls.length;
     const r = await run(["bin/cloudlaunch", "up", spec], env);
-    if (r.code !== 0) throw new Error(`${provider} up ${spec} failed (${r.code}): ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+    if (r.code !== 0)
+      throw new Error(
+        `${provider} up ${spec} failed (${r.code}): ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`,
+      );
     return { ...r, calls: fake.calls.slice(before) };
   };
   try {
     const large = writeSpec(home, fake, "bench", WORKERS);
     const launch = await up(large);
-    const firstLaunch = launch.calls.find((c) => c.mutating && /run|insert|virtualMachines|createOrUpdate|put/i.test(c.action))?.at ?? launch.calls[0].at;
+    const firstLaunch =
+      launch.calls.find((c) => c.mutating && /run|insert|virtualMachines|createOrUpdate|put/i.test(c.action))?.at ??
+      launch.calls[0].at;
     const launchMs = launch.calls.at(-1)!.at - firstLaunch;
     const noop = await up(large);
 
     const statusBefore = fake.calls.length;
-    const status = await run(["-r", join(__dirname, "../test/support/report-rss.js"), "bin/cloudlaunch", "status", "bench", "--json"], env);
+    const status = await run(
+      ["-r", join(__dirname, "../test/support/report-rss.js"), "bin/cloudlaunch", "status", "bench", "--json"],
+      env,
+    );
     if (status.code !== 0) throw new Error(`${provider} status failed: ${status.stderr.slice(-2000)}`);
     const statusCalls = fake.calls.length - statusBefore;
     const rssKb = Number(/PEAK-RSS-KB: (\d+)/.exec(status.stderr)?.[1] ?? 0);
@@ -73,11 +102,14 @@ async function benchProvider(provider: ProviderName) {
     for (const key of Object.keys(env)) if (/^CLOUDLAUNCH_\w+_POLL/.test(key)) delete env[key];
     await up(large);
     await up(writeSpec(home, fake, "bench-small", SMALL));
-    const ratios = await statusRatios({
-      small: { args: ["bin/cloudlaunch", "status", "bench-small", "--json"], codes: [0] },
-      large: { args: ["bin/cloudlaunch", "status", "bench", "--json"], codes: [0] },
-      absent: { args: ["bin/cloudlaunch", "status", "bench-absent", "--json", ...targetFlags(fake)], codes: [1] },
-    }, env);
+    const ratios = await statusRatios(
+      {
+        small: { args: ["bin/cloudlaunch", "status", "bench-small", "--json"], codes: [0] },
+        large: { args: ["bin/cloudlaunch", "status", "bench", "--json"], codes: [0] },
+        absent: { args: ["bin/cloudlaunch", "status", "bench-absent", "--json", ...targetFlags(fake)], codes: [1] },
+      },
+      env,
+    );
     const within = (Object.keys(TARGETS) as (keyof typeof TARGETS)[]).every((k) => ratios[k] <= TARGETS[k]);
     return {
       launch: {
@@ -120,8 +152,12 @@ async function main() {
   }
   console.log(`\nCloud (fakes, ${LATENCY} ms per call, 1 + ${WORKERS} workers, default rate limits):`);
   console.table(launches);
-  console.log(`At ${LATENCY} ms a call, one call per VM in sequence would take ${((WORKERS * LATENCY) / 1000).toFixed(0)} s for the launches alone.`);
-  console.log("\n`status NAME` at 0 ms latency, as a ratio to `node -e 0` in the same rounds (absent: a cluster that does not exist):");
+  console.log(
+    `At ${LATENCY} ms a call, one call per VM in sequence would take ${((WORKERS * LATENCY) / 1000).toFixed(0)} s for the launches alone.`,
+  );
+  console.log(
+    "\n`status NAME` at 0 ms latency, as a ratio to `node -e 0` in the same rounds (absent: a cluster that does not exist):",
+  );
   console.table(statuses);
 }
 

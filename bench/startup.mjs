@@ -25,11 +25,18 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 export function startupBench() {
   const home = mkdtempSync(join(tmpdir(), "cloudlaunch-bench-"));
   const spec = join(home, "big.yaml");
-  writeFileSync(spec, [
-    "name: bench", "provider: aws", "region: us-east-1",
-    "scheduler: {min_vcpus: 2, min_memory_gib: 8}", "workers: {count: 1000, min_vcpus: 4, min_memory_gib: 16}",
-    "network: {allowed_cidrs: [203.0.113.10/32]}", "",
-  ].join("\n"));
+  writeFileSync(
+    spec,
+    [
+      "name: bench",
+      "provider: aws",
+      "region: us-east-1",
+      "scheduler: {min_vcpus: 2, min_memory_gib: 8}",
+      "workers: {count: 1000, min_vcpus: 4, min_memory_gib: 16}",
+      "network: {allowed_cidrs: [203.0.113.10/32]}",
+      "",
+    ].join("\n"),
+  );
   const env = cleanEnv(home);
   const cases = {
     "node -e 0": ["-e", "0"],
@@ -39,10 +46,18 @@ export function startupBench() {
   };
   const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
   for (const args of Object.values(cases)) timeOnce(args, env); // warm the file cache
-  for (let i = 0; i < RUNS; i++) for (const [name, args] of Object.entries(cases)) samples[name].push(timeOnce(args, env));
+  for (let i = 0; i < RUNS; i++)
+    for (const [name, args] of Object.entries(cases)) samples[name].push(timeOnce(args, env));
   const base = median(samples["node -e 0"]);
-  const targets = { "cloudlaunch --help": 1.5, "up --dryrun (1000 workers)": 2.5, "up --dryrun --json (1000 workers)": 2.5 };
+  const targets = {
+    "cloudlaunch --help": 1.5,
+    "up --dryrun (1000 workers)": 2.5,
+    "up --dryrun --json (1000 workers)": 2.5,
+  };
   return Object.entries(samples).map(([name, xs]) => ({
-    name, median_ms: Math.round(median(xs) * 10) / 10, ratio: Math.round((median(xs) / base) * 100) / 100, target: targets[name] ?? null,
+    name,
+    median_ms: Math.round(median(xs) * 10) / 10,
+    ratio: Math.round((median(xs) / base) * 100) / 100,
+    target: targets[name] ?? null,
   }));
 }

@@ -18,12 +18,18 @@ export interface Run {
 export function run(args: string[], env: Record<string, string>, nodeArgs: string[] = []): Promise<Run> {
   return new Promise((done) => {
     const start = process.hrtime.bigint();
-    const child = spawn(process.execPath, [...nodeArgs, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...nodeArgs, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stderr = "";
     let stdout = "";
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (code) => done({ code: code ?? -1, ms: Number(process.hrtime.bigint() - start) / 1e6, stderr, stdout }));
+    child.on("close", (code) =>
+      done({ code: code ?? -1, ms: Number(process.hrtime.bigint() - start) / 1e6, stderr, stdout }),
+    );
   });
 }
 

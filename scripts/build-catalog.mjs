@@ -26,16 +26,38 @@ function num(s) {
 
 rmSync(out, { recursive: true, force: true });
 const index = { source: "shared/catalog (public list prices snapshot, USD/hour)", columns: [], providers: {} };
-const COLUMNS = ["type", "vcpus", "memory_gib", "arch", "accelerator", "accelerator_count", "burstable", "price_hourly", "spot_price_hourly"];
+const COLUMNS = [
+  "type",
+  "vcpus",
+  "memory_gib",
+  "arch",
+  "accelerator",
+  "accelerator_count",
+  "burstable",
+  "price_hourly",
+  "spot_price_hourly",
+];
 index.columns = COLUMNS;
 
 for (const provider of PROVIDERS) {
-  const lines = readFileSync(join(source, `${provider}.csv`), "utf8").trim().split("\n");
+  const lines = readFileSync(join(source, `${provider}.csv`), "utf8")
+    .trim()
+    .split("\n");
   if (lines[0].trim() !== HEADER) throw new Error(`${provider}.csv: unexpected header ${lines[0]}`);
   const byRegion = new Map();
   for (const line of lines.slice(1)) {
     const [type, vcpus, mem, arch, acc, accCount, region, , price, spot] = line.split(",");
-    const row = [type, Number(vcpus), Number(mem), arch, acc || null, Number(accCount || 0), BURSTABLE[provider](type), Number(price), num(spot)];
+    const row = [
+      type,
+      Number(vcpus),
+      Number(mem),
+      arch,
+      acc || null,
+      Number(accCount || 0),
+      BURSTABLE[provider](type),
+      Number(price),
+      num(spot),
+    ];
     if (!byRegion.has(region)) byRegion.set(region, new Map());
     // The AWS spot feed lists some sizes twice with the same value; keep one row per type.
     byRegion.get(region).set(type, row);

@@ -12,7 +12,9 @@ import { resolve } from "node:path";
 import { checkNarrowed, clientsInBundle, narrowProtos, protosFileOf } from "./gcp-protos.mjs";
 
 const { build } = await import("esbuild").catch(() => {
-  console.error("cloudlaunch build: esbuild is missing — install the dev dependencies first: npm ci (then npm install -g .)");
+  console.error(
+    "cloudlaunch build: esbuild is missing — install the dev dependencies first: npm ci (then npm install -g .)",
+  );
   process.exit(1);
 });
 
@@ -35,7 +37,12 @@ const byPath = new Map(Object.entries(LAZY).map(([src, out]) => [resolve(src), o
 // @azure/identity (with MSAL) is required only when no static token is given: it stays out of the bundle.
 const EXTERNAL_SDKS = ["google-gax", "google-auth-library", "@azure/identity"];
 const common = {
-  bundle: true, platform: "node", target: "node20", format: "cjs", minify: true, sourcemap: "linked",
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "cjs",
+  minify: true,
+  sourcemap: "linked",
   logLevel: "warning",
   // src/providers/code-cache.ts: V8's code cache only in the built CLI.
   define: { "process.env.CLOUDLAUNCH_CODE_CACHE": '"bundle"' },
@@ -73,8 +80,13 @@ const entries = [["src/cli.ts", "cli.js"], ...Object.entries(LAZY)];
 const results = await Promise.all(
   entries.map(([src, out]) =>
     build({
-      ...common, entryPoints: [src], outfile: `dist/${out}`, plugins: [lazyBoundaries, gcpProtos],
-      external: EXTERNAL_SDKS, mainFields: ["module", "main"], metafile: true,
+      ...common,
+      entryPoints: [src],
+      outfile: `dist/${out}`,
+      plugins: [lazyBoundaries, gcpProtos],
+      external: EXTERNAL_SDKS,
+      mainFields: ["module", "main"],
+      metafile: true,
     }),
   ),
 );

@@ -8,8 +8,23 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
 const COMPUTE_CLIENT = /node_modules\/@google-cloud\/compute\/build\/src\/(v1\w*)\/(\w+)_client\.js$/;
-const SCALARS = new Set(["double", "float", "int32", "int64", "uint32", "uint64", "sint32", "sint64", "fixed32", "fixed64",
-  "sfixed32", "sfixed64", "bool", "string", "bytes"]);
+const SCALARS = new Set([
+  "double",
+  "float",
+  "int32",
+  "int64",
+  "uint32",
+  "uint64",
+  "sint32",
+  "sint64",
+  "fixed32",
+  "fixed64",
+  "sfixed32",
+  "sfixed64",
+  "bool",
+  "string",
+  "bytes",
+]);
 
 /** The file name the narrowed protos of a Compute client module get beside the bundle. */
 export function protosFileOf(clientModule) {
@@ -22,7 +37,9 @@ export function clientsInBundle(metafile) {
   return Object.keys(metafile.inputs)
     .filter((input) => protosFileOf(input))
     .map((input) => {
-      const services = [...readFileSync(input, "utf8").matchAll(/lookupService\('(google\.cloud\.compute\.[\w.]+)'\)/g)];
+      const services = [
+        ...readFileSync(input, "utf8").matchAll(/lookupService\('(google\.cloud\.compute\.[\w.]+)'\)/g),
+      ];
       if (services.length === 0) throw new Error(`gcp protos: no service looked up in ${input}`);
       return { file: protosFileOf(input), services: services.map((m) => m[1]) };
     });
@@ -45,7 +62,8 @@ export function narrowProtos(json, services) {
   };
   for (const service of services) {
     const [, , , version, name] = service.split(".");
-    if (!compute[version]?.nested?.[name]?.methods) throw new Error(`gcp protos: service ${service} is not in protos.json`);
+    if (!compute[version]?.nested?.[name]?.methods)
+      throw new Error(`gcp protos: service ${service} is not in protos.json`);
     want(version, name);
   }
   while (queue.length) {
@@ -53,7 +71,10 @@ export function narrowProtos(json, services) {
     for (const ref of references(compute[version].nested[name])) {
       // Compute's protos name types relative to the version package (`Instance`, `Instance.Status`); a reference to
       // a nested type keeps its top-level parent. Anything else (google.protobuf.*) lies outside and is kept whole.
-      const top = ref.replace(/^\./, "").replace(new RegExp(`^google\\.cloud\\.compute\\.${version}\\.`), "").split(".")[0];
+      const top = ref
+        .replace(/^\./, "")
+        .replace(new RegExp(`^google\\.cloud\\.compute\\.${version}\\.`), "")
+        .split(".")[0];
       if (compute[version].nested[top]) want(version, top);
     }
   }

@@ -4,9 +4,19 @@
 import { build } from "esbuild";
 import { writeFileSync, mkdirSync } from "node:fs";
 
-const { outputFiles } = await build({ entryPoints: ["src/spec/schema.ts"], bundle: true, platform: "node", format: "cjs", write: false });
+const { outputFiles } = await build({
+  entryPoints: ["src/spec/schema.ts"],
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  write: false,
+});
 const mod = { exports: {} };
-new Function("module", "exports", "require", outputFiles[0].text)(mod, mod.exports, (await import("node:module")).createRequire(import.meta.url));
+new Function("module", "exports", "require", outputFiles[0].text)(
+  mod,
+  mod.exports,
+  (await import("node:module")).createRequire(import.meta.url),
+);
 mkdirSync("schema", { recursive: true });
 writeFileSync("schema/cluster.schema.json", `${JSON.stringify(mod.exports.ClusterSpecSchema, null, 2)}\n`);
 console.log("wrote schema/cluster.schema.json");

@@ -33,7 +33,8 @@ const target = (cmd: Command) =>
     .option("--resource-group <name>", "Azure resource group")
     .option("--subscription <id>", "Azure subscription id");
 
-const run = (load: () => Promise<(...args: never[]) => Promise<number | undefined>>) =>
+const run =
+  (load: () => Promise<(...args: never[]) => Promise<number | undefined>>) =>
   async (...args: unknown[]) => {
     const cmd = args.at(-1) as Command;
     const options = { ...program.opts(), ...cmd.opts() };
@@ -64,7 +65,10 @@ program
   .option("--terminate-surplus", "terminate workers beyond workers.count (otherwise they are listed and kept)")
   .option("--offline", "plan from the bundled catalog only, without calling the cloud (implies --dryrun)")
   .option("--no-wait", "return once the VMs run, without waiting for the scheduler and every worker to join Dask")
-  .option("--wait-timeout <duration>", "how long to wait for Dask, e.g. 90s, 15m (default 15m, or CLOUDLAUNCH_WAIT_TIMEOUT; 0 = do not wait)")
+  .option(
+    "--wait-timeout <duration>",
+    "how long to wait for Dask, e.g. 90s, 15m (default 15m, or CLOUDLAUNCH_WAIT_TIMEOUT; 0 = do not wait)",
+  )
   .action(run(async () => (require("./commands/up.js") as typeof import("./commands/up.js")).up));
 
 program
@@ -85,7 +89,9 @@ target(
 target(
   program
     .command("logs")
-    .description("print a node's boot (serial console) log through the cloud's API; every node's last lines without a node")
+    .description(
+      "print a node's boot (serial console) log through the cloud's API; every node's last lines without a node",
+    )
     .argument("<cluster>", "cluster name")
     .argument("[node]", "node name (e.g. scheduler, worker-007 or demo-worker-007)")
     .option("--tail <lines>", "only the last N lines (default: the whole log for one node, 20 lines each for all)"),
@@ -116,7 +122,9 @@ for (const [verb, summary] of Object.entries(lifecycle) as [keyof typeof lifecyc
       .addOption(dryrun),
   );
   if (verb === "terminate") cmd.option("-y, --yes", "do not ask for confirmation (required without a terminal)");
-  cmd.action(run(async () => (require("./commands/lifecycle.js") as typeof import("./commands/lifecycle.js")).lifecycle(verb)));
+  cmd.action(
+    run(async () => (require("./commands/lifecycle.js") as typeof import("./commands/lifecycle.js")).lifecycle(verb)),
+  );
 }
 
 program.parseAsync(process.argv).catch((err: unknown) => {
@@ -127,7 +135,9 @@ program.parseAsync(process.argv).catch((err: unknown) => {
   }
   const code = exitCodeFor(err);
   if (code === undefined) {
-    process.stderr.write(`cloudlaunch: unexpected error — please report it with the output below.\n${(err as Error)?.stack ?? err}\n`);
+    process.stderr.write(
+      `cloudlaunch: unexpected error — please report it with the output below.\n${(err as Error)?.stack ?? err}\n`,
+    );
     process.exitCode = 1;
     return;
   }

@@ -30,17 +30,23 @@ function holderIsDead(lockfilePath: string): boolean {
   }
 }
 
-export async function lockCluster(name: string, say: (message: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<() => Promise<void>> {
+export async function lockCluster(
+  name: string,
+  say: (message: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<() => Promise<void>> {
   const clusters = join(cloudlaunchHome(env), "clusters");
   // Locks `<clusters>/<name>` (which need not exist yet) through the file `<clusters>/<name>.lock`.
   const clusterDir = join(clusters, name);
   const lockfilePath = `${clusterDir}.lock`;
   const waitMs = Number(env.CLOUDLAUNCH_LOCK_WAIT_MS ?? 120_000);
   const options = (retries: number) => ({
-    realpath: false, stale: STALE_MS,
+    realpath: false,
+    stale: STALE_MS,
     retries: { retries, factor: 1, minTimeout: 500, maxTimeout: 500 },
     // Only if this process stalled longer than STALE_MS: another run may have taken over; say so, do not crash.
-    onCompromised: (err: Error) => say(`warning: the lock ${lockfilePath} was lost (${err.message}); another up of ${name} may be running`),
+    onCompromised: (err: Error) =>
+      say(`warning: the lock ${lockfilePath} was lost (${err.message}); another up of ${name} may be running`),
   });
   try {
     mkdirSync(clusters, { recursive: true, mode: 0o700 });
@@ -57,7 +63,9 @@ export async function lockCluster(name: string, say: (message: string) => void, 
         rmSync(lockfilePath, { recursive: true, force: true });
         return signed(await lock(clusterDir, options(0)));
       }
-      say(`another up of ${name} is running on this machine; waiting up to ${Math.round(waitMs / 1000)} s for it (lock ${lockfilePath})`);
+      say(
+        `another up of ${name} is running on this machine; waiting up to ${Math.round(waitMs / 1000)} s for it (lock ${lockfilePath})`,
+      );
       return signed(await lock(clusterDir, options(Math.max(0, Math.ceil(waitMs / 500)))));
     }
   } catch (err) {
@@ -68,6 +76,8 @@ export async function lockCluster(name: string, say: (message: string) => void, 
           `again; if no cloudlaunch process is running, the lock goes stale by itself within ${STALE_MS / 1000} s.`,
       );
     }
-    throw new LocalStateError(`Cannot create the lock ${lockfilePath}: ${code ?? (err as Error).message}. Make ${clusters} writable, or set CLOUDLAUNCH_HOME.`);
+    throw new LocalStateError(
+      `Cannot create the lock ${lockfilePath}: ${code ?? (err as Error).message}. Make ${clusters} writable, or set CLOUDLAUNCH_HOME.`,
+    );
   }
 }

@@ -14,13 +14,16 @@ function brand(err: Error, kind: ErrorKind): void {
 
 /** The kind of a cloudlaunch error, whichever bundle made it; undefined for anything else (a bug). */
 export function errorKind(err: unknown): ErrorKind | undefined {
-  return err && typeof err === "object" ? ((err as Record<symbol, ErrorKind | undefined>)[KIND] ?? undefined) : undefined;
+  return err && typeof err === "object"
+    ? ((err as Record<symbol, ErrorKind | undefined>)[KIND] ?? undefined)
+    : undefined;
 }
 
 export const isSpecError = (err: unknown): err is SpecError => errorKind(err) === "SpecError";
 export const isCloudError = (err: unknown): err is CloudError => errorKind(err) === "CloudError";
 /** Errors that are the user's to fix (spec, plan, usage): never to be rewrapped as a cloud's error. */
-export const isUserError = (err: unknown): boolean => ["UsageError", "SpecError", "PlanError"].includes(errorKind(err) ?? "");
+export const isUserError = (err: unknown): boolean =>
+  ["UsageError", "SpecError", "PlanError"].includes(errorKind(err) ?? "");
 
 /** Bad arguments or refused interaction (e.g. terminate without a TTY and without --yes): exit 2. */
 export class UsageError extends Error {
@@ -62,7 +65,15 @@ export class PlanError extends Error {
   }
 }
 
-export type CloudErrorKind = "auth" | "permission" | "quota" | "capacity" | "not-found" | "throttled" | "invalid" | "other";
+export type CloudErrorKind =
+  | "auth"
+  | "permission"
+  | "quota"
+  | "capacity"
+  | "not-found"
+  | "throttled"
+  | "invalid"
+  | "other";
 
 /** A cloud call failed. The message says what failed and what to do. Exit 1. */
 export class CloudError extends Error {

@@ -1,7 +1,16 @@
 // What cloudlaunch remembers locally about the clusters it launched: enough to find them again (provider, region,
 // project/resource group) so `status NAME` needs no flags. The cloud's ownership tags stay the source of truth.
 // A record is checked when read: a corrupt, foreign or hand-edited file is one clear error naming it, never a crash.
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import { Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
@@ -97,7 +106,9 @@ export function writeRecord(record: ClusterRecord): void {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
   } catch (err) {
-    throw new LocalStateError(`Cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Make it writable, or set CLOUDLAUNCH_HOME.`);
+    throw new LocalStateError(
+      `Cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Make it writable, or set CLOUDLAUNCH_HOME.`,
+    );
   }
 }
 
@@ -105,7 +116,9 @@ export function forgetRecord(name: string): void {
   try {
     rmSync(clusterConfigDir(name), { recursive: true, force: true });
   } catch (err) {
-    throw new LocalStateError(`Cannot remove ${clusterConfigDir(name)}: ${(err as NodeJS.ErrnoException).code}. Delete it by hand.`);
+    throw new LocalStateError(
+      `Cannot remove ${clusterConfigDir(name)}: ${(err as NodeJS.ErrnoException).code}. Delete it by hand.`,
+    );
   }
 }
 
@@ -116,5 +129,8 @@ export function allRecords(): ClusterRecord[] {
   } catch {
     return [];
   }
-  return names.filter((n) => CLUSTER_NAME.test(n) && existsSync(recordFile(n))).map(readRecord).filter((r): r is ClusterRecord => !!r);
+  return names
+    .filter((n) => CLUSTER_NAME.test(n) && existsSync(recordFile(n)))
+    .map(readRecord)
+    .filter((r): r is ClusterRecord => !!r);
 }

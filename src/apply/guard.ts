@@ -36,10 +36,12 @@ export function guard(provider: Provider, options: GuardOptions): Provider {
     if (options.checkPermissions) await provider.checkMutation(m);
     options.onSkipped(describeMutation(m));
   };
-  const skipped = (verb: string) => async (nodes: Parameters<Provider["stop"]>[0]): Promise<NodeResult[]> => {
-    await skip({ kind: verb as "stop", nodes });
-    return nodes.map((n) => ({ name: n.name, ok: true, message: `would ${verb}`, node: n }));
-  };
+  const skipped =
+    (verb: string) =>
+    async (nodes: Parameters<Provider["stop"]>[0]): Promise<NodeResult[]> => {
+      await skip({ kind: verb as "stop", nodes });
+      return nodes.map((n) => ({ name: n.name, ok: true, message: `would ${verb}`, node: n }));
+    };
   return {
     name: provider.name,
     region: provider.region,

@@ -23,18 +23,32 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const isPending = (n: NodeInfo) => (n.state === "pending" || n.state === "stopping") && !n.failed;
 
 /** The cluster's nodes once none is pending any more, or the bound passed: those left are marked failed. */
-export async function settlePending(provider: Provider, cluster: string, nodes: NodeInfo[], progress: Progress, opts = settleOptions()): Promise<NodeInfo[]> {
+export async function settlePending(
+  provider: Provider,
+  cluster: string,
+  nodes: NodeInfo[],
+  progress: Progress,
+  opts = settleOptions(),
+): Promise<NodeInfo[]> {
   let current = nodes;
   const deadline = Date.now() + opts.waitMs;
   // Most transitions end within seconds: listed again soon, then less often, up to the configured interval.
   let delay = Math.min(250, opts.pollMs);
   while (current.some(isPending)) {
     const pending = current.filter(isPending);
-    progress.update(current.length - pending.length, current.length, `settled (waiting for ${pending.map((n) => n.name).join(", ")})`);
+    progress.update(
+      current.length - pending.length,
+      current.length,
+      `settled (waiting for ${pending.map((n) => n.name).join(", ")})`,
+    );
     if (Date.now() >= deadline) {
       const seconds = Math.round(opts.waitMs / 1000);
-      progress.note(`${pending.map((n) => `${n.name} (${n.state})`).join(", ")} did not settle within ${seconds} s (CLOUDLAUNCH_PENDING_WAIT_S): replacing`);
-      return current.map((n) => (isPending(n) ? { ...n, failed: true, reason: n.reason ?? `still ${n.state} after ${seconds} s` } : n));
+      progress.note(
+        `${pending.map((n) => `${n.name} (${n.state})`).join(", ")} did not settle within ${seconds} s (CLOUDLAUNCH_PENDING_WAIT_S): replacing`,
+      );
+      return current.map((n) =>
+        isPending(n) ? { ...n, failed: true, reason: n.reason ?? `still ${n.state} after ${seconds} s` } : n,
+      );
     }
     await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
     delay = Math.min(delay * 2, opts.pollMs);
@@ -52,7 +66,8 @@ export function divergence(plan: Plan, nodes: NodeInfo[]): string[] {
     if (p.action === "surplus" || p.action === "terminate" || p.action === "remove") continue;
     const n = byName.get(p.name);
     if (!n) problems.push(`${p.name} is missing`);
-    else if (n.failed || n.state !== "running") problems.push(`${p.name} is ${n.state}${n.failed ? ", failed" : ""}${n.reason ? ` (${n.reason})` : ""}`);
+    else if (n.failed || n.state !== "running")
+      problems.push(`${p.name} is ${n.state}${n.failed ? ", failed" : ""}${n.reason ? ` (${n.reason})` : ""}`);
   }
   return problems;
 }
@@ -60,6 +75,9 @@ export function divergence(plan: Plan, nodes: NodeInfo[]): string[] {
 export function assertConverged(plan: Plan, nodes: NodeInfo[]): void {
   const problems = divergence(plan, nodes);
   if (problems.length) {
-    throw new CloudError(`${plan.cluster} does not match the spec yet: ${problems.join("; ")}. Run up again to repair it.`, "other");
+    throw new CloudError(
+      `${plan.cluster} does not match the spec yet: ${problems.join("; ")}. Run up again to repair it.`,
+      "other",
+    );
   }
 }

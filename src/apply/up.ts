@@ -20,34 +20,59 @@ export interface UpResult {
   terminated: NodeResult[];
 }
 
-export async function applyPlan(plan: Plan, provider: Provider, existing: NodeInfo[], userDataFor: UserDataFor, progress: Progress): Promise<UpResult> {
+export async function applyPlan(
+  plan: Plan,
+  provider: Provider,
+  existing: NodeInfo[],
+  userDataFor: UserDataFor,
+  progress: Progress,
+): Promise<UpResult> {
   // By id, not name: a name can belong to a terminated VM and to its live (or failed) successor at once.
   const byId = new Map(existing.map((n) => [n.id, n]));
   const existingOf = (n: PlannedNode) => (n.existingId === undefined ? undefined : byId.get(n.existingId));
   const nodesWith = (action: PlannedNode["action"]) =>
-    plan.nodes.filter((n) => n.action === action).map(existingOf).filter((n): n is NodeInfo => !!n);
+    plan.nodes
+      .filter((n) => n.action === action)
+      .map(existingOf)
+      .filter((n): n is NodeInfo => !!n);
 
   const networkChanges = await provider.ensureNetwork(plan);
   // Failed nodes go first and completely: a replacement may take the same name (the scheduler's), which GCP and
   // Azure refuse while the old VM exists.
-  const removed = await each(nodesWith("remove"), "remove the failed node(s)", (nodes) => provider.terminate(nodes, progress));
-  const terminated = [...removed, ...(await each(nodesWith("terminate"), "terminate", (nodes) => provider.terminate(nodes, progress)))];
+  const removed = await each(nodesWith("remove"), "remove the failed node(s)", (nodes) =>
+    provider.terminate(nodes, progress),
+  );
+  const terminated = [
+    ...removed,
+    ...(await each(nodesWith("terminate"), "terminate", (nodes) => provider.terminate(nodes, progress))),
+  ];
   const started = await each(nodesWith("start"), "start", (nodes) => provider.start(nodes, progress));
 
   const schedulerPlan = plan.nodes.find((n) => n.role === "scheduler" && n.action !== "remove")!;
-  let scheduler: NodeInfo | undefined = started.find((r) => r.name === schedulerPlan.name)?.node ?? existingOf(schedulerPlan);
+  let scheduler: NodeInfo | undefined =
+    started.find((r) => r.name === schedulerPlan.name)?.node ?? existingOf(schedulerPlan);
   const launched: LaunchedNode[] = [];
   if (schedulerPlan.action === "create") {
-    const [node] = await provider.launch(plan, [request(plan, schedulerPlan, existing, (type) => userDataFor(schedulerPlan, type, undefined))], progress);
+    const [node] = await provider.launch(
+      plan,
+      [request(plan, schedulerPlan, existing, (type) => userDataFor(schedulerPlan, type, undefined))],
+      progress,
+    );
     if (node) launched.push(node);
     scheduler = node;
     // Kept workers still dial the old scheduler: their metadata now names the new one, and they follow it at their
     // next service start (the Dask worker exits when its scheduler is gone and systemd restarts it).
-    const kept = plan.nodes.filter((n) => n.role === "worker" && (n.action === "keep" || n.action === "start" || n.action === "surplus"));
-    const workers = kept.map((n) => started.find((r) => r.name === n.name)?.node ?? existingOf(n)).filter((n): n is NodeInfo => !!n);
+    const kept = plan.nodes.filter(
+      (n) => n.role === "worker" && (n.action === "keep" || n.action === "start" || n.action === "surplus"),
+    );
+    const workers = kept
+      .map((n) => started.find((r) => r.name === n.name)?.node ?? existingOf(n))
+      .filter((n): n is NodeInfo => !!n);
     if (workers.length) {
       await provider.setSchedulerAddress(workers, scheduler?.privateIp ?? DRY_RUN_SCHEDULER_IP);
-      progress.note(`${workers.length} kept worker(s) now point at the new scheduler ${scheduler?.privateIp ?? "(dry run)"}`);
+      progress.note(
+        `${workers.length} kept worker(s) now point at the new scheduler ${scheduler?.privateIp ?? "(dry run)"}`,
+      );
     }
   }
   const newWorkers = plan.nodes.filter((n) => n.role === "worker" && n.action === "create");
@@ -75,17 +100,35 @@ function sayWhereLanded(launched: LaunchedNode[], progress: Progress): void {
   }
 }
 
-function request(plan: Plan, node: PlannedNode, existing: NodeInfo[], userData: LaunchRequest["userData"]): LaunchRequest {
+function request(
+  plan: Plan,
+  node: PlannedNode,
+  existing: NodeInfo[],
+  userData: LaunchRequest["userData"],
+): LaunchRequest {
   const choice = node.role === "scheduler" ? plan.scheduler : plan.workers;
-  return { name: node.name, role: node.role, candidates: choice.candidates, spot: choice.spot, userData, generation: generationOf(node.name, existing) };
+  return {
+    name: node.name,
+    role: node.role,
+    candidates: choice.candidates,
+    spot: choice.spot,
+    userData,
+    generation: generationOf(node.name, existing),
+  };
 }
 
-async function each(nodes: NodeInfo[], verb: string, act: (nodes: NodeInfo[]) => Promise<NodeResult[]>): Promise<NodeResult[]> {
+async function each(
+  nodes: NodeInfo[],
+  verb: string,
+  act: (nodes: NodeInfo[]) => Promise<NodeResult[]>,
+): Promise<NodeResult[]> {
   if (!nodes.length) return [];
   const results = await act(nodes);
   const failed = results.filter((r) => !r.ok);
   if (failed.length) {
-    throw new CloudError(`could not ${verb} ${failed.map((r) => `${r.name} (${r.message})`).join(", ")}; run up again to retry`);
+    throw new CloudError(
+      `could not ${verb} ${failed.map((r) => `${r.name} (${r.message})`).join(", ")}; run up again to retry`,
+    );
   }
   return results;
 }

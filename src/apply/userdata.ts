@@ -17,7 +17,11 @@ const pem = (label: string, chars: number) => {
   const body = random.digest("base64").slice(0, chars);
   return `-----BEGIN ${label}-----\n${body.replace(/.{64}/g, "$&\n")}\n-----END ${label}-----\n`;
 };
-const PLACEHOLDER_TLS: NodeTlsMaterial = { caPem: pem("CERTIFICATE", 900), certPem: pem("CERTIFICATE", 1000), keyPem: pem("PRIVATE KEY", 320) };
+const PLACEHOLDER_TLS: NodeTlsMaterial = {
+  caPem: pem("CERTIFICATE", 900),
+  certPem: pem("CERTIFICATE", 1000),
+  keyPem: pem("PRIVATE KEY", 320),
+};
 
 export async function userDataRenderer(plan: Plan, dryrun: boolean): Promise<UserDataFor> {
   let tls: ((role: RoleName) => NodeTlsMaterial) | undefined;

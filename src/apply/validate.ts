@@ -11,12 +11,18 @@ import { userDataRenderer } from "./userdata.js";
 /** The longest IPv4 address: workers' user data carries the scheduler's, unknown until it runs. */
 const LONGEST_SCHEDULER_IP = "255.255.255.255";
 
-export async function checkBeforeLaunch(plan: Plan, problemAt: (path: FieldPath, message: string) => SpecProblem): Promise<void> {
+export async function checkBeforeLaunch(
+  plan: Plan,
+  problemAt: (path: FieldPath, message: string) => SpecProblem,
+): Promise<void> {
   const render = await userDataRenderer(plan, true);
   const problems = new Map<string, SpecProblem>();
   for (const role of ["scheduler", "worker"] as RoleName[]) {
     const choice = role === "scheduler" ? plan.scheduler : plan.workers;
-    const node = { name: role === "scheduler" ? schedulerName(plan.cluster) : `${plan.cluster}-worker`, role } as PlannedNode;
+    const node = {
+      name: role === "scheduler" ? schedulerName(plan.cluster) : `${plan.cluster}-worker`,
+      role,
+    } as PlannedNode;
     for (const type of choice.candidates) {
       try {
         render(node, type, role === "worker" ? LONGEST_SCHEDULER_IP : undefined);

@@ -6,4 +6,11 @@ export { USER_DATA_LIMITS, userDataBytes, assertUserDataFits } from "./limits.js
 export type { ClusterTls, NodeTlsMaterial, CertificateFiles } from "./tls.js";
 export { cloudlaunchHome, clusterConfigDir, clientTlsFiles } from "./paths.js";
 export { connectionSnippet, type ClientTlsFiles } from "./snippet.js";
-export { schedulerAddress, workerLayout, lifetimeMinutes, DASK_SCHEDULER_PORT, DASK_DASHBOARD_PORT, DEFAULT_DASK_VERSION } from "./dask-settings.js";
+export {
+  schedulerAddress,
+  workerLayout,
+  lifetimeMinutes,
+  DASK_SCHEDULER_PORT,
+  DASK_DASHBOARD_PORT,
+  DEFAULT_DASK_VERSION,
+} from "./dask-settings.js";

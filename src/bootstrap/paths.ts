@@ -14,7 +14,8 @@ export function cloudlaunchHome(env: NodeJS.ProcessEnv = process.env): string {
 
 /** `<home>/clusters/<name>`: the cluster's CA, certificates and keys. */
 export function clusterConfigDir(cluster: string, env: NodeJS.ProcessEnv = process.env): string {
-  if (!CLUSTER_NAME.test(cluster)) throw new Error(`invalid cluster name for a config directory: ${JSON.stringify(cluster)}`);
+  if (!CLUSTER_NAME.test(cluster))
+    throw new Error(`invalid cluster name for a config directory: ${JSON.stringify(cluster)}`);
   return join(cloudlaunchHome(env), "clusters", cluster);
 }
 

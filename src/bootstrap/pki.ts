@@ -67,9 +67,14 @@ export async function issueCertificate(
   now = new Date(),
 ): Promise<IssuedCertificate> {
   const caCert = new x509.X509Certificate(ca.certPem);
-  const caKey = await crypto.subtle.importKey("pkcs8", x509.PemConverter.decodeFirst(ca.keyPem), EC_KEY, false, ["sign"]);
+  const caKey = await crypto.subtle.importKey("pkcs8", x509.PemConverter.decodeFirst(ca.keyPem), EC_KEY, false, [
+    "sign",
+  ]);
   const keys = await generateKeys();
-  const usages = kind === "client" ? [x509.ExtendedKeyUsage.clientAuth] : [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth];
+  const usages =
+    kind === "client"
+      ? [x509.ExtendedKeyUsage.clientAuth]
+      : [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth];
   const cert = await x509.X509CertificateGenerator.create(
     {
       subject: `CN=${cluster}-${kind}`,

@@ -6,7 +6,14 @@ import { gzipSync } from "node:zlib";
 import { stringify } from "yaml";
 import type { ClusterSpec, ProviderName, RoleName } from "../spec/schema.js";
 import { PlanError } from "../errors.js";
-import { DASK_DASHBOARD_PORT, DASK_SCHEDULER_PORT, DEFAULT_DASK_VERSION, lifetimeMinutes, schedulerAddress, workerLayout } from "./dask-settings.js";
+import {
+  DASK_DASHBOARD_PORT,
+  DASK_SCHEDULER_PORT,
+  DEFAULT_DASK_VERSION,
+  lifetimeMinutes,
+  schedulerAddress,
+  workerLayout,
+} from "./dask-settings.js";
 import { assertUserDataFits, fitsUserDataLimit } from "./limits.js";
 import { shellArrayAssignment, shellAssignment } from "./shell.js";
 import { readTemplate } from "./templates.js";
@@ -55,9 +62,16 @@ export function tlsEnabled(spec: Pick<ClusterSpec, "security">): boolean {
 
 function nodeFiles(input: UserDataInput): NodeFile[] {
   const tls = tlsEnabled(input.spec);
-  if (tls && !input.tls) throw new Error(`renderUserData(${input.nodeName ?? input.role}): TLS is on but no TLS material was given`);
-  const script = (name: "bootstrap.sh" | "lib.sh" | "arm-lifetime.sh" | "setup-dask.sh" | "start-dask.sh" | "scheduler-address.sh") => ({ path: `${SCRIPT_DIR}/${name}`, permissions: "0755", content: readTemplate(name) });
-  const unit = (name: "cloudlaunch-dask.service" | "cloudlaunch-lifetime.service") => ({ path: `/etc/systemd/system/${name}`, permissions: "0644", content: readTemplate(name) });
+  if (tls && !input.tls)
+    throw new Error(`renderUserData(${input.nodeName ?? input.role}): TLS is on but no TLS material was given`);
+  const script = (
+    name: "bootstrap.sh" | "lib.sh" | "arm-lifetime.sh" | "setup-dask.sh" | "start-dask.sh" | "scheduler-address.sh",
+  ) => ({ path: `${SCRIPT_DIR}/${name}`, permissions: "0755", content: readTemplate(name) });
+  const unit = (name: "cloudlaunch-dask.service" | "cloudlaunch-lifetime.service") => ({
+    path: `/etc/systemd/system/${name}`,
+    permissions: "0644",
+    content: readTemplate(name),
+  });
   const files: NodeFile[] = [
     { path: `${CONFIG_DIR}/cloudlaunch.env`, permissions: "0644", content: settingsFile(input, tls) },
     { path: `${CONFIG_DIR}/node.json`, permissions: "0644", content: nodeDescription(input, tls) },
@@ -87,13 +101,18 @@ function idleFiles(input: UserDataInput): NodeFile[] {
   return [
     { path: `${SCRIPT_DIR}/idle-run.sh`, permissions: "0755", content: readTemplate("idle-run.sh") },
     { path: `${SCRIPT_DIR}/idle-poweroff.sh`, permissions: "0755", content: readTemplate("idle-poweroff.sh") },
-    { path: "/etc/systemd/system/cloudlaunch-dask.service.d/idle.conf", permissions: "0644", content: readTemplate("cloudlaunch-idle.conf") },
+    {
+      path: "/etc/systemd/system/cloudlaunch-dask.service.d/idle.conf",
+      permissions: "0644",
+      content: readTemplate("cloudlaunch-idle.conf"),
+    },
   ];
 }
 
 function workerScheduler(input: UserDataInput, tls: boolean): string {
   if (input.role !== "worker") return "";
-  if (!input.schedulerHost) throw new Error(`renderUserData(${input.nodeName ?? input.role}): a worker needs the scheduler's address`);
+  if (!input.schedulerHost)
+    throw new Error(`renderUserData(${input.nodeName ?? input.role}): a worker needs the scheduler's address`);
   return schedulerAddress(input.schedulerHost, tls);
 }
 
@@ -103,7 +122,8 @@ function settingsFile(input: UserDataInput, tls: boolean): string {
   const isWorker = input.role === "worker";
   for (const [i, pkg] of (dask.pip_packages ?? []).entries()) {
     // pip would read a leading dash as one of its own options (--index-url...), not as a package.
-    if (pkg.startsWith("-") || pkg.trim() === "") throw new PlanError(`dask.pip_packages[${i}] ${JSON.stringify(pkg)} is not a package requirement`);
+    if (pkg.startsWith("-") || pkg.trim() === "")
+      throw new PlanError(`dask.pip_packages[${i}] ${JSON.stringify(pkg)} is not a package requirement`);
   }
   const lines = [
     "# shellcheck shell=bash disable=SC2034",
@@ -113,9 +133,18 @@ function settingsFile(input: UserDataInput, tls: boolean): string {
     shellAssignment("CLOUDLAUNCH_NODE", input.nodeName ?? ""),
     shellAssignment("CLOUDLAUNCH_ROLE", input.role),
     shellAssignment("CLOUDLAUNCH_VENV", VENV_DIR),
-    shellAssignment("CLOUDLAUNCH_MAX_LIFETIME_MINUTES", input.spec.max_lifetime ? lifetimeMinutes(input.spec.max_lifetime) : ""),
-    shellAssignment("CLOUDLAUNCH_SHUTDOWN_ON_FAILURE_MINUTES", dask.shutdown_on_bootstrap_failure ? SHUTDOWN_GRACE_MINUTES : ""),
-    shellAssignment("CLOUDLAUNCH_IDLE_TIMEOUT_SECONDS", input.spec.idle_timeout ? lifetimeMinutes(input.spec.idle_timeout) * 60 : ""),
+    shellAssignment(
+      "CLOUDLAUNCH_MAX_LIFETIME_MINUTES",
+      input.spec.max_lifetime ? lifetimeMinutes(input.spec.max_lifetime) : "",
+    ),
+    shellAssignment(
+      "CLOUDLAUNCH_SHUTDOWN_ON_FAILURE_MINUTES",
+      dask.shutdown_on_bootstrap_failure ? SHUTDOWN_GRACE_MINUTES : "",
+    ),
+    shellAssignment(
+      "CLOUDLAUNCH_IDLE_TIMEOUT_SECONDS",
+      input.spec.idle_timeout ? lifetimeMinutes(input.spec.idle_timeout) * 60 : "",
+    ),
     shellAssignment("DASK_VERSION", dask.version ?? DEFAULT_DASK_VERSION),
     shellAssignment("DASK_PROTOCOL", tls ? "tls" : "tcp"),
     shellAssignment("DASK_SCHEDULER_PORT", DASK_SCHEDULER_PORT),
@@ -154,7 +183,8 @@ const NOT_PLAIN_YAML = /[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\u{1
 
 function encodedContent(content: string, compress: boolean): { content: string; encoding?: string } {
   if (compress) return { encoding: "gz+b64", content: gzipSync(content, { level: 9 }).toString("base64") };
-  if (NOT_PLAIN_YAML.test(content)) return { encoding: "b64", content: Buffer.from(content, "utf8").toString("base64") };
+  if (NOT_PLAIN_YAML.test(content))
+    return { encoding: "b64", content: Buffer.from(content, "utf8").toString("base64") };
   return { content };
 }
 

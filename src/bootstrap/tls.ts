@@ -47,11 +47,18 @@ export interface TlsOptions {
   clusterHasNodes?: boolean;
 }
 
-export async function ensureClusterTls(cluster: string, env: NodeJS.ProcessEnv = process.env, now = new Date(), options: TlsOptions = {}): Promise<ClusterTls> {
+export async function ensureClusterTls(
+  cluster: string,
+  env: NodeJS.ProcessEnv = process.env,
+  now = new Date(),
+  options: TlsOptions = {},
+): Promise<ClusterTls> {
   const dir = clusterConfigDir(cluster, env);
   // Created 0700 when missing; an existing directory keeps the mode its owner gave it.
   await mkdir(dir, { recursive: true, mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
-    throw new LocalStateError(`Cannot create ${dir} for the TLS material of cluster ${cluster}: ${err.code}. Make it writable, or set CLOUDLAUNCH_HOME.`);
+    throw new LocalStateError(
+      `Cannot create ${dir} for the TLS material of cluster ${cluster}: ${err.code}. Make it writable, or set CLOUDLAUNCH_HOME.`,
+    );
   });
   const paths = (name: string) => ({ certPath: join(dir, `${name}.pem`), keyPath: join(dir, `${name}-key.pem`) });
 

@@ -36,10 +36,22 @@ export function typesIn(provider: ProviderName, region: string): InstanceType[] 
   let types = cache.get(key);
   if (!types) {
     if (!regionsOf(provider).includes(region)) return [];
-    const { rows } = JSON.parse(readFileSync(join(catalogDir(), provider, `${region}.json`), "utf8")) as { rows: Row[] };
-    types = rows.map(([type, vcpus, memoryGib, arch, accelerator, acceleratorCount, burstable, priceHourly, spotPriceHourly]) => ({
-      type, vcpus, memoryGib, arch, accelerator, acceleratorCount, burstable, priceHourly, spotPriceHourly,
-    }));
+    const { rows } = JSON.parse(readFileSync(join(catalogDir(), provider, `${region}.json`), "utf8")) as {
+      rows: Row[];
+    };
+    types = rows.map(
+      ([type, vcpus, memoryGib, arch, accelerator, acceleratorCount, burstable, priceHourly, spotPriceHourly]) => ({
+        type,
+        vcpus,
+        memoryGib,
+        arch,
+        accelerator,
+        acceleratorCount,
+        burstable,
+        priceHourly,
+        spotPriceHourly,
+      }),
+    );
     cache.set(key, types);
   }
   return types;

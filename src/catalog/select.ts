@@ -40,7 +40,12 @@ export function launchNeeds(t: Pick<InstanceType, "type">): string | undefined {
 /** Types of the right kind (arch, no accelerator, burstable only if allowed, priced, launchable), before the floors. */
 export function ofKind(types: InstanceType[], f: Floors): InstanceType[] {
   return types.filter(
-    (t) => t.arch === f.arch && !t.accelerator && (f.allowBurstable || !t.burstable) && priceOf(t, f.spot) !== null && !launchNeeds(t),
+    (t) =>
+      t.arch === f.arch &&
+      !t.accelerator &&
+      (f.allowBurstable || !t.burstable) &&
+      priceOf(t, f.spot) !== null &&
+      !launchNeeds(t),
   );
 }
 
@@ -51,18 +56,24 @@ export function meetsFloors(t: InstanceType, f: Floors): boolean {
 /** Cheapest first; ties go to fewer vCPUs, then less memory, then the type name. */
 export function byPrice(spot: boolean) {
   return (a: InstanceType, b: InstanceType) =>
-    priceOf(a, spot)! - priceOf(b, spot)! || a.vcpus - b.vcpus || a.memoryGib - b.memoryGib || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0);
+    priceOf(a, spot)! - priceOf(b, spot)! ||
+    a.vcpus - b.vcpus ||
+    a.memoryGib - b.memoryGib ||
+    (a.type < b.type ? -1 : a.type > b.type ? 1 : 0);
 }
 
 /** Every type meeting the floors, in the order the rule prefers them: [0] is the choice. */
 export function rankCandidates(types: InstanceType[], f: Floors): InstanceType[] {
-  return ofKind(types, f).filter((t) => meetsFloors(t, f)).sort(byPrice(f.spot));
+  return ofKind(types, f)
+    .filter((t) => meetsFloors(t, f))
+    .sort(byPrice(f.spot));
 }
 
 /** The types that come closest to the floors without meeting them, for the "no candidate" message. */
 export function closestShortOf(types: InstanceType[], f: Floors, limit = 3): InstanceType[] {
   const shortfall = (t: InstanceType) =>
-    Math.max(0, (f.minVcpus ?? 0) - t.vcpus) / (f.minVcpus || 1) + Math.max(0, (f.minMemoryGib ?? 0) - t.memoryGib) / (f.minMemoryGib || 1);
+    Math.max(0, (f.minVcpus ?? 0) - t.vcpus) / (f.minVcpus || 1) +
+    Math.max(0, (f.minMemoryGib ?? 0) - t.memoryGib) / (f.minMemoryGib || 1);
   return ofKind(types, f)
     .filter((t) => !meetsFloors(t, f))
     .sort((a, b) => shortfall(a) - shortfall(b) || byPrice(f.spot)(a, b))

@@ -21,7 +21,9 @@ export async function compare(specFile: string, options: CompareOptions): Promis
   const { spec, warnings } = loadSpecFile(specFile);
   for (const w of warnings) out.warn(w);
   if (spec.scheduler.instance_type || spec.workers.instance_type) {
-    out.info(`an explicit instance type is compared by its size (vCPUs and memory) outside ${spec.provider}'s regions that offer it`);
+    out.info(
+      `an explicit instance type is compared by its size (vCPUs and memory) outside ${spec.provider}'s regions that offer it`,
+    );
   }
   const comparison = compareClusters(spec, typesIn(spec.provider, spec.region), targetsOf(options));
   out.print(out.json ? JSON.stringify(compareJson(spec, comparison), null, 2) : compareText(spec, comparison, out));
@@ -29,14 +31,20 @@ export async function compare(specFile: string, options: CompareOptions): Promis
 }
 
 function targetsOf(options: CompareOptions): CompareTarget[] {
-  const list = (s?: string) => s?.split(",").map((x) => x.trim()).filter(Boolean);
+  const list = (s?: string) =>
+    s
+      ?.split(",")
+      .map((x) => x.trim())
+      .filter(Boolean);
   const providers = (list(options.providers) ?? [...PROVIDERS]) as ProviderName[];
   for (const p of providers) {
     if (!PROVIDERS.includes(p)) throw new UsageError(`--providers: unknown cloud "${p}" (aws, gcp, azure)`);
   }
   const regions = list(options.regions);
   const targets = providers.flatMap((provider) =>
-    regionsOf(provider).filter((r) => !regions || regions.includes(r)).map((region) => ({ provider, region })),
+    regionsOf(provider)
+      .filter((r) => !regions || regions.includes(r))
+      .map((region) => ({ provider, region })),
   );
   const unknown = regions?.filter((r) => !targets.some((t) => t.region === r)) ?? [];
   if (unknown.length) {

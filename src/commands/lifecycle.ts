@@ -15,44 +15,54 @@ import { resolveTargets, type TargetFlags } from "./target.js";
 
 type Options = TargetFlags & { json?: boolean; dryrun?: boolean; yes?: boolean };
 
-export const lifecycle = (verb: LifecycleVerb) => async (cluster: string, names: string[], options: Options): Promise<number> => {
-  const out = makeOutput(!!options.json);
-  const mustConfirm = verb === "terminate" && !options.dryrun && !options.yes;
-  if (mustConfirm && !process.stdin.isTTY) {
-    throw new UsageError(`refusing to terminate ${cluster} without confirmation: no terminal to ask on; pass --yes`);
-  }
-  const target = resolveTargets(cluster, options)[0];
-  const real = await loadProvider(target);
-  const skipped: string[] = [];
-  const provider = guard(real, {
-    dryrun: !!options.dryrun,
-    checkPermissions: await hasLocalCredentials(target.provider),
-    onSkipped: (d) => skipped.push(d),
-  });
-  const whole = names.length === 0;
-  // A whole-cluster terminate ends by deleting the local record: found unwritable now, not after the cloud work.
-  if (verb === "terminate" && whole && !options.dryrun && /^[a-z][a-z0-9-]*$/.test(cluster) && existsSync(clusterConfigDir(cluster))) {
-    assertRecordWritable(cluster);
-  }
-  if (mustConfirm) await confirm(cluster, names, out);
-
-  const progress = await startProgress(out, `${verb} ${cluster}`);
-  const results = await runLifecycle(verb, provider, cluster, names, progress);
-  progress.done();
-  let leftovers: string[] = [];
-  if (verb === "terminate" && whole && results.every((r) => r.ok)) {
-    await provider.deleteClusterResources(cluster);
-    if (!options.dryrun) {
-      leftovers = await real.leftovers(cluster);
-      if (!leftovers.length) forgetRecord(cluster);
+export const lifecycle =
+  (verb: LifecycleVerb) =>
+  async (cluster: string, names: string[], options: Options): Promise<number> => {
+    const out = makeOutput(!!options.json);
+    const mustConfirm = verb === "terminate" && !options.dryrun && !options.yes;
+    if (mustConfirm && !process.stdin.isTTY) {
+      throw new UsageError(`refusing to terminate ${cluster} without confirmation: no terminal to ask on; pass --yes`);
     }
-  }
-  report(out, verb, cluster, results, leftovers, options.dryrun ? skipped : undefined);
-  if (leftovers.length) {
-    throw new CloudError(`${cluster}: still tagged after terminate: ${leftovers.join(", ")}; run terminate again or delete them by hand`);
-  }
-  return results.every((r) => r.ok) ? 0 : 1;
-};
+    const target = resolveTargets(cluster, options)[0];
+    const real = await loadProvider(target);
+    const skipped: string[] = [];
+    const provider = guard(real, {
+      dryrun: !!options.dryrun,
+      checkPermissions: await hasLocalCredentials(target.provider),
+      onSkipped: (d) => skipped.push(d),
+    });
+    const whole = names.length === 0;
+    // A whole-cluster terminate ends by deleting the local record: found unwritable now, not after the cloud work.
+    if (
+      verb === "terminate" &&
+      whole &&
+      !options.dryrun &&
+      /^[a-z][a-z0-9-]*$/.test(cluster) &&
+      existsSync(clusterConfigDir(cluster))
+    ) {
+      assertRecordWritable(cluster);
+    }
+    if (mustConfirm) await confirm(cluster, names, out);
+
+    const progress = await startProgress(out, `${verb} ${cluster}`);
+    const results = await runLifecycle(verb, provider, cluster, names, progress);
+    progress.done();
+    let leftovers: string[] = [];
+    if (verb === "terminate" && whole && results.every((r) => r.ok)) {
+      await provider.deleteClusterResources(cluster);
+      if (!options.dryrun) {
+        leftovers = await real.leftovers(cluster);
+        if (!leftovers.length) forgetRecord(cluster);
+      }
+    }
+    report(out, verb, cluster, results, leftovers, options.dryrun ? skipped : undefined);
+    if (leftovers.length) {
+      throw new CloudError(
+        `${cluster}: still tagged after terminate: ${leftovers.join(", ")}; run terminate again or delete them by hand`,
+      );
+    }
+    return results.every((r) => r.ok) ? 0 : 1;
+  };
 
 async function confirm(cluster: string, names: string[], out: Output): Promise<void> {
   const what = names.length ? `${names.join(", ")} of ${cluster}` : `every node of ${cluster}`;
@@ -63,18 +73,42 @@ async function confirm(cluster: string, names: string[], out: Output): Promise<v
   out.info("");
 }
 
-function report(out: Output, verb: string, cluster: string, results: NodeResult[], leftovers: string[], skipped?: string[]) {
+function report(
+  out: Output,
+  verb: string,
+  cluster: string,
+  results: NodeResult[],
+  leftovers: string[],
+  skipped?: string[],
+) {
   if (out.json) {
-    out.print(JSON.stringify({
-      cluster, action: verb, dryrun: !!skipped,
-      results: results.map((r) => ({ name: r.name, ok: r.ok, message: r.message, node: r.node ? nodeJson(r.node) : null })),
-      leftovers, ...(skipped ? { skipped_mutations: skipped } : {}),
-    }, null, 2));
+    out.print(
+      JSON.stringify(
+        {
+          cluster,
+          action: verb,
+          dryrun: !!skipped,
+          results: results.map((r) => ({
+            name: r.name,
+            ok: r.ok,
+            message: r.message,
+            node: r.node ? nodeJson(r.node) : null,
+          })),
+          leftovers,
+          ...(skipped ? { skipped_mutations: skipped } : {}),
+        },
+        null,
+        2,
+      ),
+    );
     return;
   }
   const short = (name: string) => name.replace(`${cluster}-`, "");
   for (const r of results) {
-    const ip = verb === "start" && r.ok && r.node?.publicIp && !r.message.includes(r.node.publicIp) ? ` (public IP ${r.node.publicIp})` : "";
+    const ip =
+      verb === "start" && r.ok && r.node?.publicIp && !r.message.includes(r.node.publicIp)
+        ? ` (public IP ${r.node.publicIp})`
+        : "";
     out.print(`${short(r.name)}: ${r.message}${ip}`);
   }
   if (!results.length) out.print(`${cluster}: no nodes`);

@@ -5,7 +5,15 @@ import { loadProvider, type ProviderTarget } from "../providers/index.js";
 import type { NodeInfo } from "../providers/provider.js";
 import { readRecord } from "../records.js";
 import { makeOutput } from "../render/output.js";
-import { clusterAccessText, clusterJson, clustersText, costJson, costText, nodesText, type ClusterSummary } from "../render/status.js";
+import {
+  clusterAccessText,
+  clusterJson,
+  clustersText,
+  costJson,
+  costText,
+  nodesText,
+  type ClusterSummary,
+} from "../render/status.js";
 import { resolveTargets, type TargetFlags } from "./target.js";
 import { daskHealth } from "../apply/dask-health.js";
 import { daskProbeEnabled } from "../apply/wait-dask.js";
@@ -25,10 +33,22 @@ export async function status(cluster: string | undefined, options: TargetFlags &
     if (out.json) {
       const dask = health ? { dask: healthJson(health) } : {};
       const client = record?.client ? { client: clientJson(record.client) } : {};
-      out.print(JSON.stringify({ ...clusterJson(cluster, { ...target, security }, nodes), cost: costJson(cost), ...dask, ...client }, null, 2));
+      out.print(
+        JSON.stringify(
+          { ...clusterJson(cluster, { ...target, security }, nodes), cost: costJson(cost), ...dask, ...client },
+          null,
+          2,
+        ),
+      );
     } else if (!nodes.length) out.print(`${cluster}: no nodes found`);
     else {
-      const access = clusterAccessText(cluster, nodes, security !== false, record?.client, health && healthText(health));
+      const access = clusterAccessText(
+        cluster,
+        nodes,
+        security !== false,
+        record?.client,
+        health && healthText(health),
+      );
       out.print(`${nodesText(nodes, out)}\n${costText(cost)}\n${access}`);
     }
     return nodes.length ? 0 : 1;
@@ -46,15 +66,21 @@ export async function status(cluster: string | undefined, options: TargetFlags &
 function summarize(target: ProviderTarget, nodes: NodeInfo[]): ClusterSummary[] {
   const types = typesIn(target.provider, target.region);
   const byCluster = new Map<string, NodeInfo[]>();
-  for (const n of nodes) if (n.state !== "terminated") byCluster.set(n.cluster, [...(byCluster.get(n.cluster) ?? []), n]);
+  for (const n of nodes)
+    if (n.state !== "terminated") byCluster.set(n.cluster, [...(byCluster.get(n.cluster) ?? []), n]);
   const now = new Date();
   return [...byCluster].map(([cluster, members]) => {
     const states: ClusterSummary["states"] = {};
     for (const n of members) states[n.state] = (states[n.state] ?? 0) + 1;
     const cost = runningCost(target.provider, members, types, now);
     return {
-      cluster, provider: target.provider, region: target.region, states, hourly: cost.hourly,
-      estimated_cost_since_launch: cost.sinceLaunch, billed_since: cost.since,
+      cluster,
+      provider: target.provider,
+      region: target.region,
+      states,
+      hourly: cost.hourly,
+      estimated_cost_since_launch: cost.sinceLaunch,
+      billed_since: cost.since,
     };
   });
 }

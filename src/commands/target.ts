@@ -22,22 +22,30 @@ export function resolveTargets(cluster: string | undefined, flags: TargetFlags):
   }
   if (flags.provider || flags.region) {
     if (!flags.provider || !flags.region) throw new UsageError("give both --provider and --region (or --spec FILE)");
-    return [{
-      provider: flags.provider,
-      region: flags.region,
-      gcp: flags.project ? { project: flags.project } : undefined,
-      azure: flags.resourceGroup ? { resource_group: flags.resourceGroup, subscription_id: flags.subscription } : undefined,
-    }];
+    return [
+      {
+        provider: flags.provider,
+        region: flags.region,
+        gcp: flags.project ? { project: flags.project } : undefined,
+        azure: flags.resourceGroup
+          ? { resource_group: flags.resourceGroup, subscription_id: flags.subscription }
+          : undefined,
+      },
+    ];
   }
   if (cluster) {
     const record = readRecord(cluster);
     if (!record) {
-      throw new UsageError(`no local record of cluster ${cluster}: pass --spec FILE or --provider and --region to find it in the cloud`);
+      throw new UsageError(
+        `no local record of cluster ${cluster}: pass --spec FILE or --provider and --region to find it in the cloud`,
+      );
     }
     return [record];
   }
   const seen = new Map<string, ProviderTarget>();
-  for (const r of allRecords()) seen.set(JSON.stringify([r.provider, r.region, r.gcp?.project, r.azure?.resource_group]), r);
-  if (!seen.size) throw new UsageError("no clusters recorded locally: pass --spec FILE or --provider and --region to list a region");
+  for (const r of allRecords())
+    seen.set(JSON.stringify([r.provider, r.region, r.gcp?.project, r.azure?.resource_group]), r);
+  if (!seen.size)
+    throw new UsageError("no clusters recorded locally: pass --spec FILE or --provider and --region to list a region");
   return [...seen.values()];
 }

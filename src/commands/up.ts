@@ -69,10 +69,14 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
   const catalog = typesIn(spec.provider, spec.region);
   const live = provider && spot ? await provider.spotPrices?.(spotCandidates(spec, catalog)) : undefined;
   const types = withLiveSpot(catalog, live, spec.zone);
-  const plan = applyPriceSource(planCluster(spec, types, existing, {
-    terminateSurplus: options.terminateSurplus,
-    takenNames: record?.lastWorker ? [record.lastWorker] : [],
-  }), spec.provider, live);
+  const plan = applyPriceSource(
+    planCluster(spec, types, existing, {
+      terminateSurplus: options.terminateSurplus,
+      takenNames: record?.lastWorker ? [record.lastWorker] : [],
+    }),
+    spec.provider,
+    live,
+  );
   assertWithinBudget(plan, specFile, locate);
   // The scheduler's user data names the cluster, and live spot prices can reorder the candidates: a plan that
   // differs from the one checked above is checked again (still before any mutation).
@@ -87,11 +91,22 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
   // Only now, every check passed: the CA is created (or loaded) and the record written.
   const userDataFor = await userDataRenderer(plan, false);
 
-  const number = (name?: string) => (name ? workerNumber(spec.name, name) ?? 0 : 0);
-  const lastWorker = [record?.lastWorker, ...plan.nodes.map((n) => n.name)].reduce((a, b) => (number(b) > number(a) ? b : a), undefined);
+  const number = (name?: string) => (name ? (workerNumber(spec.name, name) ?? 0) : 0);
+  const lastWorker = [record?.lastWorker, ...plan.nodes.map((n) => n.name)].reduce(
+    (a, b) => (number(b) > number(a) ? b : a),
+    undefined,
+  );
   writeRecord({
-    name: spec.name, provider: spec.provider, region: spec.region, zone: spec.zone, gcp: spec.gcp, azure: spec.azure,
-    specFile, security: spec.security, createdAt: record?.createdAt ?? new Date().toISOString(), lastWorker,
+    name: spec.name,
+    provider: spec.provider,
+    region: spec.region,
+    zone: spec.zone,
+    gcp: spec.gcp,
+    azure: spec.azure,
+    specFile,
+    security: spec.security,
+    createdAt: record?.createdAt ?? new Date().toISOString(),
+    lastWorker,
     ssh: spec.ssh && { ...spec.ssh, public_key_file: absolutePath(spec.ssh.public_key_file) },
     client: clientContract(spec),
   });
@@ -111,7 +126,13 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
   if (out.json) {
     const dask = report ? { dask: readyJson(report) } : {};
     const cluster = clusterJson(spec.name, spec, nodes);
-    out.print(JSON.stringify({ ...planJson(plan, { dryrun: false, offline: false }), ...cluster, ...dask, client: clientJson(client) }, null, 2));
+    out.print(
+      JSON.stringify(
+        { ...planJson(plan, { dryrun: false, offline: false }), ...cluster, ...dask, client: clientJson(client) },
+        null,
+        2,
+      ),
+    );
   } else {
     out.print(clusterAccessText(spec.name, nodes, spec.security !== false, client));
     if (report) out.print(`\n${readyText(report, wait.label)}`);
@@ -125,7 +146,12 @@ function absolutePath(file: string | undefined): string | undefined {
 }
 
 /** What exists, once nodes caught half-way had their bounded time to settle (not in a dry run: it only looks). */
-async function observe(provider: Provider, cluster: string, dryrun: boolean, out: ReturnType<typeof makeOutput>): Promise<NodeInfo[]> {
+async function observe(
+  provider: Provider,
+  cluster: string,
+  dryrun: boolean,
+  out: ReturnType<typeof makeOutput>,
+): Promise<NodeInfo[]> {
   const nodes = await provider.listNodes(cluster);
   if (dryrun || !nodes.some((n) => n.state === "pending" || n.state === "stopping")) return nodes;
   const progress = await startProgress(out, `${cluster}: waiting for nodes an earlier run left pending`);
@@ -141,14 +167,27 @@ async function clusterName(spec: ClusterSpec, provider: Provider | undefined, in
   return nextFreeName(spec.name, new Set(taken));
 }
 
-async function preview(plan: Plan, provider: Provider | undefined, existing: NodeInfo[], userDataFor: UserDataFor, out: ReturnType<typeof makeOutput>, offline: string | undefined): Promise<number> {
+async function preview(
+  plan: Plan,
+  provider: Provider | undefined,
+  existing: NodeInfo[],
+  userDataFor: UserDataFor,
+  out: ReturnType<typeof makeOutput>,
+  offline: string | undefined,
+): Promise<number> {
   const skipped: string[] = [];
   if (provider) {
     const guarded = guard(provider, { dryrun: true, checkPermissions: true, onSkipped: (d) => skipped.push(d) });
     await applyPlan(plan, guarded, existing, userDataFor, { update() {}, note: (m) => out.info(m) });
   }
   if (out.json) {
-    out.print(JSON.stringify(planJson(plan, { dryrun: true, offline: !!offline, skipped: provider ? skipped : undefined }), null, 2));
+    out.print(
+      JSON.stringify(
+        planJson(plan, { dryrun: true, offline: !!offline, skipped: provider ? skipped : undefined }),
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   const how = offline

@@ -15,11 +15,24 @@ export function chooseRole(spec: ClusterSpec, role: RoleName, roleSpec: RoleSpec
     const chosen = types.find((t) => t.type === roleSpec.instance_type);
     if (!chosen) throw new PlanError(`${role}: instance type ${roleSpec.instance_type} is not offered in ${where}`);
     const needs = launchNeeds(chosen);
-    if (needs) throw new PlanError(`${role}: ${chosen.type} needs ${needs}, which cloudlaunch does not set up; choose another type`);
+    if (needs)
+      throw new PlanError(
+        `${role}: ${chosen.type} needs ${needs}, which cloudlaunch does not set up; choose another type`,
+      );
     if (spot && chosen.spotPriceHourly === null) {
-      throw new PlanError(`${role}: ${chosen.type} has no spot price in ${where}; set spot: false or choose another type`);
+      throw new PlanError(
+        `${role}: ${chosen.type} has no spot price in ${where}; set spot: false or choose another type`,
+      );
     }
-    return { role, chosen, runnerUp: null, candidates: [chosen], placements: placementsOf(spec, [chosen]), spot, explicit: true };
+    return {
+      role,
+      chosen,
+      runnerUp: null,
+      candidates: [chosen],
+      placements: placementsOf(spec, [chosen]),
+      spot,
+      explicit: true,
+    };
   }
   const floors: Floors = {
     minVcpus: roleSpec.min_vcpus,
@@ -31,7 +44,15 @@ export function chooseRole(spec: ClusterSpec, role: RoleName, roleSpec: RoleSpec
   const ranked = rankCandidates(types, floors);
   if (!ranked.length) throw new PlanError(noCandidate(role, where, floors, closestShortOf(types, floors)));
   const candidates = ranked.slice(0, 1 + FALLBACKS);
-  return { role, chosen: ranked[0], runnerUp: ranked[1] ?? null, candidates, placements: placementsOf(spec, candidates), spot, explicit: false };
+  return {
+    role,
+    chosen: ranked[0],
+    runnerUp: ranked[1] ?? null,
+    candidates,
+    placements: placementsOf(spec, candidates),
+    spot,
+    explicit: false,
+  };
 }
 
 /** Type-major: capacity pressure first moves a node to another zone at the same price, then to the next type. */

@@ -39,7 +39,12 @@ export function comparableRole(role: RoleSpec, own: InstanceType[]): RoleSpec {
   const t = own.find((x) => x.type === role.instance_type);
   if (!t) throw new PlanError(`instance type ${role.instance_type} is not in the catalog of the spec's region`);
   const { instance_type: _type, ...rest } = role;
-  return { ...rest, min_vcpus: t.vcpus, min_memory_gib: t.memoryGib, allow_burstable: role.allow_burstable || t.burstable };
+  return {
+    ...rest,
+    min_vcpus: t.vcpus,
+    min_memory_gib: t.memoryGib,
+    allow_burstable: role.allow_burstable || t.burstable,
+  };
 }
 
 export function compareClusters(spec: ClusterSpec, ownTypes: InstanceType[], targets: CompareTarget[]): Comparison {
@@ -52,27 +57,38 @@ export function compareClusters(spec: ClusterSpec, ownTypes: InstanceType[], tar
   const unavailable: Comparison["unavailable"] = [];
   for (const { provider, region, types } of targets) {
     const variant: ClusterSpec = {
-      ...spec, provider, region, zone: undefined,
+      ...spec,
+      provider,
+      region,
+      zone: undefined,
       scheduler: as(spec.scheduler, scheduler, provider, types),
       workers: { ...as(spec.workers, workers, provider, types), count: spec.workers.count },
     };
     try {
       const plan = planCluster(variant, types, []);
       const role = (c: typeof plan.scheduler) => ({
-        type: c.chosen.type, vcpus: c.chosen.vcpus, memoryGib: c.chosen.memoryGib,
+        type: c.chosen.type,
+        vcpus: c.chosen.vcpus,
+        memoryGib: c.chosen.memoryGib,
         priceHourly: (c.spot ? c.chosen.spotPriceHourly : c.chosen.priceHourly)!,
       });
       const max = spec.budget?.max_hourly_usd;
       ranked.push({
-        provider, region, scheduler: role(plan.scheduler), workers: { ...role(plan.workers), count: workers.count },
-        hourlyCost: plan.hourlyCost, withinBudget: max === undefined || plan.hourlyCost.total <= max,
+        provider,
+        region,
+        scheduler: role(plan.scheduler),
+        workers: { ...role(plan.workers), count: workers.count },
+        hourlyCost: plan.hourlyCost,
+        withinBudget: max === undefined || plan.hourlyCost.total <= max,
       });
     } catch (err) {
       if ((err as Error).name !== "PlanError") throw err;
       unavailable.push({ provider, region, reason: (err as Error).message });
     }
   }
-  ranked.sort((a, b) => a.hourlyCost.total - b.hourlyCost.total || cmp(a.provider, b.provider) || cmp(a.region, b.region));
+  ranked.sort(
+    (a, b) => a.hourlyCost.total - b.hourlyCost.total || cmp(a.provider, b.provider) || cmp(a.region, b.region),
+  );
   return { ranked, unavailable, floors: { scheduler, workers } };
 }
 

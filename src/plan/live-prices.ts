@@ -16,13 +16,19 @@ export interface LiveSpotPrices {
 }
 
 /** A type's live spot price: in `zone` when the spec fixes one, else the cheapest zone; undefined when not listed. */
-export function liveSpot(live: LiveSpotPrices, type: string, zone?: string): { price: number; zone?: string } | undefined {
+export function liveSpot(
+  live: LiveSpotPrices,
+  type: string,
+  zone?: string,
+): { price: number; zone?: string } | undefined {
   const byZone = live.prices.get(type);
   if (!byZone?.size) return undefined;
   if (zone && byZone.has(zone)) return { price: byZone.get(zone)!, zone };
   if (zone && !byZone.has("")) return undefined;
   let best: { price: number; zone?: string } | undefined;
-  for (const [z, price] of byZone) if (!best || price < best.price || (price === best.price && (z || "") < (best.zone ?? ""))) best = { price, zone: z || undefined };
+  for (const [z, price] of byZone)
+    if (!best || price < best.price || (price === best.price && (z || "") < (best.zone ?? "")))
+      best = { price, zone: z || undefined };
   return best;
 }
 
@@ -43,8 +49,16 @@ export function applyPriceSource(plan: Plan, provider: ProviderName, live: LiveS
   const snapshot = SNAPSHOT_DATES[provider];
   const spotRole = [plan.workers, plan.scheduler].find((r) => r.spot);
   const prices: PriceSource = live
-    ? { spot: `live from ${live.source} at ${live.fetchedAt}`, onDemand: `bundled snapshot of ${snapshot.onDemand}`, live: true }
-    : { spot: `bundled snapshot of ${snapshot.spot}`, onDemand: `bundled snapshot of ${snapshot.onDemand}`, live: false };
+    ? {
+        spot: `live from ${live.source} at ${live.fetchedAt}`,
+        onDemand: `bundled snapshot of ${snapshot.onDemand}`,
+        live: true,
+      }
+    : {
+        spot: `bundled snapshot of ${snapshot.spot}`,
+        onDemand: `bundled snapshot of ${snapshot.onDemand}`,
+        live: false,
+      };
   // An EC2 subnet lives in one zone: an explicit subnet fixes the zone.
   const fixed = plan.zone || plan.spec.zone || (provider === "aws" && plan.spec.network.subnet);
   if (!live || !spotRole || fixed) return { ...plan, prices };
@@ -59,7 +73,13 @@ export function spotCandidates(spec: ClusterSpec, types: InstanceType[]): string
     if (!role.spot) continue;
     if (role.instance_type) out.add(role.instance_type);
     else {
-      const floors = { minVcpus: role.min_vcpus, minMemoryGib: role.min_memory_gib, arch: spec.arch ?? "x86_64", spot: true, allowBurstable: role.allow_burstable ?? false };
+      const floors = {
+        minVcpus: role.min_vcpus,
+        minMemoryGib: role.min_memory_gib,
+        arch: spec.arch ?? "x86_64",
+        spot: true,
+        allowBurstable: role.allow_burstable ?? false,
+      };
       for (const t of rankCandidates(types, floors)) out.add(t.type);
     }
   }

@@ -20,7 +20,12 @@ export interface PlanOptions {
 const GONE = new Set(["terminated", "terminating"]);
 
 /** `existing` are the cluster's nodes as the cloud lists them, terminated ones included (their names stay taken). */
-export function planCluster(spec: ClusterSpec, types: InstanceType[], existing: NodeInfo[], options: PlanOptions = {}): Plan {
+export function planCluster(
+  spec: ClusterSpec,
+  types: InstanceType[],
+  existing: NodeInfo[],
+  options: PlanOptions = {},
+): Plan {
   const cluster = spec.name;
   const scheduler = chooseRole(spec, "scheduler", spec.scheduler, types);
   const workers = chooseRole(spec, "worker", spec.workers, types);
@@ -34,16 +39,32 @@ export function planCluster(spec: ClusterSpec, types: InstanceType[], existing: 
     const type = byType.get(n.instanceType);
     if (!type) warnings.push(`${n.name} is ${n.instanceType}, which the catalog does not price; counted as $0/hour`);
     else if (type.type !== choice.chosen.type && action !== "terminate" && action !== "remove") {
-      warnings.push(`${n.name} is ${n.instanceType}; the spec now plans ${choice.chosen.type} (terminate it and run up again to replace it)`);
+      warnings.push(
+        `${n.name} is ${n.instanceType}; the spec now plans ${choice.chosen.type} (terminate it and run up again to replace it)`,
+      );
     }
     return {
-      name: n.name, role: n.role, action, instanceType: n.instanceType, vcpus: type?.vcpus ?? 0, memoryGib: type?.memoryGib ?? 0,
-      spot: n.spot, priceHourly: (type && priceOf(type, n.spot)) ?? 0, existingId: n.id, publicIp: n.publicIp,
+      name: n.name,
+      role: n.role,
+      action,
+      instanceType: n.instanceType,
+      vcpus: type?.vcpus ?? 0,
+      memoryGib: type?.memoryGib ?? 0,
+      spot: n.spot,
+      priceHourly: (type && priceOf(type, n.spot)) ?? 0,
+      existingId: n.id,
+      publicIp: n.publicIp,
     };
   };
   const newNode = (name: string, choice: RoleChoice): PlannedNode => ({
-    name, role: choice.role, action: "create", instanceType: choice.chosen.type, vcpus: choice.chosen.vcpus,
-    memoryGib: choice.chosen.memoryGib, spot: choice.spot, priceHourly: priceOf(choice.chosen, choice.spot)!,
+    name,
+    role: choice.role,
+    action: "create",
+    instanceType: choice.chosen.type,
+    vcpus: choice.chosen.vcpus,
+    memoryGib: choice.chosen.memoryGib,
+    spot: choice.spot,
+    priceHourly: priceOf(choice.chosen, choice.spot)!,
   });
   const keepOrStart = (n: NodeInfo): NodeAction => (n.state === "stopped" || n.state === "stopping" ? "start" : "keep");
 
@@ -55,8 +76,13 @@ export function planCluster(spec: ClusterSpec, types: InstanceType[], existing: 
   }
   const liveScheduler = alive.find((n) => n.role === "scheduler");
   const goneScheduler = existing.find((n) => n.role === "scheduler" && GONE.has(n.state) && n.reason);
-  if (!liveScheduler && goneScheduler) warnings.push(`${goneScheduler.name} is ${goneScheduler.state} (${goneScheduler.reason}); up launches it again`);
-  nodes.push(liveScheduler ? existingNode(liveScheduler, keepOrStart(liveScheduler), scheduler) : newNode(schedulerName(cluster), scheduler));
+  if (!liveScheduler && goneScheduler)
+    warnings.push(`${goneScheduler.name} is ${goneScheduler.state} (${goneScheduler.reason}); up launches it again`);
+  nodes.push(
+    liveScheduler
+      ? existingNode(liveScheduler, keepOrStart(liveScheduler), scheduler)
+      : newNode(schedulerName(cluster), scheduler),
+  );
 
   const liveWorkers = alive
     .filter((n) => n.role === "worker")
@@ -68,15 +94,25 @@ export function planCluster(spec: ClusterSpec, types: InstanceType[], existing: 
   });
   if (liveWorkers.length > wanted && !options.terminateSurplus) {
     const surplus = liveWorkers.slice(wanted).map((n) => n.name);
-    const listed = surplus.length > 10 ? `${surplus.slice(0, 10).join(", ")} and ${surplus.length - 10} more` : surplus.join(", ");
-    warnings.push(`${surplus.length} worker(s) beyond workers.count are kept (${listed}); up --terminate-surplus terminates them`);
+    const listed =
+      surplus.length > 10 ? `${surplus.slice(0, 10).join(", ")} and ${surplus.length - 10} more` : surplus.join(", ");
+    warnings.push(
+      `${surplus.length} worker(s) beyond workers.count are kept (${listed}); up --terminate-surplus terminates them`,
+    );
   }
   const missing = Math.max(0, wanted - liveWorkers.length);
   const taken = [...existing.map((n) => n.name), ...(options.takenNames ?? [])];
   for (const name of nextWorkerNames(cluster, taken, missing)) nodes.push(newNode(name, workers));
 
   return {
-    cluster, provider: spec.provider, region: spec.region, zone: spec.zone, spec, scheduler, workers, nodes,
+    cluster,
+    provider: spec.provider,
+    region: spec.region,
+    zone: spec.zone,
+    spec,
+    scheduler,
+    workers,
+    nodes,
     firewall: { tcpPorts: DASK_PORTS, allowedCidrs: spec.network.allowed_cidrs },
     hourlyCost: hourlyCost(spec, nodes),
     warnings,

@@ -23,8 +23,16 @@ export function publicIpHourly(provider: ProviderName, spot: boolean): number {
 // https://azure.microsoft.com/pricing/details/managed-disks/ — Standard SSD LRS (E-series) disks are billed by
 // tier, per month: E4 32 GiB … E70 16 TiB (East US).
 const AZURE_STANDARD_SSD_TIERS: [maxGib: number, monthly: number][] = [
-  [32, 2.4], [64, 4.8], [128, 9.6], [256, 19.2], [512, 38.4], [1024, 76.8],
-  [2048, 153.6], [4096, 307.2], [8192, 614.4], [16384, 1228.8],
+  [32, 2.4],
+  [64, 4.8],
+  [128, 9.6],
+  [256, 19.2],
+  [512, 38.4],
+  [1024, 76.8],
+  [2048, 153.6],
+  [4096, 307.2],
+  [8192, 614.4],
+  [16384, 1228.8],
 ];
 
 /** One boot disk of `gib`, per hour, in the disk type the driver creates. */

@@ -15,7 +15,8 @@ export interface QuotaBucket {
 }
 
 /** Nodes the plan will make billable: created, or started from stopped (a stopped VM holds no vCPU quota). */
-export const nodesToAdd = (plan: Plan): PlannedNode[] => plan.nodes.filter((n) => n.action === "create" || n.action === "start");
+export const nodesToAdd = (plan: Plan): PlannedNode[] =>
+  plan.nodes.filter((n) => n.action === "create" || n.action === "start");
 
 /** Adds `amount` to the bucket named `key` in `needs`. */
 export function addNeed(needs: Map<string, number>, key: string, amount: number): void {
@@ -29,7 +30,8 @@ export function assertQuotas(where: string, buckets: QuotaBucket[]): void {
   const short = buckets.filter(isShort);
   if (!short.length) return;
   const lines = short.map(
-    (b) => `  ${b.name}: needs ${b.needed} ${b.unit}, limit ${b.limit}, in use ${b.inUse} ` +
+    (b) =>
+      `  ${b.name}: needs ${b.needed} ${b.unit}, limit ${b.limit}, in use ${b.inUse} ` +
       `(${Math.max(0, b.limit - b.inUse)} free) — ${b.raise}`,
   );
   throw new CloudError(

@@ -30,7 +30,7 @@ export function runningCost(provider: ProviderName, nodes: NodeInfo[], types: In
   for (const n of nodes.filter(isBilled)) {
     const type = byType.get(n.instanceType);
     if (!type) unpriced.push(n.name);
-    const price = (type ? priceOf(type, n.spot) ?? 0 : 0) + publicIpHourly(provider, n.spot);
+    const price = (type ? (priceOf(type, n.spot) ?? 0) : 0) + publicIpHourly(provider, n.spot);
     hourly += price;
     const launched = n.launchTime ? Date.parse(n.launchTime) : NaN;
     if (Number.isNaN(launched)) continue;
@@ -38,5 +38,10 @@ export function runningCost(provider: ProviderName, nodes: NodeInfo[], types: In
     since = Math.min(since ?? launched, launched);
   }
   const round = (x: number) => Math.round(x * 1e4) / 1e4;
-  return { hourly: round(hourly), sinceLaunch: round(sinceLaunch), since: since === undefined ? null : new Date(since).toISOString(), unpriced };
+  return {
+    hourly: round(hourly),
+    sinceLaunch: round(sinceLaunch),
+    since: since === undefined ? null : new Date(since).toISOString(),
+    unpriced,
+  };
 }

@@ -9,7 +9,11 @@ export function ownedBy(tags: Record<string, string | undefined> | undefined, cl
 }
 
 /** `what` names the resource as the user finds it in the console, e.g. "security group cloudlaunch-demo (sg-1) in vpc-2". */
-export function foreignResource(what: string, cluster: string, mark = `the tags ${OWNER_TAG}=true and ${CLUSTER_TAG}=${cluster}`): CloudError {
+export function foreignResource(
+  what: string,
+  cluster: string,
+  mark = `the tags ${OWNER_TAG}=true and ${CLUSTER_TAG}=${cluster}`,
+): CloudError {
   return new CloudError(
     `${what} already exists and was not made by cloudlaunch for cluster ${cluster} (it lacks ${mark}). ` +
       "Nothing was changed. Rename the cluster (`name:` in the spec), or delete or rename that resource, " +

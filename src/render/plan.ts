@@ -13,35 +13,70 @@ export interface PlanContext {
 
 export function planJson(plan: Plan, ctx: PlanContext) {
   const role = (c: Plan["scheduler"]) => ({
-    instance_type: c.chosen.type, vcpus: c.chosen.vcpus, memory_gib: c.chosen.memoryGib, spot: c.spot,
-    price_hourly: priceOf(c.chosen, c.spot), explicit: c.explicit, fallback_order: c.placements,
-    runner_up: c.runnerUp && { instance_type: c.runnerUp.type, vcpus: c.runnerUp.vcpus, memory_gib: c.runnerUp.memoryGib, price_hourly: priceOf(c.runnerUp, c.spot) },
+    instance_type: c.chosen.type,
+    vcpus: c.chosen.vcpus,
+    memory_gib: c.chosen.memoryGib,
+    spot: c.spot,
+    price_hourly: priceOf(c.chosen, c.spot),
+    explicit: c.explicit,
+    fallback_order: c.placements,
+    runner_up: c.runnerUp && {
+      instance_type: c.runnerUp.type,
+      vcpus: c.runnerUp.vcpus,
+      memory_gib: c.runnerUp.memoryGib,
+      price_hourly: priceOf(c.runnerUp, c.spot),
+    },
   });
   return {
-    cluster: plan.cluster, provider: plan.provider, region: plan.region, zone: plan.zone ?? null,
-    dryrun: ctx.dryrun, offline: ctx.offline,
+    cluster: plan.cluster,
+    provider: plan.provider,
+    region: plan.region,
+    zone: plan.zone ?? null,
+    dryrun: ctx.dryrun,
+    offline: ctx.offline,
     roles: { scheduler: role(plan.scheduler), worker: role(plan.workers) },
     nodes: plan.nodes.map((n) => ({
-      name: n.name, role: n.role, instance_type: n.instanceType, vcpus: n.vcpus, memory_gib: n.memoryGib, spot: n.spot,
-      public_ip: n.publicIp ?? null, price_hourly: n.priceHourly, action: n.action, id: n.existingId ?? null,
+      name: n.name,
+      role: n.role,
+      instance_type: n.instanceType,
+      vcpus: n.vcpus,
+      memory_gib: n.memoryGib,
+      spot: n.spot,
+      public_ip: n.publicIp ?? null,
+      price_hourly: n.priceHourly,
+      action: n.action,
+      id: n.existingId ?? null,
       ...(n.why ? { why: n.why } : {}),
     })),
     firewall: { tcp_ports: plan.firewall.tcpPorts, allowed_cidrs: plan.firewall.allowedCidrs },
-    hourly_cost: { instances: plan.hourlyCost.instances, public_ips: plan.hourlyCost.publicIps, disks: plan.hourlyCost.disks, total: plan.hourlyCost.total },
+    hourly_cost: {
+      instances: plan.hourlyCost.instances,
+      public_ips: plan.hourlyCost.publicIps,
+      disks: plan.hourlyCost.disks,
+      total: plan.hourlyCost.total,
+    },
     budget_hourly_usd: plan.spec.budget?.max_hourly_usd ?? null,
-    ...(plan.prices && { prices: { on_demand: plan.prices.onDemand, spot: plan.prices.spot, live_spot: plan.prices.live } }),
+    ...(plan.prices && {
+      prices: { on_demand: plan.prices.onDemand, spot: plan.prices.spot, live_spot: plan.prices.live },
+    }),
     warnings: plan.warnings,
     ...(ctx.skipped ? { skipped_mutations: ctx.skipped } : {}),
   };
 }
 
-const describeType = (t: InstanceType, spot: boolean) => `${t.type} (${t.vcpus} vCPU, ${t.memoryGib} GiB, ${usd(priceOf(t, spot)!)}/h)`;
+const describeType = (t: InstanceType, spot: boolean) =>
+  `${t.type} (${t.vcpus} vCPU, ${t.memoryGib} GiB, ${usd(priceOf(t, spot)!)}/h)`;
 
 export function planText(plan: Plan, out: Output): string {
   const roles = table(
     ["role", "type", "vCPUs", "memory", "spot", "$/hour", "runner-up"],
     [plan.scheduler, plan.workers].map((c) => [
-      c.role, c.chosen.type, c.chosen.vcpus, `${c.chosen.memoryGib} GiB`, c.spot ? "yes" : "no", usd(priceOf(c.chosen, c.spot)!),
+      c.role,
+      c.chosen.type,
+      c.chosen.vcpus,
+      `${c.chosen.memoryGib} GiB`,
+      c.spot ? "yes" : "no",
+      usd(priceOf(c.chosen, c.spot)!),
       c.explicit ? "(explicit type)" : c.runnerUp ? describeType(c.runnerUp, c.spot) : "(none)",
     ]),
     out.color,
@@ -66,12 +101,21 @@ function groupNodes(nodes: PlannedNode[]): (string | number)[][] {
   const rows: { first: string; last: string; count: number; node: PlannedNode }[] = [];
   for (const n of nodes) {
     const prev = rows.at(-1);
-    if (prev && prev.node.role === n.role && prev.node.action === n.action && prev.node.instanceType === n.instanceType) {
+    if (
+      prev &&
+      prev.node.role === n.role &&
+      prev.node.action === n.action &&
+      prev.node.instanceType === n.instanceType
+    ) {
       prev.last = n.name;
       prev.count++;
     } else rows.push({ first: n.name, last: n.name, count: 1, node: n });
   }
   return rows.map((r) => [
-    r.count === 1 ? r.first : `${r.first} … ${r.last}`, r.count, r.node.action, r.node.instanceType, usd(r.node.priceHourly),
+    r.count === 1 ? r.first : `${r.first} … ${r.last}`,
+    r.count,
+    r.node.action,
+    r.node.instanceType,
+    usd(r.node.priceHourly),
   ]);
 }

@@ -8,8 +8,16 @@ import { clientContractText, type ClientContract } from "../bootstrap/client-con
 
 export function nodeJson(n: NodeInfo) {
   return {
-    name: n.name, role: n.role, id: n.id, state: n.state, instance_type: n.instanceType, zone: n.zone ?? null,
-    public_ip: n.publicIp ?? null, private_ip: n.privateIp ?? null, launch_time: n.launchTime ?? null, spot: n.spot,
+    name: n.name,
+    role: n.role,
+    id: n.id,
+    state: n.state,
+    instance_type: n.instanceType,
+    zone: n.zone ?? null,
+    public_ip: n.publicIp ?? null,
+    private_ip: n.privateIp ?? null,
+    launch_time: n.launchTime ?? null,
+    spot: n.spot,
     ...(n.stillBilled && { still_billed: true }),
   };
 }
@@ -24,7 +32,9 @@ export function clusterJson(cluster: string, target: ProviderTarget & { security
   const tls = target.security !== false;
   const addresses = schedulerAddresses(nodes, tls);
   return {
-    cluster, provider: target.provider, region: target.region,
+    cluster,
+    provider: target.provider,
+    region: target.region,
     ...addresses,
     ...(addresses && { connect: connectionSnippet(addresses.scheduler, tls ? clientTlsFiles(cluster) : undefined) }),
     ...(tls && { tls: clientTlsFiles(cluster) }),
@@ -35,12 +45,28 @@ export function clusterJson(cluster: string, target: ProviderTarget & { security
 export function nodesText(nodes: NodeInfo[], out: Output): string {
   return table(
     ["name", "role", "id", "state", "type", "zone", "public IP", "private IP", "launched"],
-    nodes.map((n) => [n.name, n.role, n.id, n.stillBilled ? `${n.state} (still billed: run stop)` : n.state, n.instanceType, n.zone ?? "", n.publicIp ?? "", n.privateIp ?? "", n.launchTime ?? ""]),
+    nodes.map((n) => [
+      n.name,
+      n.role,
+      n.id,
+      n.stillBilled ? `${n.state} (still billed: run stop)` : n.state,
+      n.instanceType,
+      n.zone ?? "",
+      n.publicIp ?? "",
+      n.privateIp ?? "",
+      n.launchTime ?? "",
+    ]),
     out.color,
   );
 }
 
-export function clusterAccessText(cluster: string, nodes: NodeInfo[], tls = true, client?: ClientContract, health?: string): string {
+export function clusterAccessText(
+  cluster: string,
+  nodes: NodeInfo[],
+  tls = true,
+  client?: ClientContract,
+  health?: string,
+): string {
   const a = schedulerAddresses(nodes, tls);
   if (!a) return `${cluster}: the scheduler is not running`;
   return [
@@ -70,10 +96,16 @@ export function clustersText(clusters: ClusterSummary[], out: Output): string {
   return table(
     ["cluster", "cloud", "region", "nodes", "$/hour (compute + IPs)", "since launch (estimate)"],
     clusters.map((c) => [
-      c.cluster, c.provider, c.region,
-      Object.entries(c.states).map(([s, k]) => `${k} ${s}`).join(", "),
+      c.cluster,
+      c.provider,
+      c.region,
+      Object.entries(c.states)
+        .map(([s, k]) => `${k} ${s}`)
+        .join(", "),
       usd(c.hourly),
-      c.billed_since ? `~${usd(c.estimated_cost_since_launch)} since ${c.billed_since.slice(0, 16).replace("T", " ")} UTC` : "-",
+      c.billed_since
+        ? `~${usd(c.estimated_cost_since_launch)} since ${c.billed_since.slice(0, 16).replace("T", " ")} UTC`
+        : "-",
     ]),
     out.color,
   );
@@ -81,7 +113,10 @@ export function clustersText(clusters: ClusterSummary[], out: Output): string {
 
 export function costJson(c: RunningCost) {
   return {
-    hourly: c.hourly, estimated_since_launch: c.sinceLaunch, billed_since: c.since, estimate: true,
+    hourly: c.hourly,
+    estimated_since_launch: c.sinceLaunch,
+    billed_since: c.since,
+    estimate: true,
     basis: "list prices of compute and public IPv4 x running time since the launch time the cloud reports",
     ...(c.unpriced.length && { unpriced_nodes: c.unpriced }),
   };
@@ -89,7 +124,11 @@ export function costJson(c: RunningCost) {
 
 export function costText(c: RunningCost): string {
   if (!c.since) return `Cost: ${usd(c.hourly)}/hour now (compute + IPs); nothing billed is running`;
-  const unpriced = c.unpriced.length ? `; ${c.unpriced.length} node(s) of a type the catalog does not price count as $0` : "";
-  return `Cost: ${usd(c.hourly)}/hour now (compute + IPs); ~${usd(c.sinceLaunch)} since ${c.since} ` +
-    `(estimate: list prices × running time as the cloud reports it${unpriced})`;
+  const unpriced = c.unpriced.length
+    ? `; ${c.unpriced.length} node(s) of a type the catalog does not price count as $0`
+    : "";
+  return (
+    `Cost: ${usd(c.hourly)}/hour now (compute + IPs); ~${usd(c.sinceLaunch)} since ${c.since} ` +
+    `(estimate: list prices × running time as the cloud reports it${unpriced})`
+  );
 }

@@ -33,22 +33,33 @@ export function semanticFindings(raw: unknown): Finding[] {
   const regions = regionsOf(spec.provider);
   const regionKnown = regions.includes(spec.region);
   if (!regionKnown) {
-    found.push({ path: ["region"], message: `unknown ${spec.provider} region "${spec.region}"${suggest(spec.region, regions)}` });
+    found.push({
+      path: ["region"],
+      message: `unknown ${spec.provider} region "${spec.region}"${suggest(spec.region, regions)}`,
+    });
   }
   if (typeof spec.zone === "string" && !ZONE_PATTERNS[spec.provider](spec.region, spec.zone)) {
     const example = { aws: `${spec.region}a`, gcp: `${spec.region}-a`, azure: "1" }[spec.provider];
     found.push({ path: ["zone"], message: `"${spec.zone}" is not a zone of ${spec.region} (e.g. ${example})` });
   }
   found.push(...cidrFindings(spec).findings);
-  if (spec.provider === "gcp" && !spec.gcp) found.push({ path: [], message: "provider gcp needs a gcp block: gcp: {project: my-project}" });
+  if (spec.provider === "gcp" && !spec.gcp)
+    found.push({ path: [], message: "provider gcp needs a gcp block: gcp: {project: my-project}" });
   if (spec.provider === "azure" && !spec.azure) {
     found.push({ path: [], message: "provider azure needs an azure block: azure: {resource_group: my-rg}" });
   }
   if (spec.provider === "azure" && spec.azure && !spec.azure.subscription_id && !process.env.AZURE_SUBSCRIPTION_ID) {
-    found.push({ path: ["azure"], message: "azure.subscription_id is not set and neither is AZURE_SUBSCRIPTION_ID", warning: true });
+    found.push({
+      path: ["azure"],
+      message: "azure.subscription_id is not set and neither is AZURE_SUBSCRIPTION_ID",
+      warning: true,
+    });
   }
   found.push(...tagFindings(spec.provider, spec.tags));
-  for (const [role, path] of [[spec.scheduler, ["scheduler"]], [spec.workers, ["workers"]]] as const) {
+  for (const [role, path] of [
+    [spec.scheduler, ["scheduler"]],
+    [spec.workers, ["workers"]],
+  ] as const) {
     if (role && typeof role === "object") found.push(...roleFindings(spec, role, [...path], regionKnown));
   }
   return found;
@@ -57,15 +68,26 @@ export function semanticFindings(raw: unknown): Finding[] {
 function roleFindings(spec: ClusterSpec, role: RoleSpec, path: FieldPath, regionKnown: boolean): Finding[] {
   const hasFloors = role.min_vcpus !== undefined || role.min_memory_gib !== undefined;
   if (role.instance_type && hasFloors) {
-    return [{ path: [...path, "instance_type"], message: "give either instance_type or the floors (min_vcpus, min_memory_gib), not both" }];
+    return [
+      {
+        path: [...path, "instance_type"],
+        message: "give either instance_type or the floors (min_vcpus, min_memory_gib), not both",
+      },
+    ];
   }
   if (!role.instance_type && !hasFloors) {
     return [{ path, message: "needs instance_type, or min_vcpus and/or min_memory_gib" }];
   }
-  if (typeof role.instance_type === "string" && regionKnown && !findType(spec.provider, spec.region, role.instance_type)) {
+  if (
+    typeof role.instance_type === "string" &&
+    regionKnown &&
+    !findType(spec.provider, spec.region, role.instance_type)
+  ) {
     const known = typesIn(spec.provider, spec.region).map((t) => t.type);
     const hint = suggest(role.instance_type, known);
-    return [{ path: [...path, "instance_type"], message: `"${role.instance_type}" is not offered in ${spec.region}${hint}` }];
+    return [
+      { path: [...path, "instance_type"], message: `"${role.instance_type}" is not offered in ${spec.region}${hint}` },
+    ];
   }
   return [];
 }

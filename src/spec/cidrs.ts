@@ -47,7 +47,10 @@ export function readCidr(text: string): CidrReading {
 const toBigInt = (bytes: number[]) => bytes.reduce((n, b) => (n << 8n) | BigInt(b), 0n);
 
 /** Errors for unreadable entries, a warning for a breadth, the clouds' caps, and the canonical list. */
-export function cidrFindings(spec: Pick<ClusterSpec, "provider" | "network">): { findings: Finding[]; canonical: string[] } {
+export function cidrFindings(spec: Pick<ClusterSpec, "provider" | "network">): {
+  findings: Finding[];
+  canonical: string[];
+} {
   const cidrs = Array.isArray(spec.network?.allowed_cidrs) ? spec.network.allowed_cidrs : [];
   const findings: Finding[] = [];
   const canonical: string[] = [];
@@ -60,13 +63,17 @@ export function cidrFindings(spec: Pick<ClusterSpec, "provider" | "network">): {
       findings.push({ path, message: read.message });
       continue;
     }
-    if (read.canonical !== cidr) findings.push({ path, message: `"${cidr}" is read as ${read.canonical}`, warning: true });
+    if (read.canonical !== cidr)
+      findings.push({ path, message: `"${cidr}" is read as ${read.canonical}`, warning: true });
     canonical.push(read.canonical);
     ranges.push(read.range);
   }
   if (findings.some((f) => !f.warning)) return { findings, canonical };
   for (const family of ["IPv4", "IPv6"] as const) {
-    const broad = broadestCovered(ranges.filter((r) => r.family === family), BITS[family]);
+    const broad = broadestCovered(
+      ranges.filter((r) => r.family === family),
+      BITS[family],
+    );
     if (broad === undefined) continue;
     const what = broad === 0 ? `all of ${family}, the whole internet` : `a /${broad} of ${family}, more than a /8`;
     const alone = cidrs.length === 1 ? ["network", "allowed_cidrs", 0] : ["network", "allowed_cidrs"];
@@ -83,8 +90,7 @@ function broadestCovered(ranges: Range[], bits: number): number | undefined {
     const last = merged.at(-1);
     if (last && r.start <= last.end + 1n) {
       if (r.end > last.end) last.end = r.end;
-    }
-    else merged.push({ ...r });
+    } else merged.push({ ...r });
   }
   for (let prefix = 0; prefix < 8; prefix++) {
     const size = 1n << BigInt(bits - prefix);
@@ -115,7 +121,10 @@ function ruleCaps(provider: ClusterSpec["provider"], ranges: Range[]): string[] 
     // IPv4 ranges go in IpRanges and IPv6 ranges in Ipv6Ranges (src/providers/aws/network.ts), each family against
     // its own cap; the rule for the group itself is counted in both, to be safe.
     const problems: string[] = [];
-    for (const [family, count] of [["IPv4", v4], ["IPv6", v6]] as const) {
+    for (const [family, count] of [
+      ["IPv4", v4],
+      ["IPv6", v6],
+    ] as const) {
       const rules = DASK_PORTS.length * count + 1;
       if (count === 0 || rules <= FIREWALL_CAPS.awsRulesPerFamily) continue;
       const most = Math.floor((FIREWALL_CAPS.awsRulesPerFamily - 1) / DASK_PORTS.length);
@@ -130,7 +139,9 @@ function ruleCaps(provider: ClusterSpec["provider"], ranges: Range[]): string[] 
   if (provider === "gcp") {
     if (v4 && v6) return ["a GCP firewall rule takes IPv4 or IPv6 ranges, not both: keep one family"];
     if (ranges.length > FIREWALL_CAPS.gcpRangesPerRule) {
-      return [`${ranges.length} ranges, over the ${FIREWALL_CAPS.gcpRangesPerRule} source ranges a GCP firewall rule takes`];
+      return [
+        `${ranges.length} ranges, over the ${FIREWALL_CAPS.gcpRangesPerRule} source ranges a GCP firewall rule takes`,
+      ];
     }
   }
   if (provider === "azure" && ranges.length > FIREWALL_CAPS.azurePrefixesPerNsg) {

@@ -16,15 +16,19 @@ function textProblem(value: string): string | undefined {
 export function inputFindings(raw: unknown, withKey = true): Finding[] {
   const spec = (raw && typeof raw === "object" ? raw : {}) as ClusterSpec;
   const found: Finding[] = [];
-  const strings = (path: FieldPath, values: unknown) => (Array.isArray(values) ? values : []).forEach((v, i) => {
-    if (typeof v !== "string") return;
-    const problem = textProblem(v);
-    if (problem) found.push({ path: [...path, i], message: problem });
-    // pip would read a leading dash as one of its own options (--index-url...), not as a package.
-    else if (path.at(-1) === "pip_packages" && (v.startsWith("-") || !v.trim())) {
-      found.push({ path: [...path, i], message: `${JSON.stringify(v)} is not a package requirement (an option or blank)` });
-    }
-  });
+  const strings = (path: FieldPath, values: unknown) =>
+    (Array.isArray(values) ? values : []).forEach((v, i) => {
+      if (typeof v !== "string") return;
+      const problem = textProblem(v);
+      if (problem) found.push({ path: [...path, i], message: problem });
+      // pip would read a leading dash as one of its own options (--index-url...), not as a package.
+      else if (path.at(-1) === "pip_packages" && (v.startsWith("-") || !v.trim())) {
+        found.push({
+          path: [...path, i],
+          message: `${JSON.stringify(v)} is not a package requirement (an option or blank)`,
+        });
+      }
+    });
   const dask = spec.dask && typeof spec.dask === "object" ? spec.dask : undefined;
   strings(["dask", "pip_packages"], dask?.pip_packages);
   strings(["dask", "setup_commands"], dask?.setup_commands);
@@ -49,7 +53,12 @@ function keyFindings(spec: ClusterSpec): Finding[] {
     return reading.ok ? [] : [{ path: ["ssh", "public_key_file"], message: reading.message }];
   }
   if (provider === "azure") {
-    return [{ path: spec.ssh ? ["ssh"] : [], message: "Azure VMs need an SSH public key (password login is off): set ssh.public_key_file" }];
+    return [
+      {
+        path: spec.ssh ? ["ssh"] : [],
+        message: "Azure VMs need an SSH public key (password login is off): set ssh.public_key_file",
+      },
+    ];
   }
   return [];
 }

@@ -33,7 +33,8 @@ export function loadSpecFile(file: string, purpose: SpecPurpose = "launch"): Loa
   try {
     // Checked before reading: /dev/zero or a multi-gigabyte file would otherwise be read whole.
     const stat = statSync(file);
-    if (!stat.isFile()) throw new SpecError([{ file, line: 1, column: 1, path: "", message: "the spec is not a regular file" }]);
+    if (!stat.isFile())
+      throw new SpecError([{ file, line: 1, column: 1, path: "", message: "the spec is not a regular file" }]);
     if (stat.size > MAX_SPEC_BYTES) {
       const message = `the spec is ${stat.size} bytes, over the ${MAX_SPEC_BYTES}-byte limit for a cluster spec`;
       throw new SpecError([{ file, line: 1, column: 1, path: "", message }]);
@@ -53,7 +54,11 @@ export function parseSpec(text: string, file: string, purpose: SpecPurpose = "la
   const { doc, lines, raw } = parsed.value;
   const positions = new SourcePositions(doc, lines);
   const problem = (path: FieldPath, message: string, at = positions.of(path)): SpecProblem => ({
-    file, line: at.line, column: at.column, path: dotted(path), message,
+    file,
+    line: at.line,
+    column: at.column,
+    path: dotted(path),
+    message,
   });
 
   const schemaProblems = schemaErrors(raw).map((e) => {
@@ -69,19 +74,24 @@ export function parseSpec(text: string, file: string, purpose: SpecPurpose = "la
   });
   const findings = [...semanticFindings(raw), ...inputFindings(raw, purpose === "launch")];
   const errorsOf = (found: typeof findings) => found.filter((f) => !f.warning).map((f) => problem(f.path, f.message));
-  const fail = (errors: SpecProblem[]) => new SpecError(dedupe(errors).sort((a, b) => a.line - b.line || a.column - b.column));
+  const fail = (errors: SpecProblem[]) =>
+    new SpecError(dedupe(errors).sort((a, b) => a.line - b.line || a.column - b.column));
   const errors = [...schemaProblems, ...errorsOf(findings)];
   // The type checks plan each role: they need a known provider and region and well-formed roles, and join the
   // other problems when those are right.
   const blocking =
-    purpose === "locate" || errors.some((p) => p.path === "" || /^(provider|region|arch|scheduler|workers)\b/.test(p.path));
+    purpose === "locate" ||
+    errors.some((p) => p.path === "" || /^(provider|region|arch|scheduler|workers)\b/.test(p.path));
   const types = blocking ? [] : errorsOf(typeFindings(withDefaults(raw as ClusterSpec)));
   if (errors.length || types.length) throw fail([...errors, ...types]);
 
   const spec = withDefaults(raw as ClusterSpec);
   // The clouds are sent the canonical form of each range (a warning says when it differs from the text).
   spec.network = { ...spec.network, allowed_cidrs: cidrFindings(spec).canonical };
-  const warnings = [...parsed.value.warnings, ...findings.filter((f) => f.warning).map((f) => problem(f.path, f.message))].map(formatProblem);
+  const warnings = [
+    ...parsed.value.warnings,
+    ...findings.filter((f) => f.warning).map((f) => problem(f.path, f.message)),
+  ].map(formatProblem);
   return { spec, file, warnings, problemAt: problem, locate: (path) => positions.of(path) };
 }
 
@@ -102,16 +112,20 @@ function describe(e: ValueError): string {
     const options = s.anyOf.map((m) => String(m.const));
     return `must be one of ${options.join(" | ")}, got ${JSON.stringify(e.value)}${suggest(String(e.value), options)}`;
   }
-  if (e.type === ValueErrorType.StringPattern && s.description) return `${JSON.stringify(e.value)} is invalid: ${s.description}`;
+  if (e.type === ValueErrorType.StringPattern && s.description)
+    return `${JSON.stringify(e.value)} is invalid: ${s.description}`;
   return `${e.message.replace(/^Expected/, "expected")}, got ${JSON.stringify(e.value)}`;
 }
 
 function pointerToPath(pointer: string): FieldPath {
   if (!pointer) return [];
-  return pointer.slice(1).split("/").map((seg) => {
-    const key = seg.replace(/~1/g, "/").replace(/~0/g, "~");
-    return /^\d+$/.test(key) ? Number(key) : key;
-  });
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((seg) => {
+      const key = seg.replace(/~1/g, "/").replace(/~0/g, "~");
+      return /^\d+$/.test(key) ? Number(key) : key;
+    });
 }
 
 interface SchemaNode {
@@ -127,7 +141,9 @@ function schemaAt(path: FieldPath): SchemaNode | undefined {
 
 function dedupe(problems: SpecProblem[]): SpecProblem[] {
   const seen = new Set<string>();
-  return problems.filter((p) => !seen.has(`${p.line}:${p.column}:${p.message}`) && !!seen.add(`${p.line}:${p.column}:${p.message}`));
+  return problems.filter(
+    (p) => !seen.has(`${p.line}:${p.column}:${p.message}`) && !!seen.add(`${p.line}:${p.column}:${p.message}`),
+  );
 }
 
 function withDefaults(spec: ClusterSpec): ClusterSpec {

@@ -9,21 +9,37 @@ const strict = { additionalProperties: false } as const;
 
 export const RoleSchema = Type.Object(
   {
-    instance_type: Type.Optional(Type.String({ minLength: 1, description: "An explicit instance type / machine type / VM size" })),
-    min_vcpus: Type.Optional(Type.Number({ minimum: 1, description: "Floor: the cheapest type with at least this many vCPUs" })),
-    min_memory_gib: Type.Optional(Type.Number({ minimum: 0, description: "Floor: and at least this much memory (GiB)" })),
-    spot: Type.Optional(Type.Boolean({ default: false, description: "Spot / preemptible capacity, priced at the spot price" })),
+    instance_type: Type.Optional(
+      Type.String({ minLength: 1, description: "An explicit instance type / machine type / VM size" }),
+    ),
+    min_vcpus: Type.Optional(
+      Type.Number({ minimum: 1, description: "Floor: the cheapest type with at least this many vCPUs" }),
+    ),
+    min_memory_gib: Type.Optional(
+      Type.Number({ minimum: 0, description: "Floor: and at least this much memory (GiB)" }),
+    ),
+    spot: Type.Optional(
+      Type.Boolean({ default: false, description: "Spot / preemptible capacity, priced at the spot price" }),
+    ),
     allow_burstable: Type.Optional(
-      Type.Boolean({ default: false, description: "Allow burstable/shared-core types (AWS t*, GCP e2-micro/small/medium, Azure B*)" }),
+      Type.Boolean({
+        default: false,
+        description: "Allow burstable/shared-core types (AWS t*, GCP e2-micro/small/medium, Azure B*)",
+      }),
     ),
   },
   strict,
 );
 
-export const WorkersSchema = Type.Composite([
-  Type.Object({ count: Type.Integer({ minimum: 0, maximum: 10000, description: "Number of workers (0 to 10,000)" }) }),
-  RoleSchema,
-], strict);
+export const WorkersSchema = Type.Composite(
+  [
+    Type.Object({
+      count: Type.Integer({ minimum: 0, maximum: 10000, description: "Number of workers (0 to 10,000)" }),
+    }),
+    RoleSchema,
+  ],
+  strict,
+);
 
 export const ClusterSpecSchema = Type.Object(
   {
@@ -32,17 +48,27 @@ export const ClusterSpecSchema = Type.Object(
       maxLength: 40,
       description: "Cluster name: lowercase letters, digits, hyphens; starts with a letter; at most 40 characters",
     }),
-    provider: Type.Union(PROVIDERS.map((p) => Type.Literal(p)), { description: "aws | gcp | azure" }),
+    provider: Type.Union(
+      PROVIDERS.map((p) => Type.Literal(p)),
+      { description: "aws | gcp | azure" },
+    ),
     region: Type.String({ minLength: 1, description: "AWS region, GCP region or Azure location" }),
     zone: Type.Optional(Type.String({ minLength: 1, description: "Availability zone (optional)" })),
-    image: Type.Optional(Type.String({ default: "ubuntu-24.04", description: "ubuntu-22.04 | ubuntu-24.04, or a provider image id" })),
+    image: Type.Optional(
+      Type.String({ default: "ubuntu-24.04", description: "ubuntu-22.04 | ubuntu-24.04, or a provider image id" }),
+    ),
     arch: Type.Optional(Type.Union([Type.Literal("x86_64"), Type.Literal("arm64")], { default: "x86_64" })),
     scheduler: RoleSchema,
     workers: WorkersSchema,
     network: Type.Object(
       {
-        subnet: Type.Optional(Type.String({ description: "AWS subnet id / GCP subnetwork / Azure subnet resource id" })),
-        allowed_cidrs: Type.Array(Type.String(), { minItems: 1, description: "Who may reach SSH 22 and Dask 8786/8787" }),
+        subnet: Type.Optional(
+          Type.String({ description: "AWS subnet id / GCP subnetwork / Azure subnet resource id" }),
+        ),
+        allowed_cidrs: Type.Array(Type.String(), {
+          minItems: 1,
+          description: "Who may reach SSH 22 and Dask 8786/8787",
+        }),
       },
       strict,
     ),
@@ -50,22 +76,35 @@ export const ClusterSpecSchema = Type.Object(
       Type.Object(
         {
           key_name: Type.Optional(Type.String({ description: "AWS key pair name" })),
-          public_key_file: Type.Optional(Type.String({ description: "Public key installed on the nodes (GCP, Azure)" })),
+          public_key_file: Type.Optional(
+            Type.String({ description: "Public key installed on the nodes (GCP, Azure)" }),
+          ),
           user: Type.Optional(Type.String({ default: "ubuntu", pattern: "^[a-z_][a-z0-9_-]*$" })),
         },
         strict,
       ),
     ),
-    disk_gib: Type.Optional(Type.Integer({ minimum: 10, maximum: 16384, default: 50, description: "Boot disk size per node (GiB)" })),
-    tags: Type.Optional(Type.Record(Type.String(), Type.String(), { description: "User tags/labels added to every resource" })),
+    disk_gib: Type.Optional(
+      Type.Integer({ minimum: 10, maximum: 16384, default: 50, description: "Boot disk size per node (GiB)" }),
+    ),
+    tags: Type.Optional(
+      Type.Record(Type.String(), Type.String(), { description: "User tags/labels added to every resource" }),
+    ),
     dask: Type.Optional(
       Type.Object(
         {
-          version: Type.Optional(Type.String({ pattern: "^[0-9][0-9a-z.+-]*$", description: "Pinned dask/distributed version" })),
+          version: Type.Optional(
+            Type.String({ pattern: "^[0-9][0-9a-z.+-]*$", description: "Pinned dask/distributed version" }),
+          ),
           pip_packages: Type.Optional(Type.Array(Type.String(), { description: "Extra pip packages for every node" })),
-          setup_commands: Type.Optional(Type.Array(Type.String(), { description: "Shell commands run before Dask starts" })),
+          setup_commands: Type.Optional(
+            Type.Array(Type.String(), { description: "Shell commands run before Dask starts" }),
+          ),
           shutdown_on_bootstrap_failure: Type.Optional(
-            Type.Boolean({ default: false, description: "A node whose bootstrap fails powers itself off 15 minutes later" }),
+            Type.Boolean({
+              default: false,
+              description: "A node whose bootstrap fails powers itself off 15 minutes later",
+            }),
           ),
         },
         strict,
@@ -73,14 +112,18 @@ export const ClusterSpecSchema = Type.Object(
     ),
     security: Type.Optional(Type.Boolean({ default: true, description: "TLS between client, scheduler and workers" })),
     max_lifetime: Type.Optional(
-      Type.String({ pattern: "^[0-9]+[mhd]$", description: "Nodes shut themselves down (terminate where supported) after this, e.g. 8h" }),
+      Type.String({
+        pattern: "^[0-9]+[mhd]$",
+        description: "Nodes shut themselves down (terminate where supported) after this, e.g. 8h",
+      }),
     ),
     budget: Type.Optional(
       Type.Object(
         {
           max_hourly_usd: Type.Number({
             exclusiveMinimum: 0,
-            description: "Ceiling on the plan's $/hour (instances + public IPv4 + disks); a plan above it is a spec error",
+            description:
+              "Ceiling on the plan's $/hour (instances + public IPv4 + disks); a plan above it is a spec error",
           }),
         },
         { ...strict, description: "What the cluster may cost" },
@@ -89,14 +132,17 @@ export const ClusterSpecSchema = Type.Object(
     idle_timeout: Type.Optional(
       Type.String({
         pattern: "^[0-9]+[mhd]$",
-        description: "Power the cluster off after this long with no tasks and no clients (Dask's idle timeout), e.g. 30m",
+        description:
+          "Power the cluster off after this long with no tasks and no clients (Dask's idle timeout), e.g. 30m",
       }),
     ),
     gcp: Type.Optional(
       Type.Object(
         {
           project: Type.String({ minLength: 1 }),
-          endpoint: Type.Optional(Type.String({ description: "Compute API endpoint override (also CLOUDLAUNCH_GCP_ENDPOINT)" })),
+          endpoint: Type.Optional(
+            Type.String({ description: "Compute API endpoint override (also CLOUDLAUNCH_GCP_ENDPOINT)" }),
+          ),
         },
         strict,
       ),
@@ -106,7 +152,9 @@ export const ClusterSpecSchema = Type.Object(
         {
           subscription_id: Type.Optional(Type.String({ description: "Or AZURE_SUBSCRIPTION_ID" })),
           resource_group: Type.String({ minLength: 1 }),
-          endpoint: Type.Optional(Type.String({ description: "Resource Manager endpoint override (also CLOUDLAUNCH_AZURE_ENDPOINT)" })),
+          endpoint: Type.Optional(
+            Type.String({ description: "Resource Manager endpoint override (also CLOUDLAUNCH_AZURE_ENDPOINT)" }),
+          ),
         },
         strict,
       ),

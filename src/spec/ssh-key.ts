@@ -25,19 +25,27 @@ export function readPublicKeyFile(file: string, provider?: ClusterSpec["provider
   try {
     const stat = statSync(path);
     if (!stat.isFile()) return { ok: false, message: `${path} is not a file` };
-    if (stat.size > MAX_KEY_FILE_BYTES) return { ok: false, message: `${path} is ${stat.size} bytes: too big for an SSH public key` };
+    if (stat.size > MAX_KEY_FILE_BYTES)
+      return { ok: false, message: `${path} is ${stat.size} bytes: too big for an SSH public key` };
     text = readFileSync(path, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "does not exist (create a key with ssh-keygen -t ed25519)" : `cannot be read: ${(err as Error).message}`;
+    const why =
+      code === "ENOENT"
+        ? "does not exist (create a key with ssh-keygen -t ed25519)"
+        : `cannot be read: ${(err as Error).message}`;
     return { ok: false, message: `${path} ${why}` };
   }
   if (/-----BEGIN [A-Z ]*PRIVATE KEY-----|^PuTTY-User-Key-File-/m.test(text)) {
     const message = `${path} is a private key, which must never leave this machine: give the public key (e.g. ${path}.pub)`;
     return { ok: false, message };
   }
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
-  if (lines.length !== 1) return { ok: false, message: `${path} holds ${lines.length} lines; it should hold one OpenSSH public key` };
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"));
+  if (lines.length !== 1)
+    return { ok: false, message: `${path} holds ${lines.length} lines; it should hold one OpenSSH public key` };
   const reading = parsePublicKeyLine(lines[0]);
   if (!reading.ok) return { ok: false, message: `${path}: ${reading.message}` };
   if (provider === "azure" && !AZURE_TYPES.has(reading.type)) {
@@ -49,7 +57,7 @@ export function readPublicKeyFile(file: string, provider?: ClusterSpec["provider
 
 export function parsePublicKeyLine(line: string): KeyReading {
   const m = /^(\S+)\s+([A-Za-z0-9+/]+={0,2})(?:\s+(.*))?$/.exec(line);
-  if (!m) return { ok: false, message: "not an OpenSSH public key (expected \"ssh-ed25519 AAAA… comment\")" };
+  if (!m) return { ok: false, message: 'not an OpenSSH public key (expected "ssh-ed25519 AAAA… comment")' };
   const [, type, base64] = m;
   const blob = Buffer.from(base64, "base64");
   if (blob.toString("base64") !== base64) return { ok: false, message: "the key's base64 is damaged" };

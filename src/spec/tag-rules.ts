@@ -23,7 +23,8 @@ function providerProblem(provider: ProviderName, key: string, value: string): st
       if (value.length > 256) return "AWS tag values are at most 256 characters";
       return undefined;
     case "azure":
-      if (/^(microsoft|azure|windows)/i.test(key)) return "tag names starting with microsoft, azure or windows are reserved by Azure";
+      if (/^(microsoft|azure|windows)/i.test(key))
+        return "tag names starting with microsoft, azure or windows are reserved by Azure";
       if (/[<>%&\\?/]/.test(key)) return "Azure tag names cannot contain < > % & \\ ? /";
       if (key.length > 512) return "Azure tag names are at most 512 characters";
       if (value.length > 256) return "Azure tag values are at most 256 characters";
@@ -46,11 +47,20 @@ function gcpRewrites(entries: [string, unknown][]): Finding[] {
   for (const [key, value] of entries) {
     const label = gcpKey(key);
     const other = seen.get(label);
-    if (other !== undefined) found.push({ path: ["tags", key], message: `becomes the same GCP label key "${label}" as tag "${other}"; rename one` });
+    if (other !== undefined)
+      found.push({
+        path: ["tags", key],
+        message: `becomes the same GCP label key "${label}" as tag "${other}"; rename one`,
+      });
     seen.set(label, key);
     const validValue = typeof value !== "string" || /^[a-z0-9_-]{0,63}$/.test(value);
     if (label !== key || !validValue) {
-      found.push({ path: ["tags", key], warning: true, message: "GCP labels hold only lowercase letters, digits, _ and - (keys start with a letter, 63 at most): it is stored rewritten" });
+      found.push({
+        path: ["tags", key],
+        warning: true,
+        message:
+          "GCP labels hold only lowercase letters, digits, _ and - (keys start with a letter, 63 at most): it is stored rewritten",
+      });
     }
   }
   return found;
@@ -62,7 +72,10 @@ export function tagFindings(provider: ProviderName, tags: unknown): Finding[] {
   const entries = Object.entries(tags as Record<string, unknown>);
   for (const [key, value] of entries) {
     if (OURS.test(key)) {
-      found.push({ path: ["tags", key], message: `the cloudlaunch- prefix is reserved for cloudlaunch's ownership tags; choose another key` });
+      found.push({
+        path: ["tags", key],
+        message: `the cloudlaunch- prefix is reserved for cloudlaunch's ownership tags; choose another key`,
+      });
       continue;
     }
     const problem = typeof value === "string" ? providerProblem(provider, key, value) : undefined;
@@ -71,7 +84,10 @@ export function tagFindings(provider: ProviderName, tags: unknown): Finding[] {
   if (provider === "gcp") found.push(...gcpRewrites(entries.filter(([key]) => !OURS.test(key))));
   const room = LIMIT[provider] - OUR_KEY_COUNT[provider];
   if (entries.length > room) {
-    found.push({ path: ["tags"], message: `${entries.length} tags; ${provider} allows ${LIMIT[provider]} per resource and cloudlaunch uses ${OUR_KEY_COUNT[provider]}, so at most ${room}` });
+    found.push({
+      path: ["tags"],
+      message: `${entries.length} tags; ${provider} allows ${LIMIT[provider]} per resource and cloudlaunch uses ${OUR_KEY_COUNT[provider]}, so at most ${room}`,
+    });
   }
   return found;
 }

@@ -10,13 +10,20 @@ import type { Finding } from "./checks.js";
 export function typeFindings(spec: ClusterSpec): Finding[] {
   const types = typesIn(spec.provider, spec.region);
   const found: Finding[] = [];
-  for (const [role, key] of [["scheduler", "scheduler"], ["worker", "workers"]] as [RoleName, "scheduler" | "workers"][]) {
+  for (const [role, key] of [
+    ["scheduler", "scheduler"],
+    ["worker", "workers"],
+  ] as [RoleName, "scheduler" | "workers"][]) {
     const roleSpec = spec[key];
     try {
       chooseRole(spec, role, roleSpec, types);
     } catch (err) {
       if (errorKind(err) !== "PlanError") throw err;
-      const field = roleSpec.instance_type ? "instance_type" : roleSpec.min_vcpus !== undefined ? "min_vcpus" : "min_memory_gib";
+      const field = roleSpec.instance_type
+        ? "instance_type"
+        : roleSpec.min_vcpus !== undefined
+          ? "min_vcpus"
+          : "min_memory_gib";
       found.push({ path: [key, field], message: (err as Error).message.replace(/^(scheduler|worker): /, "") });
     }
   }

@@ -23,10 +23,19 @@ export interface ParsedYaml {
 export type YamlResult = { ok: true; value: ParsedYaml } | { ok: false; problems: SpecProblem[] };
 
 export function parseYaml(text: string, file: string): YamlResult {
-  const at = (line: number, column: number, message: string): SpecProblem => ({ file, line, column, path: "", message });
+  const at = (line: number, column: number, message: string): SpecProblem => ({
+    file,
+    line,
+    column,
+    path: "",
+    message,
+  });
   const bytes = Buffer.byteLength(text, "utf8");
   if (bytes > MAX_SPEC_BYTES) {
-    return { ok: false, problems: [at(1, 1, `the spec is ${bytes} bytes, over the ${MAX_SPEC_BYTES}-byte limit for a cluster spec`)] };
+    return {
+      ok: false,
+      problems: [at(1, 1, `the spec is ${bytes} bytes, over the ${MAX_SPEC_BYTES}-byte limit for a cluster spec`)],
+    };
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
@@ -36,14 +45,17 @@ export function parseYaml(text: string, file: string): YamlResult {
     const opened = /^Flow (sequence|map)/.test(e.message) ? unclosedBracket(text, e.pos[0]) : undefined;
     const { line, col } = position(opened ?? e.pos[0]);
     // yaml catches its own stack overflow and reports it as a syntax error.
-    const message = /Maximum call stack/.test(e.message) ? `nested deeper than ${MAX_DEPTH} levels` : e.message.split("\n")[0];
+    const message = /Maximum call stack/.test(e.message)
+      ? `nested deeper than ${MAX_DEPTH} levels`
+      : e.message.split("\n")[0];
     return at(line, col, `YAML: ${message.replace(/ at line \d+, column \d+:?$/, "")}`);
   };
   const problems = doc.errors.map(fromYaml);
   const deep = firstTooDeep(doc);
   if (deep !== undefined) {
     const { line, col } = position(deep);
-    if (!problems.some((p) => /nested deeper/.test(p.message))) problems.push(at(line, col, `YAML: nested deeper than ${MAX_DEPTH} levels`));
+    if (!problems.some((p) => /nested deeper/.test(p.message)))
+      problems.push(at(line, col, `YAML: nested deeper than ${MAX_DEPTH} levels`));
   }
   if (problems.length) return { ok: false, problems: problems.sort((a, b) => a.line - b.line || a.column - b.column) };
 

@@ -71,7 +71,10 @@ describeWithTools("hostile spec values stay data", [TOOLS.pyyaml, TOOLS.cloudIni
     // compress the bigger ones since the worker scripts grew (scheduler-address.sh, lib.sh).
     const input = inputFor({ provider: "gcp", role: "worker", tls: true }, tls, {
       tags: Object.fromEntries(hostile.map((value, i) => [i % 2 ? value : `key ${i}: ${value}`, value])),
-      dask: { pip_packages: hostile.filter((v) => !v.startsWith("-") && v.trim() !== ""), setup_commands: [...hostile] },
+      dask: {
+        pip_packages: hostile.filter((v) => !v.startsWith("-") && v.trim() !== ""),
+        setup_commands: [...hostile],
+      },
     });
     return { ...input, nodeName: hostile[0] };
   }
@@ -93,22 +96,29 @@ describeWithTools("hostile spec values stay data", [TOOLS.pyyaml, TOOLS.cloudIni
     expect(node.node).toBe(hostile[0]);
   });
 
-  test.each(SETS)("%s: bash assigns every value verbatim and runs nothing while sourcing the settings", (_, hostile) => {
-    const input = hostileInput(hostile);
-    const sourced = sourceSettings(filesByPath(parseWithPyYaml(renderUserData(input))).get("/etc/cloudlaunch/cloudlaunch.env")!);
-    expect(sourced.vars.CLOUDLAUNCH_NODE).toBe(hostile[0]);
-    expect(sourced.vars.DASK_SCHEDULER_ADDRESS).toBe("tls://10.1.2.3:8786");
-    expect(sourced.pip).toEqual(input.spec.dask!.pip_packages);
-    expect(sourced.setup).toEqual(hostile);
-    expect(existsSync(CANARY)).toBe(false);
-  });
+  test.each(SETS)(
+    "%s: bash assigns every value verbatim and runs nothing while sourcing the settings",
+    (_, hostile) => {
+      const input = hostileInput(hostile);
+      const sourced = sourceSettings(
+        filesByPath(parseWithPyYaml(renderUserData(input))).get("/etc/cloudlaunch/cloudlaunch.env")!,
+      );
+      expect(sourced.vars.CLOUDLAUNCH_NODE).toBe(hostile[0]);
+      expect(sourced.vars.DASK_SCHEDULER_ADDRESS).toBe("tls://10.1.2.3:8786");
+      expect(sourced.pip).toEqual(input.spec.dask!.pip_packages);
+      expect(sourced.setup).toEqual(hostile);
+      expect(existsSync(CANARY)).toBe(false);
+    },
+  );
 
   test("values a shell or pip cannot carry safely are refused with a PlanError", () => {
     const base = inputFor({ provider: "gcp", role: "scheduler", tls: false }, tls);
     const withDask = (dask: NonNullable<UserDataInput["spec"]["dask"]>) => ({ ...base, spec: { ...base.spec, dask } });
     expect(() => renderUserData(withDask({ setup_commands: ["echo a\0b"] }))).toThrow(PlanError);
     expect(() => renderUserData(withDask({ setup_commands: ["lone \ud800 surrogate"] }))).toThrow(PlanError);
-    expect(() => renderUserData(withDask({ pip_packages: ["--index-url=http://evil.example/simple"] }))).toThrow(PlanError);
+    expect(() => renderUserData(withDask({ pip_packages: ["--index-url=http://evil.example/simple"] }))).toThrow(
+      PlanError,
+    );
     expect(() => renderUserData({ ...base, role: "worker", schedulerHost: "10.0.0.1; touch x" })).toThrow(PlanError);
   });
 });

@@ -8,7 +8,12 @@ import { renderUserData } from "../../src/bootstrap/index.js";
 import { describeWithTools, filesByPath, materialize, parseWithPyYaml, SYSTEM_PATH, TOOLS } from "./tools.js";
 
 const input = (idle?: string) => ({
-  provider: "aws" as const, cluster: "demo", role: "scheduler" as const, nodeName: "demo-scheduler", vcpus: 2, memoryGib: 8,
+  provider: "aws" as const,
+  cluster: "demo",
+  role: "scheduler" as const,
+  nodeName: "demo-scheduler",
+  vcpus: 2,
+  memoryGib: 8,
   spec: { security: false, ...(idle && { idle_timeout: idle }) },
 });
 
@@ -22,9 +27,16 @@ describeWithTools("idle_timeout unit drop-in", [TOOLS.systemdAnalyze, TOOLS.pyya
     mkdirSync(join(root, "usr/bin"), { recursive: true });
     copyFileSync("/usr/bin/systemctl", join(root, "usr/bin/systemctl"));
     const unit = join(root, "etc/systemd/system/cloudlaunch-dask.service");
-    const verify = spawnSync("systemd-analyze", ["verify", `--root=${root}`, unit], { encoding: "utf8", env: { PATH: SYSTEM_PATH } });
+    const verify = spawnSync("systemd-analyze", ["verify", `--root=${root}`, unit], {
+      encoding: "utf8",
+      env: { PATH: SYSTEM_PATH },
+    });
     expect({ status: verify.status, output: verify.stdout + verify.stderr }).toEqual({ status: 0, output: "" });
-    const cat = spawnSync("systemd-analyze", ["cat-config", `--root=${root}`, "systemd/system/cloudlaunch-dask.service"], { encoding: "utf8", env: { PATH: SYSTEM_PATH } });
+    const cat = spawnSync(
+      "systemd-analyze",
+      ["cat-config", `--root=${root}`, "systemd/system/cloudlaunch-dask.service"],
+      { encoding: "utf8", env: { PATH: SYSTEM_PATH } },
+    );
     if (cat.status === 0) expect(cat.stdout).toMatch(/ExecStart=\/opt\/cloudlaunch\/idle-run\.sh/);
     expect(existsSync(join(root, "opt/cloudlaunch/idle-poweroff.sh"))).toBe(true);
   });

@@ -27,7 +27,10 @@ test("a typical TLS worker fits EC2 uncompressed with room to spare", () => {
 });
 
 test("over EC2's limit, the files are gzip-compressed, fit, and decode to the same text", () => {
-  const setup = Array.from({ length: 400 }, (_, i) => `echo "preparing shard ${i} of the training data" >> /var/log/prepare.log`);
+  const setup = Array.from(
+    { length: 400 },
+    (_, i) => `echo "preparing shard ${i} of the training data" >> /var/log/prepare.log`,
+  );
   const input = inputFor({ provider: "aws", role: "worker", tls: true }, tls, { dask: { setup_commands: setup } });
   const userData = renderUserData(input);
   expect(userDataBytes(userData)).toBeLessThanOrEqual(USER_DATA_LIMITS.aws);
@@ -37,16 +40,26 @@ test("over EC2's limit, the files are gzip-compressed, fit, and decode to the sa
   const plain = parse(renderUserData({ ...input, provider: "azure" }), { version: "1.1" }) as CloudConfig;
   expect(plain.write_files.every((f) => f.encoding === undefined)).toBe(true);
   // Same input rendered for Azure, whose larger limit keeps it plain: the files differ only in the provider's name.
-  expect(compressed.write_files.map(decodedContent)).toEqual(plain.write_files.map(decodedContent).map((t) => t.replaceAll("azure", "aws")));
+  expect(compressed.write_files.map(decodedContent)).toEqual(
+    plain.write_files.map(decodedContent).map((t) => t.replaceAll("azure", "aws")),
+  );
 });
 
 test("incompressible data over the limit fails the plan with a clear error; a bigger limit accepts it", () => {
   const blob = randomBytes(15_000).toString("base64");
-  const input = inputFor({ provider: "aws", role: "scheduler", tls: true }, tls, { dask: { setup_commands: [`echo ${blob} > /tmp/blob`] } });
+  const input = inputFor({ provider: "aws", role: "scheduler", tls: true }, tls, {
+    dask: { setup_commands: [`echo ${blob} > /tmp/blob`] },
+  });
   expect(() => renderUserData(input)).toThrow(PlanError);
-  expect(() => renderUserData(input)).toThrow(/demo-scheduler is \d+ bytes even compressed, over the 16384-byte limit of EC2 user data/);
-  expect(userDataBytes(renderUserData({ ...input, provider: "azure" }))).toBeLessThanOrEqual(USER_DATA_LIMITS.azure);
-  expect(() => renderUserData({ ...input, provider: "azure", spec: { ...input.spec, dask: { setup_commands: [randomBytes(60_000).toString("base64")] } } })).toThrow(
-    /65535-byte limit of Azure customData/,
+  expect(() => renderUserData(input)).toThrow(
+    /demo-scheduler is \d+ bytes even compressed, over the 16384-byte limit of EC2 user data/,
   );
+  expect(userDataBytes(renderUserData({ ...input, provider: "azure" }))).toBeLessThanOrEqual(USER_DATA_LIMITS.azure);
+  expect(() =>
+    renderUserData({
+      ...input,
+      provider: "azure",
+      spec: { ...input.spec, dask: { setup_commands: [randomBytes(60_000).toString("base64")] } },
+    }),
+  ).toThrow(/65535-byte limit of Azure customData/);
 });

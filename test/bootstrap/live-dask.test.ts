@@ -19,10 +19,19 @@ function runEnv(work: string): NodeJS.ProcessEnv {
 const LIVE_TOOLS = [TOOLS.distributed, TOOLS.pyyaml, TOOLS.netns];
 
 function installedDaskRelease(): string {
-  return execFileSync(PYTHON, ["-c", "import distributed; print(distributed.__version__.split('+')[0])"], { env: { PATH: SYSTEM_PATH } }).toString().trim();
+  return execFileSync(PYTHON, ["-c", "import distributed; print(distributed.__version__.split('+')[0])"], {
+    env: { PATH: SYSTEM_PATH },
+  })
+    .toString()
+    .trim();
 }
 
-function renderNode(work: string, tls: ClusterTls | undefined, role: "scheduler" | "worker", spec: UserDataInput["spec"]): string {
+function renderNode(
+  work: string,
+  tls: ClusterTls | undefined,
+  role: "scheduler" | "worker",
+  spec: UserDataInput["spec"],
+): string {
   const root = join(work, role);
   const userData = renderUserData({
     provider: "aws",
@@ -77,7 +86,11 @@ describeWithTools("rendered Dask start-up on real Dask, TLS on", LIVE_TOOLS, () 
 
   beforeAll(async () => {
     tls = await ensureClusterTls("live", env);
-    const spec = { security: true, max_lifetime: "1h", dask: { version: installedDaskRelease(), setup_commands: [`printf '%s\\n' "it's \\"set up\\"" >> '${marker}'`] } };
+    const spec = {
+      security: true,
+      max_lifetime: "1h",
+      dask: { version: installedDaskRelease(), setup_commands: [`printf '%s\\n' "it's \\"set up\\"" >> '${marker}'`] },
+    };
     roots = { scheduler: renderNode(work, tls, "scheduler", spec), worker: renderNode(work, tls, "worker", spec) };
     ns = await Namespace.create();
   }, 30_000);
@@ -88,10 +101,14 @@ describeWithTools("rendered Dask start-up on real Dask, TLS on", LIVE_TOOLS, () 
   });
 
   test("setup finds the pinned Dask already installed, makes a venv over it and runs the setup commands", () => {
-    const out = execFileSync(join(roots.scheduler, "opt/cloudlaunch/setup-dask.sh"), [join(roots.scheduler, "etc/cloudlaunch")], {
-      env: runEnv(work),
-      timeout: 60_000,
-    }).toString();
+    const out = execFileSync(
+      join(roots.scheduler, "opt/cloudlaunch/setup-dask.sh"),
+      [join(roots.scheduler, "etc/cloudlaunch")],
+      {
+        env: runEnv(work),
+        timeout: 60_000,
+      },
+    ).toString();
     expect(out).toContain(`cloudlaunch: creating the venv on the image's dask ${installedDaskRelease()}`);
     expect(readFileSync(marker, "utf8")).toBe(`it's "set up"\n`);
   });
@@ -106,7 +123,11 @@ describeWithTools("rendered Dask start-up on real Dask, TLS on", LIVE_TOOLS, () 
   }, 90_000);
 
   test("a client with the generated certificate, using the printed snippet, gets the right answers", async () => {
-    const snippet = connectionSnippet("tls://127.0.0.1:8786", { caPath: tls.caPath, certPath: tls.client.certPath, keyPath: tls.client.keyPath });
+    const snippet = connectionSnippet("tls://127.0.0.1:8786", {
+      caPath: tls.caPath,
+      certPath: tls.client.certPath,
+      keyPath: tls.client.keyPath,
+    });
     const result = await python(ns, work, snippet + COMPUTE);
     expect(result.answer).toBe(42);
     expect(result.total).toBe(285);
@@ -117,7 +138,10 @@ describeWithTools("rendered Dask start-up on real Dask, TLS on", LIVE_TOOLS, () 
 
   test("the scheduler's TLS handshake accepts the generated client certificate and refuses none or another CA's", async () => {
     const stranger = await ensureClusterTls("stranger", env);
-    const result = await python(ns, work, `
+    const result = await python(
+      ns,
+      work,
+      `
 import json, socket, ssl
 def attempt(cert, key):
     ctx = ssl.create_default_context(cafile=${JSON.stringify(tls.caPath)})
@@ -139,7 +163,8 @@ print(json.dumps({
     "none": attempt(None, None),
     "stranger": attempt(${JSON.stringify(stranger.client.certPath)}, ${JSON.stringify(stranger.client.keyPath)}),
 }))
-`);
+`,
+    );
     expect(result.generated).toBe("accepted");
     expect(result.none).toMatch(/^refused: .*certificate required/i);
     expect(result.stranger).toMatch(/^refused: .*unknown ca/i);
@@ -158,7 +183,10 @@ describeWithTools("rendered Dask start-up on real Dask, security: false", LIVE_T
 
   test("the scheduler and worker run over plain TCP and a plain client computes", async () => {
     const spec = { security: false, dask: { version: installedDaskRelease() } };
-    const roots = { scheduler: renderNode(work, undefined, "scheduler", spec), worker: renderNode(work, undefined, "worker", spec) };
+    const roots = {
+      scheduler: renderNode(work, undefined, "scheduler", spec),
+      worker: renderNode(work, undefined, "worker", spec),
+    };
     ns = await Namespace.create();
     const scheduler = startNode(ns, work, roots.scheduler);
     await scheduler.waitFor(/Scheduler at:\s+tcp:\/\//, 30_000);

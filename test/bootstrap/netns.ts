@@ -25,10 +25,23 @@ export class Namespace {
   ) {}
 
   static async create(): Promise<Namespace> {
-    const holder = spawn("unshare", ["--net", "--pid", "--mount-proc", "--fork", "--kill-child", "bash", "-c", `ip link set lo up && echo ready && exec sleep ${MAX_LIFETIME_S}`], {
-      env: { PATH: SYSTEM_PATH },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const holder = spawn(
+      "unshare",
+      [
+        "--net",
+        "--pid",
+        "--mount-proc",
+        "--fork",
+        "--kill-child",
+        "bash",
+        "-c",
+        `ip link set lo up && echo ready && exec sleep ${MAX_LIFETIME_S}`,
+      ],
+      {
+        env: { PATH: SYSTEM_PATH },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     try {
       await watch(holder).waitFor(/ready/, 10_000);
       const children = readFileSync(`/proc/${holder.pid}/task/${holder.pid}/children`, "utf8").trim().split(/\s+/);
@@ -50,8 +63,15 @@ export class Namespace {
   }
 
   /** Runs a command inside the namespace to completion (bounded), returning its exit status and output. */
-  async run(command: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ status: number | null; stdout: string; stderr: string }> {
-    const proc = spawn("nsenter", ["--target", String(this.initPid), "--net", "--pid", "--mount", "--", ...command], { env, stdio: ["ignore", "pipe", "pipe"] });
+  async run(
+    command: string[],
+    env: NodeJS.ProcessEnv,
+    timeoutMs: number,
+  ): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    const proc = spawn("nsenter", ["--target", String(this.initPid), "--net", "--pid", "--mount", "--", ...command], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     proc.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -101,7 +121,10 @@ function watch(proc: ChildProcess): Started {
           if (pattern.test(text)) done(resolve);
           else if (exited) done(() => reject(new Error(`exited before ${pattern}:\n${text}`)));
         };
-        const timer = setTimeout(() => done(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms:\n${text}`))), timeoutMs);
+        const timer = setTimeout(
+          () => done(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms:\n${text}`))),
+          timeoutMs,
+        );
         const done = (settle: () => void) => {
           clearTimeout(timer);
           listeners.delete(check);

@@ -3,7 +3,14 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { connectionSnippet, DEFAULT_DASK_VERSION, lifetimeMinutes, renderUserData, schedulerAddress, workerLayout } from "../../src/bootstrap/index.js";
+import {
+  connectionSnippet,
+  DEFAULT_DASK_VERSION,
+  lifetimeMinutes,
+  renderUserData,
+  schedulerAddress,
+  workerLayout,
+} from "../../src/bootstrap/index.js";
 import { ensureClusterTls, type ClusterTls } from "../../src/bootstrap/tls.js";
 import { PlanError } from "../../src/errors.js";
 import { inputFor, tempHome } from "./fixtures.js";
@@ -19,7 +26,10 @@ afterAll(() => home.cleanup());
 function read(userData: string): { config: CloudConfig; files: Map<string, { text: string; permissions: string }> } {
   expect(userData.startsWith("#cloud-config\n")).toBe(true);
   const config = parse(userData, { version: "1.1" }) as CloudConfig;
-  return { config, files: new Map(config.write_files.map((f) => [f.path, { text: decodedContent(f), permissions: f.permissions }])) };
+  return {
+    config,
+    files: new Map(config.write_files.map((f) => [f.path, { text: decodedContent(f), permissions: f.permissions }])),
+  };
 }
 
 test("a TLS scheduler: scripts, units, settings and its own certificate and key at 0600, never the CA key", () => {
@@ -31,10 +41,17 @@ test("a TLS scheduler: scripts, units, settings and its own certificate and key 
   expect(files.get("/etc/cloudlaunch/tls/node-key.pem")).toEqual({ text: tls.scheduler.keyPem, permissions: "0600" });
   expect(userData).not.toContain(readFileSync(join(tls.dir, "ca-key.pem"), "utf8").split("\n")[1]);
   expect(userData).not.toContain(tls.worker.keyPem.split("\n")[1]);
-  for (const script of ["bootstrap.sh", "arm-lifetime.sh", "setup-dask.sh", "start-dask.sh"]) expect(files.get(`/opt/cloudlaunch/${script}`)?.permissions).toBe("0755");
+  for (const script of ["bootstrap.sh", "arm-lifetime.sh", "setup-dask.sh", "start-dask.sh"])
+    expect(files.get(`/opt/cloudlaunch/${script}`)?.permissions).toBe("0755");
 
   const { vars } = sourceSettings(files.get("/etc/cloudlaunch/cloudlaunch.env")!.text);
-  expect(vars).toMatchObject({ CLOUDLAUNCH_ROLE: "scheduler", DASK_PROTOCOL: "tls", DASK_SCHEDULER_PORT: "8786", DASK_DASHBOARD_PORT: "8787", DASK_SCHEDULER_ADDRESS: "" });
+  expect(vars).toMatchObject({
+    CLOUDLAUNCH_ROLE: "scheduler",
+    DASK_PROTOCOL: "tls",
+    DASK_SCHEDULER_PORT: "8786",
+    DASK_DASHBOARD_PORT: "8787",
+    DASK_SCHEDULER_ADDRESS: "",
+  });
   expect(vars.CLOUDLAUNCH_MAX_LIFETIME_MINUTES).toBe("480");
 });
 
@@ -52,7 +69,12 @@ test("a worker dials the scheduler's private address and is sized from its vCPUs
   const { files } = read(renderUserData(input));
   expect(files.get("/etc/cloudlaunch/tls/node.pem")?.text).toBe(tls.worker.certPem);
   const { vars, pip, setup } = sourceSettings(files.get("/etc/cloudlaunch/cloudlaunch.env")!.text);
-  expect(vars).toMatchObject({ DASK_SCHEDULER_ADDRESS: "tls://10.1.2.3:8786", DASK_NWORKERS: "4", DASK_NTHREADS: "4", CLOUDLAUNCH_NODE: "demo-worker-1" });
+  expect(vars).toMatchObject({
+    DASK_SCHEDULER_ADDRESS: "tls://10.1.2.3:8786",
+    DASK_NWORKERS: "4",
+    DASK_NTHREADS: "4",
+    CLOUDLAUNCH_NODE: "demo-worker-1",
+  });
   expect(Number(vars.DASK_MEMORY_LIMIT)).toBe(workerLayout(16, 64).memoryLimit);
   expect(pip).toEqual(["pyarrow==17.0.0"]);
   expect(setup).toEqual(["apt-get install -y htop"]);
@@ -63,7 +85,11 @@ test("security: false ships no TLS files and plain tcp addresses", () => {
   expect([...files.keys()].filter((p) => p.includes("/tls/"))).toEqual([]);
   const { vars } = sourceSettings(files.get("/etc/cloudlaunch/cloudlaunch.env")!.text);
   expect(vars).toMatchObject({ DASK_PROTOCOL: "tcp", DASK_SCHEDULER_ADDRESS: "tcp://10.1.2.3:8786" });
-  expect(JSON.parse(files.get("/etc/cloudlaunch/node.json")!.text)).toMatchObject({ tls: false, scheduler: "tcp://10.1.2.3:8786", tags: { team: "data" } });
+  expect(JSON.parse(files.get("/etc/cloudlaunch/node.json")!.text)).toMatchObject({
+    tls: false,
+    scheduler: "tcp://10.1.2.3:8786",
+    tags: { team: "data" },
+  });
 });
 
 test("defaults: the default Dask release, no extra packages or commands, no lifetime", () => {
@@ -94,13 +120,16 @@ test.each([
   expect({ nworkers: layout.nworkers, nthreads: layout.nthreads }).toEqual({ nworkers, nthreads });
 });
 
-test.each([1, 2, 4, 16, 64, 768])("workerLayout memory on %i GiB leaves room for the OS but uses at least half", (gib) => {
-  const { nworkers, memoryLimit } = workerLayout(8, gib);
-  const total = nworkers * memoryLimit;
-  expect(total).toBeLessThan(gib * 2 ** 30);
-  expect(total).toBeGreaterThanOrEqual(gib * 2 ** 30 * 0.5 - nworkers);
-  expect(gib * 2 ** 30 - total).toBeLessThanOrEqual(4 * 2 ** 30 + nworkers);
-});
+test.each([1, 2, 4, 16, 64, 768])(
+  "workerLayout memory on %i GiB leaves room for the OS but uses at least half",
+  (gib) => {
+    const { nworkers, memoryLimit } = workerLayout(8, gib);
+    const total = nworkers * memoryLimit;
+    expect(total).toBeLessThan(gib * 2 ** 30);
+    expect(total).toBeGreaterThanOrEqual(gib * 2 ** 30 * 0.5 - nworkers);
+    expect(gib * 2 ** 30 - total).toBeLessThanOrEqual(4 * 2 ** 30 + nworkers);
+  },
+);
 
 test("lifetimes and scheduler addresses", () => {
   expect([lifetimeMinutes("30m"), lifetimeMinutes("8h"), lifetimeMinutes("2d")]).toEqual([30, 480, 2880]);
@@ -112,7 +141,11 @@ test("lifetimes and scheduler addresses", () => {
 });
 
 test("the connection snippet: Security with the local files and require_encryption, or a plain Client; both check versions", () => {
-  const files = { caPath: "/home/a b/ca.pem", certPath: `/home/it's "me"/client.pem`, keyPath: "/home/x\\y/client-key.pem" };
+  const files = {
+    caPath: "/home/a b/ca.pem",
+    certPath: `/home/it's "me"/client.pem`,
+    keyPath: "/home/x\\y/client-key.pem",
+  };
   expect(connectionSnippet("tls://203.0.113.7:8786", files)).toBe(
     [
       "from distributed import Client, Security",
@@ -126,5 +159,7 @@ test("the connection snippet: Security with the local files and require_encrypti
       "client.get_versions(check=True)",
     ].join("\n"),
   );
-  expect(connectionSnippet("tcp://203.0.113.7:8786")).toBe('from distributed import Client\nclient = Client("tcp://203.0.113.7:8786")\nclient.get_versions(check=True)');
+  expect(connectionSnippet("tcp://203.0.113.7:8786")).toBe(
+    'from distributed import Client\nclient = Client("tcp://203.0.113.7:8786")\nclient.get_versions(check=True)',
+  );
 });

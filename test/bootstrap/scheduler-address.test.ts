@@ -21,10 +21,25 @@ beforeAll(async () => {
     // EC2 IMDSv2: a session token first, then the instance tag (only with InstanceMetadataTags enabled).
     const aws = only === "aws";
     if (aws && req.method === "PUT" && url === "/latest/api/token") return void res.end("tok");
-    if (aws && url === "/latest/meta-data/tags/instance/cloudlaunch-scheduler-ip" && req.headers["x-aws-ec2-metadata-token"] === "tok") return void res.end(value);
-    if (only === "gcp" && url === "/computeMetadata/v1/instance/attributes/cloudlaunch-scheduler-ip" && req.headers["metadata-flavor"] === "Google") return void res.end(value);
+    if (
+      aws &&
+      url === "/latest/meta-data/tags/instance/cloudlaunch-scheduler-ip" &&
+      req.headers["x-aws-ec2-metadata-token"] === "tok"
+    )
+      return void res.end(value);
+    if (
+      only === "gcp" &&
+      url === "/computeMetadata/v1/instance/attributes/cloudlaunch-scheduler-ip" &&
+      req.headers["metadata-flavor"] === "Google"
+    )
+      return void res.end(value);
     if (only === "azure" && url.startsWith("/metadata/instance/compute/tagsList") && req.headers.metadata === "true") {
-      return void res.end(JSON.stringify([{ name: "cloudlaunch-cluster", value: "demo" }, { name: "cloudlaunch-scheduler-ip", value }]));
+      return void res.end(
+        JSON.stringify([
+          { name: "cloudlaunch-cluster", value: "demo" },
+          { name: "cloudlaunch-scheduler-ip", value },
+        ]),
+      );
     }
     res.statusCode = 404;
     res.end();
@@ -41,10 +56,13 @@ const address = async (provider: string, env: Record<string, string> = { CLOUDLA
   return (await run("bash", [SCRIPT, FALLBACK], { env: { PATH: process.env.PATH ?? "", ...env } })).stdout.trim();
 };
 
-test.each(["aws", "gcp", "azure"])("%s: the address in the node's metadata wins over the first-boot one", async (provider) => {
-  value = "10.0.0.9";
-  expect(await address(provider)).toBe("tls://10.0.0.9:8786");
-});
+test.each(["aws", "gcp", "azure"])(
+  "%s: the address in the node's metadata wins over the first-boot one",
+  async (provider) => {
+    value = "10.0.0.9";
+    expect(await address(provider)).toBe("tls://10.0.0.9:8786");
+  },
+);
 
 test("no metadata service, or a value that is not an IPv4 address: the first-boot address", async () => {
   expect(await address("aws", { CLOUDLAUNCH_IMDS: "http://127.0.0.1:9" })).toBe(FALLBACK);

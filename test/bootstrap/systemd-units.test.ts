@@ -20,7 +20,12 @@ describeWithTools("systemd units", [TOOLS.systemdAnalyze, TOOLS.pyyaml], () => {
 
   beforeAll(async () => {
     const tls = await ensureClusterTls("demo", home.env);
-    materialize(parseWithPyYaml(renderUserData(inputFor({ provider: "aws", role: "worker", tls: true }, tls, { max_lifetime: "8h" }))), root);
+    materialize(
+      parseWithPyYaml(
+        renderUserData(inputFor({ provider: "aws", role: "worker", tls: true }, tls, { max_lifetime: "8h" })),
+      ),
+      root,
+    );
     // What verify resolves inside --root: the targets the units name, and the binaries they run.
     cpSync("/usr/lib/systemd/system", join(root, "usr/lib/systemd/system"), { recursive: true });
     mkdirSync(join(root, "usr/bin"), { recursive: true });
@@ -28,7 +33,10 @@ describeWithTools("systemd units", [TOOLS.systemdAnalyze, TOOLS.pyyaml], () => {
   });
 
   function verify(...units: string[]): { status: number | null; output: string } {
-    const run = spawnSync("systemd-analyze", ["verify", `--root=${root}`, ...units.map((u) => join(unitDir, u))], { encoding: "utf8", env: { PATH: SYSTEM_PATH } });
+    const run = spawnSync("systemd-analyze", ["verify", `--root=${root}`, ...units.map((u) => join(unitDir, u))], {
+      encoding: "utf8",
+      env: { PATH: SYSTEM_PATH },
+    });
     return { status: run.status, output: run.stdout + run.stderr };
   }
 
@@ -38,7 +46,10 @@ describeWithTools("systemd units", [TOOLS.systemdAnalyze, TOOLS.pyyaml], () => {
 
   test("arm-lifetime.sh writes a timer that verifies and fires max_lifetime from now", () => {
     const before = Date.now();
-    const run = spawnSync(join(root, "opt/cloudlaunch/arm-lifetime.sh"), [unitDir, "480"], { encoding: "utf8", env: { PATH: SYSTEM_PATH } });
+    const run = spawnSync(join(root, "opt/cloudlaunch/arm-lifetime.sh"), [unitDir, "480"], {
+      encoding: "utf8",
+      env: { PATH: SYSTEM_PATH },
+    });
     expect(run.status).toBe(0);
     expect(verify("cloudlaunch-lifetime.timer")).toEqual({ status: 0, output: "" });
     const timer = readFileSync(join(unitDir, "cloudlaunch-lifetime.timer"), "utf8");

@@ -1,7 +1,17 @@
 // The CA and certificates as a set: a half-written CA is repaired while nothing can trust it and refused once the
 // cluster has nodes; a cluster with nodes never gets a second CA; a failed certificate write leaves no key behind;
 // an existing directory's mode is left as its owner set it.
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { LocalStateError } from "../../src/errors.js";
 import { writePairAtomically } from "../../src/bootstrap/pem-files.js";
@@ -12,7 +22,10 @@ const home = tempHome();
 afterAll(() => home.cleanup());
 const now = new Date("2026-06-01T00:00:00Z");
 const refused = async (p: Promise<unknown>) => {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(LocalStateError);
   return (err as Error).message;
 };
@@ -58,7 +71,10 @@ test("a failed certificate write leaves neither the key nor a temp file", async 
   const dir = join(home.home, "atomic");
   mkdirSync(dir, { recursive: true });
   mkdirSync(join(dir, "x.pem")); // the certificate's rename cannot replace a directory
-  const err = await writePairAtomically({ certPath: join(dir, "x.pem"), keyPath: join(dir, "x-key.pem") }, { certPem: "C", keyPem: "K" }).catch((e) => e);
+  const err = await writePairAtomically(
+    { certPath: join(dir, "x.pem"), keyPath: join(dir, "x-key.pem") },
+    { certPem: "C", keyPem: "K" },
+  ).catch((e) => e);
   expect(String(err)).toMatch(/EISDIR|directory/i);
   expect(readdirSync(dir)).toEqual(["x.pem"]);
   rmSync(join(dir, "x.pem"), { recursive: true });

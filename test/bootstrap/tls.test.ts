@@ -27,7 +27,11 @@ test("first up creates a CA and scheduler/worker/client certificates: files 0600
   const tls = await ensureClusterTls("alpha", home.env);
   expect(tls.dir).toBe(join(home.home, "clusters", "alpha"));
   for (const dir of [home.home, join(home.home, "clusters"), tls.dir]) expect(mode(dir)).toBe(0o700);
-  const files = [tls.caPath, join(tls.dir, "ca-key.pem"), ...[tls.scheduler, tls.worker, tls.client].flatMap((c) => [c.certPath, c.keyPath])];
+  const files = [
+    tls.caPath,
+    join(tls.dir, "ca-key.pem"),
+    ...[tls.scheduler, tls.worker, tls.client].flatMap((c) => [c.certPath, c.keyPath]),
+  ];
   for (const file of files) expect(mode(file)).toBe(0o600);
 
   const ca = new X509Certificate(tls.caPem);
@@ -78,11 +82,19 @@ test("a leaf signed by another CA (e.g. a CA restored from elsewhere) is replace
   expect(new X509Certificate(fixed.client.certPem).checkIssued(new X509Certificate(tls.caPem))).toBe(true);
 });
 
-describeWithTools("certificates pass OpenSSL's strict X.509 checks (what Python 3.13's default context applies)", [TOOLS.openssl], () => {
-  test.each(["scheduler", "worker", "client"] as const)("%s", async (kind) => {
-    const tls = await ensureClusterTls("strict", home.env);
-    const purpose = kind === "client" ? "sslclient" : "sslserver";
-    const run = spawnSync("openssl", ["verify", "-x509_strict", "-purpose", purpose, "-CAfile", tls.caPath, tls[kind].certPath], { encoding: "utf8", env: { PATH: SYSTEM_PATH } });
-    expect({ status: run.status, out: run.stdout.trim() }).toEqual({ status: 0, out: `${tls[kind].certPath}: OK` });
-  });
-});
+describeWithTools(
+  "certificates pass OpenSSL's strict X.509 checks (what Python 3.13's default context applies)",
+  [TOOLS.openssl],
+  () => {
+    test.each(["scheduler", "worker", "client"] as const)("%s", async (kind) => {
+      const tls = await ensureClusterTls("strict", home.env);
+      const purpose = kind === "client" ? "sslclient" : "sslserver";
+      const run = spawnSync(
+        "openssl",
+        ["verify", "-x509_strict", "-purpose", purpose, "-CAfile", tls.caPath, tls[kind].certPath],
+        { encoding: "utf8", env: { PATH: SYSTEM_PATH } },
+      );
+      expect({ status: run.status, out: run.stdout.trim() }).toEqual({ status: 0, out: `${tls[kind].certPath}: OK` });
+    });
+  },
+);

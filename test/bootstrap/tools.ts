@@ -21,13 +21,19 @@ export const TOOLS = {
   shellcheck: { pkg: "shellcheck", probe: ["shellcheck", "--version"] },
   pyyaml: { pkg: "python3-yaml", probe: [PYTHON, "-c", "import yaml"] },
   distributed: { pkg: "python3-distributed", probe: [PYTHON, "-c", "import distributed"] },
-  netns: { pkg: "util-linux iproute2", probe: ["unshare", "--net", "--pid", "--mount-proc", "--fork", "ip", "link", "set", "lo", "up"] },
+  netns: {
+    pkg: "util-linux iproute2",
+    probe: ["unshare", "--net", "--pid", "--mount-proc", "--fork", "ip", "link", "set", "lo", "up"],
+  },
   openssl: { pkg: "openssl", probe: ["openssl", "version"] },
   systemdAnalyze: { pkg: "systemd", probe: ["systemd-analyze", "--version"] },
 } satisfies Record<string, Tool>;
 
 function available(tool: Tool): boolean {
-  const result = spawnSync(tool.probe[0], tool.probe.slice(1), { stdio: "ignore", env: { ...process.env, PATH: SYSTEM_PATH } });
+  const result = spawnSync(tool.probe[0], tool.probe.slice(1), {
+    stdio: "ignore",
+    env: { ...process.env, PATH: SYSTEM_PATH },
+  });
   return result.status === 0;
 }
 
@@ -43,9 +49,11 @@ export function describeWithTools(title: string, tools: Tool[], body: () => void
   }
   const message = `missing Debian packages: ${missing.join(" ")} (apt-get install them; see test/bootstrap/APT_PACKAGES)`;
   if (process.env.CI === "true") {
-    describe(title, () => test("has the tools it needs", () => {
-      throw new Error(message);
-    }));
+    describe(title, () =>
+      test("has the tools it needs", () => {
+        throw new Error(message);
+      }),
+    );
     return;
   }
   console.warn(`${title}: skipped, ${message}`);
@@ -67,10 +75,14 @@ export interface CloudConfig {
 }
 
 export function parseWithPyYaml(userData: string): CloudConfig {
-  const json = execFileSync(PYTHON, ["-c", "import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)"], {
-    input: userData,
-    env: { PATH: SYSTEM_PATH },
-  });
+  const json = execFileSync(
+    PYTHON,
+    ["-c", "import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)"],
+    {
+      input: userData,
+      env: { PATH: SYSTEM_PATH },
+    },
+  );
   return JSON.parse(json.toString("utf8")) as CloudConfig;
 }
 
@@ -104,9 +116,21 @@ export interface Settings {
 }
 
 const SETTING_NAMES = [
-  "CLOUDLAUNCH_PROVIDER", "CLOUDLAUNCH_CLUSTER", "CLOUDLAUNCH_NODE", "CLOUDLAUNCH_ROLE", "CLOUDLAUNCH_VENV",
-  "CLOUDLAUNCH_MAX_LIFETIME_MINUTES", "CLOUDLAUNCH_SHUTDOWN_ON_FAILURE_MINUTES", "DASK_VERSION", "DASK_PROTOCOL", "DASK_SCHEDULER_PORT", "DASK_DASHBOARD_PORT",
-  "DASK_SCHEDULER_ADDRESS", "DASK_NWORKERS", "DASK_NTHREADS", "DASK_MEMORY_LIMIT",
+  "CLOUDLAUNCH_PROVIDER",
+  "CLOUDLAUNCH_CLUSTER",
+  "CLOUDLAUNCH_NODE",
+  "CLOUDLAUNCH_ROLE",
+  "CLOUDLAUNCH_VENV",
+  "CLOUDLAUNCH_MAX_LIFETIME_MINUTES",
+  "CLOUDLAUNCH_SHUTDOWN_ON_FAILURE_MINUTES",
+  "DASK_VERSION",
+  "DASK_PROTOCOL",
+  "DASK_SCHEDULER_PORT",
+  "DASK_DASHBOARD_PORT",
+  "DASK_SCHEDULER_ADDRESS",
+  "DASK_NWORKERS",
+  "DASK_NTHREADS",
+  "DASK_MEMORY_LIMIT",
 ];
 
 /** Sources a rendered cloudlaunch.env under `set -u` in a clean bash and returns what bash holds, NUL-separated. */
@@ -117,12 +141,20 @@ export function sourceSettings(text: string): Settings {
   const script = `set -euo pipefail; source "$1"
     for v in ${SETTING_NAMES.join(" ")}; do printf '%s=%s\\0' "$v" "\${!v}"; done
     printf '\\0'; printf '%s\\0' "\${DASK_PIP_PACKAGES[@]}"; printf '\\0'; printf '%s\\0' "\${DASK_SETUP_COMMANDS[@]}"`;
-  const run = spawnSync("bash", ["--norc", "--noprofile", "-c", script, "source-settings", file], { env: { PATH: SYSTEM_PATH }, encoding: "utf8" });
+  const run = spawnSync("bash", ["--norc", "--noprofile", "-c", script, "source-settings", file], {
+    env: { PATH: SYSTEM_PATH },
+    encoding: "utf8",
+  });
   rmSync(dir, { recursive: true, force: true });
-  if (run.status !== 0 || run.stderr !== "") throw new Error(`sourcing the settings failed (${run.status}): ${run.stderr}`);
+  if (run.status !== 0 || run.stderr !== "")
+    throw new Error(`sourcing the settings failed (${run.status}): ${run.stderr}`);
   const [vars, pip, setup] = run.stdout
     .split("\0\0")
     .map((part) => part.replace(/\0$/, ""))
     .map((part) => (part === "" ? [] : part.split("\0")));
-  return { vars: Object.fromEntries(vars.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)])), pip, setup };
+  return {
+    vars: Object.fromEntries(vars.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)])),
+    pip,
+    setup,
+  };
 }

@@ -14,7 +14,10 @@ const noStack = (text: string) => expect(text).not.toMatch(/^\s+at .+:\d+:\d+\)?
 /** Setup commands that, even gzipped, outgrow the cloud's user-data limit (random text barely compresses). */
 function oversizedSetup(provider: ProviderName): string[] {
   const commands = Math.ceil((USER_DATA_LIMITS[provider] * 1.6) / 600);
-  return Array.from({ length: commands }, (_, i) => `echo ${createHash("shake256", { outputLength: 450 }).update(String(i)).digest("base64")}`);
+  return Array.from(
+    { length: commands },
+    (_, i) => `echo ${createHash("shake256", { outputLength: 450 }).update(String(i)).digest("base64")}`,
+  );
 }
 
 describe.each(PROVIDERS)("%s, bad input", (provider) => {
@@ -24,7 +27,11 @@ describe.each(PROVIDERS)("%s, bad input", (provider) => {
   });
   afterAll(() => w?.close());
   const clusterDir = (name: string) => join(w.home, ".cloudlaunch", "clusters", name);
-  const written = (since: number) => w.fake.calls.slice(since).filter((c) => c.mutating).map((c) => c.action);
+  const written = (since: number) =>
+    w.fake.calls
+      .slice(since)
+      .filter((c) => c.mutating)
+      .map((c) => c.action);
 
   // GCP's limit (256 KiB) is the spec's own size cap: a spec cannot outgrow it.
   const sized = provider === "gcp" ? it.skip : it;
@@ -34,7 +41,9 @@ describe.each(PROVIDERS)("%s, bad input", (provider) => {
     const r = await w.run(["up", file, "--dryrun"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("invalid spec:");
-    expect(r.stderr).toMatch(new RegExp(`huge\\.yaml:\\d+:\\d+: dask\\.setup_commands: .*over the ${USER_DATA_LIMITS[provider]}-byte limit`));
+    expect(r.stderr).toMatch(
+      new RegExp(`huge\\.yaml:\\d+:\\d+: dask\\.setup_commands: .*over the ${USER_DATA_LIMITS[provider]}-byte limit`),
+    );
     expect(written(since)).toEqual([]);
     noStack(r.stderr);
   });
@@ -55,17 +64,26 @@ describe.each(PROVIDERS)("%s, bad input", (provider) => {
     writeFileSync(key, OPENSSH_PRIVATE_KEY, { mode: 0o600 });
     const file = w.spec("leak", 1, { ssh: { public_key_file: key } });
     const since = w.fake.calls.length;
-    for (const args of [["up", file, "--dryrun"], ["up", file]]) {
+    for (const args of [
+      ["up", file, "--dryrun"],
+      ["up", file],
+    ]) {
       const r = await w.run(args);
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/leak\.yaml:\d+:\d+: ssh\.public_key_file: .*is a private key, which must never leave this machine/);
+      expect(r.stderr).toMatch(
+        /leak\.yaml:\d+:\d+: ssh\.public_key_file: .*is a private key, which must never leave this machine/,
+      );
     }
     expect(w.fake.calls.length).toBe(since);
     expect(existsSync(clusterDir("leak"))).toBe(false);
   });
 
   it("a missing key file is an error on every cloud", async () => {
-    const r = await w.run(["up", w.spec("nokey", 1, { ssh: { public_key_file: join(w.home, "absent.pub") } }), "--dryrun"]);
+    const r = await w.run([
+      "up",
+      w.spec("nokey", 1, { ssh: { public_key_file: join(w.home, "absent.pub") } }),
+      "--dryrun",
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/ssh\.public_key_file: .*absent\.pub does not exist/);
   });

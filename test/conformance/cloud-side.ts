@@ -31,34 +31,50 @@ export function cloudSide(fake: FakeCloud): CloudSide {
 }
 
 function awsSide(fake: FakeCloud): CloudSide {
-  const ec2 = () => new EC2Client({
-    region: fake.spec.region, endpoint: fake.url,
-    credentials: { accessKeyId: fake.env.AWS_ACCESS_KEY_ID, secretAccessKey: fake.env.AWS_SECRET_ACCESS_KEY },
-  });
+  const ec2 = () =>
+    new EC2Client({
+      region: fake.spec.region,
+      endpoint: fake.url,
+      credentials: { accessKeyId: fake.env.AWS_ACCESS_KEY_ID, secretAccessKey: fake.env.AWS_SECRET_ACCESS_KEY },
+    });
   const describe = async (cluster: string) => {
     const client = ec2();
-    const out = await client.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "group-name", Values: [`cloudlaunch-${cluster}`] }] }));
+    const out = await client.send(
+      new DescribeSecurityGroupsCommand({ Filters: [{ Name: "group-name", Values: [`cloudlaunch-${cluster}`] }] }),
+    );
     client.destroy();
     return out.SecurityGroups ?? [];
   };
   return {
     async createForeign(cluster) {
       const client = ec2();
-      const { GroupId } = await client.send(new CreateSecurityGroupCommand({
-        GroupName: `cloudlaunch-${cluster}`, Description: "the data team's bastion",
-        TagSpecifications: [{ ResourceType: "security-group", Tags: [{ Key: "owner", Value: "someone-else" }] }],
-      }));
-      await client.send(new AuthorizeSecurityGroupIngressCommand({
-        GroupId, IpPermissions: [{ IpProtocol: "tcp", FromPort: 5432, ToPort: 5432, IpRanges: [{ CidrIp: "10.9.0.0/16" }] }],
-      }));
+      const { GroupId } = await client.send(
+        new CreateSecurityGroupCommand({
+          GroupName: `cloudlaunch-${cluster}`,
+          Description: "the data team's bastion",
+          TagSpecifications: [{ ResourceType: "security-group", Tags: [{ Key: "owner", Value: "someone-else" }] }],
+        }),
+      );
+      await client.send(
+        new AuthorizeSecurityGroupIngressCommand({
+          GroupId,
+          IpPermissions: [{ IpProtocol: "tcp", FromPort: 5432, ToPort: 5432, IpRanges: [{ CidrIp: "10.9.0.0/16" }] }],
+        }),
+      );
       client.destroy();
     },
     readForeign: describe,
     async admitted(cluster) {
       const [group] = await describe(cluster);
-      return Object.fromEntries(PORTS.map((port) => [port, (group?.IpPermissions ?? [])
-        .filter((p) => p.IpProtocol === "tcp" && String(p.FromPort) === port)
-        .flatMap((p) => (p.IpRanges ?? []).map((r) => r.CidrIp!)).sort()]));
+      return Object.fromEntries(
+        PORTS.map((port) => [
+          port,
+          (group?.IpPermissions ?? [])
+            .filter((p) => p.IpProtocol === "tcp" && String(p.FromPort) === port)
+            .flatMap((p) => (p.IpRanges ?? []).map((r) => r.CidrIp!))
+            .sort(),
+        ]),
+      );
     },
   };
 }
@@ -68,7 +84,8 @@ function gcpSide(fake: FakeCloud): CloudSide {
   const base = `${fake.url}/compute/v1/projects/${project}`;
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${base}${path}`, {
-      method, body: body ? JSON.stringify(body) : undefined,
+      method,
+      body: body ? JSON.stringify(body) : undefined,
       headers: { authorization: `Bearer ${fake.env.CLOUDLAUNCH_GCP_ACCESS_TOKEN}`, "content-type": "application/json" },
     });
     return { status: res.status, json: await res.json() };
@@ -78,8 +95,12 @@ function gcpSide(fake: FakeCloud): CloudSide {
     async createForeign(cluster) {
       const subnet = await call("GET", `/regions/${fake.spec.region}/subnetworks/${fake.spec.subnet}`);
       const created = await call("POST", "/global/firewalls", {
-        name: names(cluster)[0], network: subnet.json.network, description: "prod ssh, do not touch",
-        sourceRanges: ["0.0.0.0/0"], targetTags: ["prod"], allowed: [{ IPProtocol: "tcp", ports: ["22"] }],
+        name: names(cluster)[0],
+        network: subnet.json.network,
+        description: "prod ssh, do not touch",
+        sourceRanges: ["0.0.0.0/0"],
+        targetTags: ["prod"],
+        allowed: [{ IPProtocol: "tcp", ports: ["22"] }],
       });
       if (created.status !== 200) throw new Error(`could not create the foreign rule: ${JSON.stringify(created.json)}`);
     },
@@ -87,14 +108,28 @@ function gcpSide(fake: FakeCloud): CloudSide {
     async createForeignNodeResource(node) {
       const zone = fake.spec.zones[0];
       const created = await call("POST", `/zones/${zone}/instances`, {
-        name: node, machineType: `zones/${zone}/machineTypes/e2-standard-2`, labels: { team: "data" },
-        disks: [{ boot: true, autoDelete: true, initializeParams: { sourceImage: "projects/ubuntu-os-cloud/global/images/family/ubuntu-2404-lts-amd64" } }],
+        name: node,
+        machineType: `zones/${zone}/machineTypes/e2-standard-2`,
+        labels: { team: "data" },
+        disks: [
+          {
+            boot: true,
+            autoDelete: true,
+            initializeParams: { sourceImage: "projects/ubuntu-os-cloud/global/images/family/ubuntu-2404-lts-amd64" },
+          },
+        ],
         networkInterfaces: [{ subnetwork: `regions/${fake.spec.region}/subnetworks/${fake.spec.subnet}` }],
       });
-      if (created.status !== 200) throw new Error(`could not create the foreign instance: ${JSON.stringify(created.json)}`);
+      if (created.status !== 200)
+        throw new Error(`could not create the foreign instance: ${JSON.stringify(created.json)}`);
       return async () => {
         const { name, labels, machineType, status } = (await call("GET", `/zones/${zone}/instances/${node}`)).json;
-        return { name, labels, machineType, status: status === "PROVISIONING" || status === "STAGING" ? "RUNNING" : status };
+        return {
+          name,
+          labels,
+          machineType,
+          status: status === "PROVISIONING" || status === "STAGING" ? "RUNNING" : status,
+        };
       };
     },
     async admitted(cluster) {
@@ -106,19 +141,30 @@ function gcpSide(fake: FakeCloud): CloudSide {
 }
 
 function azureSide(fake: FakeCloud): CloudSide {
-  const { resource_group: rg, subscription_id: sub } = fake.spec.extra.azure as { resource_group: string; subscription_id: string };
+  const { resource_group: rg, subscription_id: sub } = fake.spec.extra.azure as {
+    resource_group: string;
+    subscription_id: string;
+  };
   const group = `/subscriptions/${sub}/resourceGroups/${rg}`;
   const arm = (method: string, path: string, body?: unknown) =>
     new Promise<{ status: number; json: any }>((resolve, reject) => {
       const url = new URL(`${fake.url}${path}?api-version=2023-09-01`);
-      const req = request(url, {
-        method, ca: (fake as unknown as { caCert: string }).caCert,
-        headers: { authorization: `Bearer ${fake.env.CLOUDLAUNCH_AZURE_ACCESS_TOKEN}`, "content-type": "application/json" },
-      }, (res) => {
-        let text = "";
-        res.on("data", (d) => (text += d));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined }));
-      });
+      const req = request(
+        url,
+        {
+          method,
+          ca: (fake as unknown as { caCert: string }).caCert,
+          headers: {
+            authorization: `Bearer ${fake.env.CLOUDLAUNCH_AZURE_ACCESS_TOKEN}`,
+            "content-type": "application/json",
+          },
+        },
+        (res) => {
+          let text = "";
+          res.on("data", (d) => (text += d));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined }));
+        },
+      );
       req.on("error", reject);
       req.end(body ? JSON.stringify(body) : undefined);
     });
@@ -127,39 +173,80 @@ function azureSide(fake: FakeCloud): CloudSide {
   const location = fake.spec.region;
   // provisioningState moves from Updating/Creating to Succeeded on its own: not a change anyone made.
   const settled = (v: any): any =>
-    Array.isArray(v) ? v.map(settled)
-      : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).filter(([k]) => k !== "provisioningState").map(([k, x]) => [k, settled(x)]))
+    Array.isArray(v)
+      ? v.map(settled)
+      : v && typeof v === "object"
+        ? Object.fromEntries(
+            Object.entries(v)
+              .filter(([k]) => k !== "provisioningState")
+              .map(([k, x]) => [k, settled(x)]),
+          )
         : v;
   const strip = (r: any) => settled({ tags: r.tags, properties: r.properties });
   return {
     async createForeign(cluster) {
       await arm("PUT", group, { location, tags: { owner: "someone-else" } });
       await arm("PUT", nsg(cluster), {
-        location, tags: { owner: "someone-else" },
-        properties: { securityRules: [{ name: "deny-all-in", properties: {
-          priority: 100, direction: "Inbound", access: "Deny", protocol: "*", sourceAddressPrefix: "*", sourcePortRange: "*",
-          destinationAddressPrefix: "*", destinationPortRange: "*" } }] },
+        location,
+        tags: { owner: "someone-else" },
+        properties: {
+          securityRules: [
+            {
+              name: "deny-all-in",
+              properties: {
+                priority: 100,
+                direction: "Inbound",
+                access: "Deny",
+                protocol: "*",
+                sourceAddressPrefix: "*",
+                sourcePortRange: "*",
+                destinationAddressPrefix: "*",
+                destinationPortRange: "*",
+              },
+            },
+          ],
+        },
       });
       await arm("PUT", vnet(cluster), {
-        location, tags: { owner: "someone-else" },
-        properties: { addressSpace: { addressPrefixes: ["10.9.0.0/16"] }, subnets: [
-          { name: "prod", properties: { addressPrefix: "10.9.1.0/24" } }, { name: "db", properties: { addressPrefix: "10.9.2.0/24" } }] },
+        location,
+        tags: { owner: "someone-else" },
+        properties: {
+          addressSpace: { addressPrefixes: ["10.9.0.0/16"] },
+          subnets: [
+            { name: "prod", properties: { addressPrefix: "10.9.1.0/24" } },
+            { name: "db", properties: { addressPrefix: "10.9.2.0/24" } },
+          ],
+        },
       });
     },
-    readForeign: async (cluster) => [strip((await arm("GET", nsg(cluster))).json), strip((await arm("GET", vnet(cluster))).json)],
+    readForeign: async (cluster) => [
+      strip((await arm("GET", nsg(cluster))).json),
+      strip((await arm("GET", vnet(cluster))).json),
+    ],
     async createForeignNodeResource(node) {
       const ip = `${group}/providers/Microsoft.Network/publicIPAddresses/${node}-ip`;
       await arm("PUT", group, { location, tags: { owner: "someone-else" } });
-      await arm("PUT", ip, { location, tags: { owner: "someone-else" }, sku: { name: "Standard" }, properties: { publicIPAllocationMethod: "Static" } });
+      await arm("PUT", ip, {
+        location,
+        tags: { owner: "someone-else" },
+        sku: { name: "Standard" },
+        properties: { publicIPAllocationMethod: "Static" },
+      });
       return async () => strip((await arm("GET", ip)).json);
     },
     async admitted(cluster) {
       const rules: any[] = (await arm("GET", nsg(cluster))).json?.properties?.securityRules ?? [];
       const allow = rules.filter((r) => r.properties.access === "Allow" && r.properties.direction === "Inbound");
       const list = (one?: string, many?: string[]) => [...(one ? [one] : []), ...(many ?? [])];
-      return Object.fromEntries(PORTS.map((port) => [port, allow
-        .filter((r) => list(r.properties.destinationPortRange, r.properties.destinationPortRanges).includes(port))
-        .flatMap((r) => list(r.properties.sourceAddressPrefix, r.properties.sourceAddressPrefixes)).sort()]));
+      return Object.fromEntries(
+        PORTS.map((port) => [
+          port,
+          allow
+            .filter((r) => list(r.properties.destinationPortRange, r.properties.destinationPortRanges).includes(port))
+            .flatMap((r) => list(r.properties.sourceAddressPrefix, r.properties.sourceAddressPrefixes))
+            .sort(),
+        ]),
+      );
     },
   };
 }

@@ -36,18 +36,32 @@ describe.each(PROVIDERS)("%s", (provider) => {
     const one = JSON.parse((await w.run(["status", "alpha", "--json"])).stdout);
     expect(one.nodes).toHaveLength(4);
     for (const n of one.nodes) {
-      expect(n).toEqual(expect.objectContaining({ state: "running", role: expect.stringMatching(/^(scheduler|worker)$/) }));
+      expect(n).toEqual(
+        expect.objectContaining({ state: "running", role: expect.stringMatching(/^(scheduler|worker)$/) }),
+      );
       for (const key of ["name", "id", "instance_type", "zone", "public_ip", "private_ip"]) expect(n[key]).toBeTruthy();
     }
   });
 
   it("running up again changes nothing and creates no duplicate", async () => {
-    const before = w.live("alpha").map((v) => v.id).sort();
+    const before = w
+      .live("alpha")
+      .map((v) => v.id)
+      .sort();
     const since = w.fake.calls.length;
     const r = await w.run(["up", w.spec("alpha", 3)]);
     expect(r.code).toBe(0);
-    expect(w.live("alpha").map((v) => v.id).sort()).toEqual(before);
-    expect(w.mutatingSince(since).filter((a) => /run|insert|create|put/i.test(a) && !/firewall|security|nsg|group|tags/i.test(a))).toEqual([]);
+    expect(
+      w
+        .live("alpha")
+        .map((v) => v.id)
+        .sort(),
+    ).toEqual(before);
+    expect(
+      w
+        .mutatingSince(since)
+        .filter((a) => /run|insert|create|put/i.test(a) && !/firewall|security|nsg|group|tags/i.test(a)),
+    ).toEqual([]);
   });
 
   it("scales up under the next free names, lists surplus, and terminates it only when asked", async () => {
@@ -58,7 +72,12 @@ describe.each(PROVIDERS)("%s", (provider) => {
     expect(down.stderr).toContain("--terminate-surplus");
     expect(w.live("alpha")).toHaveLength(6);
     expect((await w.run(["up", w.spec("alpha", 3), "--terminate-surplus"])).code).toBe(0);
-    expect(names(w.live("alpha"))).toEqual(["alpha-scheduler", "alpha-worker-001", "alpha-worker-002", "alpha-worker-003"]);
+    expect(names(w.live("alpha"))).toEqual([
+      "alpha-scheduler",
+      "alpha-worker-001",
+      "alpha-worker-002",
+      "alpha-worker-003",
+    ]);
     expect((await w.run(["up", w.spec("alpha", 4)])).code).toBe(0);
     // worker-004 and -005 were terminated recently: their names are not reused.
     expect(names(w.live("alpha"))).toContain("alpha-worker-006");
@@ -93,7 +112,8 @@ describe.each(PROVIDERS)("%s", (provider) => {
     const plan = JSON.parse(up.stdout);
     expect(plan.offline).toBe(false);
     expect(plan.nodes.filter((n: { action: string }) => n.action === "create")).toHaveLength(4);
-    for (const args of [["stop"], ["start"], ["terminate", "--yes"]]) expect((await w.run([...args, "alpha", "--dryrun"])).code).toBe(0);
+    for (const args of [["stop"], ["start"], ["terminate", "--yes"]])
+      expect((await w.run([...args, "alpha", "--dryrun"])).code).toBe(0);
     expect(w.mutatingSince(since)).toEqual([]);
     expect(JSON.stringify(w.fake.vms())).toBe(vms);
   });

@@ -11,7 +11,12 @@ const names = (vms: { name: string }[]) => vms.map((v) => v.name).sort();
 const ids = (vms: FakeVm[]) => vms.map((v) => v.uid ?? v.id).sort();
 const running = (vm: FakeVm) => /^running$/i.test(vm.state);
 /** Short bounds so a stuck node is given up on in seconds (the defaults are minutes). */
-const SHORT = { CLOUDLAUNCH_PENDING_WAIT_S: "2", CLOUDLAUNCH_PENDING_POLL_MS: "100", CLOUDLAUNCH_GCP_WAIT_S: "3", CLOUDLAUNCH_AWS_WAIT_S: "3" };
+const SHORT = {
+  CLOUDLAUNCH_PENDING_WAIT_S: "2",
+  CLOUDLAUNCH_PENDING_POLL_MS: "100",
+  CLOUDLAUNCH_GCP_WAIT_S: "3",
+  CLOUDLAUNCH_AWS_WAIT_S: "3",
+};
 const waitUntil = async (ok: () => boolean, ms = 20000) => {
   const deadline = Date.now() + ms;
   while (!ok() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -87,7 +92,10 @@ describe.each(PROVIDERS)("%s converges", (provider) => {
     const workers = live.filter((v) => v.name.includes("worker"));
     expect(ids(workers)).toEqual(ids(before.filter((v) => v.name.includes("worker"))));
     // EC2 and Azure: a tag on the worker (IMDS shows it); GCP: a custom metadata item.
-    for (const vm of workers) expect(vm.tags["cloudlaunch-scheduler-ip"] ?? vm.metadata?.["cloudlaunch-scheduler-ip"]).toBe(scheduler.privateIp);
+    for (const vm of workers)
+      expect(vm.tags["cloudlaunch-scheduler-ip"] ?? vm.metadata?.["cloudlaunch-scheduler-ip"]).toBe(
+        scheduler.privateIp,
+      );
     // A plain re-run changes nothing: the address is written only when the scheduler is re-created.
     const since = w.fake.calls.length;
     expect((await w.run(["up", w.spec("follow", 2)])).code).toBe(0);
@@ -105,14 +113,18 @@ describe.each(PROVIDERS)("%s converges", (provider) => {
     expect(second.stderr).not.toContain("unexpected error");
     expect(second.code).toBe(0);
     // The plan names the node with its state and the cloud's reason (or the bound it outlived).
-    expect(second.stderr).toMatch(/broken-scheduler is (terminated|pending|running)\b.*(Server\.InternalError|OSProvisioningTimedOut|still pending)/);
+    expect(second.stderr).toMatch(
+      /broken-scheduler is (terminated|pending|running)\b.*(Server\.InternalError|OSProvisioningTimedOut|still pending)/,
+    );
     const live = w.live("broken");
     expect(names(live)).toEqual(["broken-scheduler", expect.stringMatching(/^broken-worker-\d{3}$/)]);
     expect(live.every(running)).toBe(true);
     // Nothing of the failed VM is left: no failed VM, and no NIC / public IP / disk beyond the live VMs' own.
     expect(w.fake.vms().filter((v) => v.cluster === "broken" && /failed/i.test(v.state))).toEqual([]);
     for (const kind of ["network interface", "public ip", "volume", "disk"]) {
-      const owned = w.fake.resources().filter((res) => res.kind.toLowerCase() === kind && Object.values(res.tags).includes("broken"));
+      const owned = w.fake
+        .resources()
+        .filter((res) => res.kind.toLowerCase() === kind && Object.values(res.tags).includes("broken"));
       expect(owned.length).toBeLessThanOrEqual(live.length);
     }
   });
@@ -134,7 +146,10 @@ describe.each(PROVIDERS)("%s converges", (provider) => {
     expect(r.stderr).toMatch(/waiting for nodes an earlier run left pending/);
     const live = w.live("settle");
     // Names the killed run planned stay used (src/records.ts), so the workers may be numbered after them.
-    expect(names(live)).toEqual(["settle-scheduler", ...[1, 2].map(() => expect.stringMatching(/^settle-worker-\d{3}$/))]);
+    expect(names(live)).toEqual([
+      "settle-scheduler",
+      ...[1, 2].map(() => expect.stringMatching(/^settle-worker-\d{3}$/)),
+    ]);
     expect(live.every(running)).toBe(true);
     expect(ids(live.filter((v) => v.name === "settle-scheduler"))).toEqual(ids([scheduler]));
   });
@@ -170,7 +185,9 @@ describe.each(PROVIDERS)("%s converges", (provider) => {
     w.fake.inject({ kind: "capacity", instanceType: wanted, zone });
     const r = await w.run(["up", spec]);
     expect(r.code).toBe(0);
-    expect(`${r.stdout}${r.stderr}`).toMatch(new RegExp(`${next}[^\\n]*instead of[^\\n]*${wanted}|${wanted}[^\\n]*(capacity|Allocation|trying)`, "i"));
+    expect(`${r.stdout}${r.stderr}`).toMatch(
+      new RegExp(`${next}[^\\n]*instead of[^\\n]*${wanted}|${wanted}[^\\n]*(capacity|Allocation|trying)`, "i"),
+    );
     const workers = w.live("squeeze").filter((v) => v.name.includes("worker"));
     expect(workers).toHaveLength(2);
     for (const vm of workers) expect([vm.instanceType, vm.zone]).toEqual([next, zone]);

@@ -51,7 +51,9 @@ describe.each(PROVIDERS)("%s", (provider) => {
     expect(one.cost.estimated_since_launch).toBeLessThanOrEqual(computeAndIps * hours + 1e-4);
     expect(one.cost.estimated_since_launch).toBeGreaterThanOrEqual(0);
     const text = await w.run(["status", "meter"]);
-    expect(text.stdout).toMatch(/Cost: \$[\d.]+\/hour now \(compute \+ IPs\); ~\$[\d.]+ since .*\(estimate: list prices/);
+    expect(text.stdout).toMatch(
+      /Cost: \$[\d.]+\/hour now \(compute \+ IPs\); ~\$[\d.]+ since .*\(estimate: list prices/,
+    );
     const all = await w.run(["status", "--json"]);
     const row = JSON.parse(all.stdout).clusters.find((c: { cluster: string }) => c.cluster === "meter");
     expect(row).toMatchObject({ hourly: one.cost.hourly, billed_since: one.cost.billed_since });
@@ -71,12 +73,19 @@ describe.each(PROVIDERS)("%s", (provider) => {
       const dry = await w.run(["up", file, "--dryrun"]);
       expect(dry.code).toBe(1);
       expect(dry.stderr).toContain("Quota too low for this plan");
-      expect(dry.stderr).toMatch(new RegExp(`needs ${vcpus} vCPUs, limit ${meterVcpus + vcpus - 2}, in use ${meterVcpus} \\(${vcpus - 2} free\\) — request`));
-      if (provider !== "aws") expect(dry.stderr).toMatch(/(IN_USE_ADDRESSES|PublicIPAddresses).*: needs 4 addresses, limit 3, in use \d+/);
+      expect(dry.stderr).toMatch(
+        new RegExp(
+          `needs ${vcpus} vCPUs, limit ${meterVcpus + vcpus - 2}, in use ${meterVcpus} \\(${vcpus - 2} free\\) — request`,
+        ),
+      );
+      if (provider !== "aws")
+        expect(dry.stderr).toMatch(/(IN_USE_ADDRESSES|PublicIPAddresses).*: needs 4 addresses, limit 3, in use \d+/);
       const r = await w.run(["up", file]);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain("nothing was created");
-      expect(r.stderr.split("\n").filter((l) => /^ {2}\S.*: needs \d+/.test(l))).toHaveLength(provider === "aws" ? 1 : 2);
+      expect(r.stderr.split("\n").filter((l) => /^ {2}\S.*: needs \d+/.test(l))).toHaveLength(
+        provider === "aws" ? 1 : 2,
+      );
       expect(w.mutatingSince(since)).toEqual([]);
       expect(w.live("quota")).toEqual([]);
     } finally {

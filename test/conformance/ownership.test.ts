@@ -57,7 +57,8 @@ describe.each(PROVIDERS)("%s", (provider) => {
   });
 
   it("narrowing and widening allowed_cidrs is reflected exactly in the cloud's rules", async () => {
-    const spec = (cidrs: string[]) => w.spec("conv", 1, { network: { subnet: w.fake.spec.subnet, allowed_cidrs: cidrs } });
+    const spec = (cidrs: string[]) =>
+      w.spec("conv", 1, { network: { subnet: w.fake.spec.subnet, allowed_cidrs: cidrs } });
     expect((await w.run(["up", spec(["203.0.113.10/32"])])).code).toBe(0);
     expect(await side.admitted("conv")).toEqual(admitting(["203.0.113.10/32"]));
 

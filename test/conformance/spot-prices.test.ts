@@ -29,7 +29,10 @@ describe("aws: EC2 DescribeSpotPriceHistory", () => {
     // The fake prices zone b 4 % under the region's snapshot value, the others above or equal.
     expect(p.zone).toBe(w.fake.spec.zones[1]);
     expect(p.roles.worker.price_hourly).toBeCloseTo(snapshot * 0.96, 5);
-    expect(p.prices).toMatchObject({ live_spot: true, spot: expect.stringContaining("live from EC2 DescribeSpotPriceHistory") });
+    expect(p.prices).toMatchObject({
+      live_spot: true,
+      spot: expect.stringContaining("live from EC2 DescribeSpotPriceHistory"),
+    });
     expect(w.fake.calls.some((c) => c.action === "DescribeSpotPriceHistory")).toBe(true);
   });
 
@@ -71,10 +74,16 @@ describe("azure: the Retail Prices API", () => {
 
   it("prices spot workers from the Linux spot meters and follows a price change to another size", async () => {
     const first = await plan();
-    expect(first.prices).toMatchObject({ live_spot: true, spot: expect.stringContaining("live from Azure Retail Prices API") });
+    expect(first.prices).toMatchObject({
+      live_spot: true,
+      spot: expect.stringContaining("live from Azure Retail Prices API"),
+    });
     const size = first.roles.worker.instance_type as string;
     // The Windows meter is half the Linux one in the fake: a plan at the Linux price read the right meter.
-    expect(first.roles.worker.price_hourly).toBeCloseTo(findType("azure", w.fake.spec.region, size)!.spotPriceHourly!, 6);
+    expect(first.roles.worker.price_hourly).toBeCloseTo(
+      findType("azure", w.fake.spec.region, size)!.spotPriceHourly!,
+      6,
+    );
     const fake = w.fake as FakeAzure;
     fake.setSpotPrice(size, 0.0002);
     expect((await plan()).roles.worker.price_hourly).toBeCloseTo(0.0002, 6);
@@ -96,6 +105,10 @@ describe("gcp: the snapshot", () => {
   it("names the snapshot's date: GCP changes spot prices at most monthly and has no price API used here", async () => {
     const r = await w.run(["up", w.spec("spotty", 2, { workers: spotWorkers }), "--dryrun", "--json"]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).prices).toEqual({ on_demand: "bundled snapshot of 2026-07-30", spot: "bundled snapshot of 2026-07-30", live_spot: false });
+    expect(JSON.parse(r.stdout).prices).toEqual({
+      on_demand: "bundled snapshot of 2026-07-30",
+      spot: "bundled snapshot of 2026-07-30",
+      live_spot: false,
+    });
   });
 });

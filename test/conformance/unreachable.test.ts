@@ -57,7 +57,11 @@ describe.each(PROVIDERS)("%s, unreachable", (provider) => {
   it("a closed loopback port: status and up exit 1 with 'cannot reach <endpoint>' (in seconds, not minutes)", async () => {
     const { url, env } = at(await closedPort());
     const file = w.spec("nowhere", 1);
-    for (const args of [["status", "--spec", file], ["up", file], ["up", file, "--dryrun"]]) {
+    for (const args of [
+      ["status", "--spec", file],
+      ["up", file],
+      ["up", file, "--dryrun"],
+    ]) {
       const r = await w.run(args, env);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`cannot reach ${url}`);

@@ -29,7 +29,10 @@ export async function startWorld(provider: ProviderName): Promise<World> {
   const home = cleanHome();
   mkdirSync(join(home, ".ssh"), { recursive: true });
   const keyFile = join(home, ".ssh", "id_ed25519.pub");
-  writeFileSync(keyFile, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl user@example\n");
+  writeFileSync(
+    keyFile,
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl user@example\n",
+  );
   return {
     provider,
     fake,
@@ -53,7 +56,11 @@ export async function startWorld(provider: ProviderName): Promise<World> {
     },
     run: (args, env, onSpawn) => cli(args, { home, env: { ...fake.env, ...env }, onSpawn }),
     live: (cluster) => fake.vms().filter((vm) => vm.cluster === cluster && !GONE.test(vm.state)),
-    mutatingSince: (since) => fake.calls.slice(since).filter((c) => c.mutating).map((c) => c.action),
+    mutatingSince: (since) =>
+      fake.calls
+        .slice(since)
+        .filter((c) => c.mutating)
+        .map((c) => c.action),
     close: () => fake.close(),
   };
 }

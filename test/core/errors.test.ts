@@ -32,9 +32,18 @@ describe("error kinds", () => {
     expect(exitCodeFor(new Error("bug"))).toBeUndefined();
   });
 
-  it.each([["aws", awsError], ["gcp", gcpError], ["azure", azureError]])("the %s driver passes user errors through unchanged", (_cloud, wrap) => {
+  it.each([
+    ["aws", awsError],
+    ["gcp", gcpError],
+    ["azure", azureError],
+  ])("the %s driver passes user errors through unchanged", (_cloud, wrap) => {
     const other = otherBundle();
-    for (const err of [new PlanError("user data too big"), new other.PlanError("too big"), new UsageError("u"), new other.SpecError([])]) {
+    for (const err of [
+      new PlanError("user data too big"),
+      new other.PlanError("too big"),
+      new UsageError("u"),
+      new other.SpecError([]),
+    ]) {
       expect(wrap(err, "launching")).toBe(err);
     }
     const cloud = new CloudError("quota", "quota");

@@ -23,12 +23,17 @@ afterAll(async () => {
 async function launchTwin(name: string, count: number) {
   const ec2 = new EC2Client({ region: fake.spec.region });
   const tags = { [OWNER_TAG]: "true", [CLUSTER_TAG]: "twins", [ROLE_TAG]: "worker", [NODE_TAG]: name, Name: name };
-  await ec2.send(new RunInstancesCommand({
-    ImageId: [...fake.world.images.values()].find((i) => i.architecture === "x86_64")!.id,
-    InstanceType: [...fake.world.types.values()].find((t) => t.arch === "x86_64")!.type as never,
-    MinCount: count, MaxCount: count,
-    TagSpecifications: [{ ResourceType: "instance", Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }],
-  }));
+  await ec2.send(
+    new RunInstancesCommand({
+      ImageId: [...fake.world.images.values()].find((i) => i.architecture === "x86_64")!.id,
+      InstanceType: [...fake.world.types.values()].find((t) => t.arch === "x86_64")!.type as never,
+      MinCount: count,
+      MaxCount: count,
+      TagSpecifications: [
+        { ResourceType: "instance", Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
+      ],
+    }),
+  );
   ec2.destroy();
 }
 
@@ -44,7 +49,9 @@ test("two live VMs named twins-worker-001 are both listed, both stopped by name 
     expect(stopped.every((r) => r.ok && r.name === "twins-worker-001")).toBe(true);
     const terminated = await runLifecycle("terminate", aws, "twins", [], progress);
     expect(terminated.filter((r) => r.ok)).toHaveLength(3);
-    expect(fake.vms().filter((v) => v.cluster === "twins" && v.state !== "terminated" && v.state !== "shutting-down")).toEqual([]);
+    expect(
+      fake.vms().filter((v) => v.cluster === "twins" && v.state !== "terminated" && v.state !== "shutting-down"),
+    ).toEqual([]);
   } finally {
     aws.close();
   }

@@ -27,7 +27,11 @@ describe("worker names", () => {
     const existing = ["demo-scheduler", "demo-worker-001", "demo-worker-005"];
     expect(nextWorkerNames("demo", existing, 3)).toEqual(["demo-worker-006", "demo-worker-007", "demo-worker-008"]);
     expect(nextWorkerNames("demo", [], 2)).toEqual(["demo-worker-001", "demo-worker-002"]);
-    expect(nextWorkerNames("demo", ["demo-worker-998"], 3)).toEqual(["demo-worker-999", "demo-worker-1000", "demo-worker-1001"]);
+    expect(nextWorkerNames("demo", ["demo-worker-998"], 3)).toEqual([
+      "demo-worker-999",
+      "demo-worker-1000",
+      "demo-worker-1001",
+    ]);
   });
 
   it("never repeat an existing name", () => {

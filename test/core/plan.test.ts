@@ -11,7 +11,13 @@ const spec = (workers = "count: 3\n  min_vcpus: 4\n  min_memory_gib: 16") =>
   ).spec;
 const types = typesIn("aws", "us-east-1");
 const node = (name: string, state: NodeInfo["state"], instanceType = "m5a.xlarge"): NodeInfo => ({
-  name, cluster: "demo", role: name.endsWith("scheduler") ? "scheduler" : "worker", id: `i-${name}`, state, instanceType, spot: false,
+  name,
+  cluster: "demo",
+  role: name.endsWith("scheduler") ? "scheduler" : "worker",
+  id: `i-${name}`,
+  state,
+  instanceType,
+  spot: false,
 });
 
 describe("planCluster", () => {
@@ -37,7 +43,11 @@ describe("planCluster", () => {
   });
 
   it("converges: keeps running nodes, starts stopped ones, adds workers after the highest name", () => {
-    const existing = [node("demo-scheduler", "running", "m7i.large"), node("demo-worker-001", "stopped"), node("demo-worker-004", "terminated")];
+    const existing = [
+      node("demo-scheduler", "running", "m7i.large"),
+      node("demo-worker-001", "stopped"),
+      node("demo-worker-004", "terminated"),
+    ];
     const plan = planCluster(spec(), types, existing);
     expect(plan.nodes.map((n) => [n.name, n.action])).toEqual([
       ["demo-scheduler", "keep"],
@@ -48,12 +58,23 @@ describe("planCluster", () => {
   });
 
   it("lists surplus workers and terminates them only when asked", () => {
-    const existing = [node("demo-scheduler", "running", "m7i.large"), ...[1, 2, 3, 4, 5].map((i) => node(`demo-worker-00${i}`, "running"))];
+    const existing = [
+      node("demo-scheduler", "running", "m7i.large"),
+      ...[1, 2, 3, 4, 5].map((i) => node(`demo-worker-00${i}`, "running")),
+    ];
     const kept = planCluster(spec(), types, existing);
-    expect(kept.nodes.filter((n) => n.action === "surplus").map((n) => n.name)).toEqual(["demo-worker-004", "demo-worker-005"]);
-    expect(kept.warnings.join()).toContain("2 worker(s) beyond workers.count are kept (demo-worker-004, demo-worker-005); up --terminate-surplus");
+    expect(kept.nodes.filter((n) => n.action === "surplus").map((n) => n.name)).toEqual([
+      "demo-worker-004",
+      "demo-worker-005",
+    ]);
+    expect(kept.warnings.join()).toContain(
+      "2 worker(s) beyond workers.count are kept (demo-worker-004, demo-worker-005); up --terminate-surplus",
+    );
     const pruned = planCluster(spec(), types, existing, { terminateSurplus: true });
-    expect(pruned.nodes.filter((n) => n.action === "terminate").map((n) => n.name)).toEqual(["demo-worker-004", "demo-worker-005"]);
+    expect(pruned.nodes.filter((n) => n.action === "terminate").map((n) => n.name)).toEqual([
+      "demo-worker-004",
+      "demo-worker-005",
+    ]);
     expect(pruned.hourlyCost.instances).toBeLessThan(kept.hourlyCost.instances);
   });
 

@@ -4,7 +4,14 @@ import { runningCost } from "../../src/plan/running-cost";
 import type { NodeInfo } from "../../src/providers/provider";
 
 const node = (name: string, extra: Partial<NodeInfo>): NodeInfo => ({
-  name, cluster: "c", role: "worker", id: name, state: "running", instanceType: "m7i.large", spot: false, ...extra,
+  name,
+  cluster: "c",
+  role: "worker",
+  id: name,
+  state: "running",
+  instanceType: "m7i.large",
+  spot: false,
+  ...extra,
 });
 
 describe("cost so far", () => {
@@ -30,11 +37,26 @@ describe("cost so far", () => {
   it("counts a stopped-but-still-billed Azure VM, an unknown type as $0 (named), and nothing billed as zero", () => {
     const azure = typesIn("azure", "eastus");
     const size = azure[0];
-    const billed = runningCost("azure", [node("x", { state: "stopped", stillBilled: true, instanceType: size.type, launchTime: "2026-01-02T11:00:00Z" })], azure, now);
+    const billed = runningCost(
+      "azure",
+      [node("x", { state: "stopped", stillBilled: true, instanceType: size.type, launchTime: "2026-01-02T11:00:00Z" })],
+      azure,
+      now,
+    );
     expect(billed.sinceLaunch).toBeCloseTo(size.priceHourly + publicIpHourly("azure", false), 4);
-    const unknown = runningCost("aws", [node("odd", { instanceType: "x9.huge", launchTime: "2026-01-02T11:00:00Z" })], types, now);
+    const unknown = runningCost(
+      "aws",
+      [node("odd", { instanceType: "x9.huge", launchTime: "2026-01-02T11:00:00Z" })],
+      types,
+      now,
+    );
     expect(unknown.unpriced).toEqual(["odd"]);
     expect(unknown.hourly).toBeCloseTo(publicIpHourly("aws", false), 6);
-    expect(runningCost("aws", [node("s", { state: "stopped" })], types, now)).toEqual({ hourly: 0, sinceLaunch: 0, since: null, unpriced: [] });
+    expect(runningCost("aws", [node("s", { state: "stopped" })], types, now)).toEqual({
+      hourly: 0,
+      sinceLaunch: 0,
+      since: null,
+      unpriced: [],
+    });
   });
 });

@@ -30,9 +30,12 @@ function bruteForce(provider: ProviderName, types: InstanceType[], f: Floors): I
     if (t.arch !== f.arch || t.accelerator || (!f.allowBurstable && BURSTABLE[provider](t.type))) continue;
     if (UNLAUNCHABLE[provider](t.type)) continue;
     const better =
-      !best || price < bestPrice ||
-      (price === bestPrice && (t.vcpus < best.vcpus || (t.vcpus === best.vcpus &&
-        (t.memoryGib < best.memoryGib || (t.memoryGib === best.memoryGib && t.type < best.type)))));
+      !best ||
+      price < bestPrice ||
+      (price === bestPrice &&
+        (t.vcpus < best.vcpus ||
+          (t.vcpus === best.vcpus &&
+            (t.memoryGib < best.memoryGib || (t.memoryGib === best.memoryGib && t.type < best.type)))));
     if (better) [best, bestPrice] = [t, price];
   }
   return best;
@@ -57,7 +60,14 @@ describe("cheapest type", () => {
             const ranked = rankCandidates(types, floors);
             expect(ranked[0]?.type).toBe(expected?.type);
             // The runner-up is the cheapest of the rest.
-            if (ranked.length > 1) expect(ranked[1].type).toBe(bruteForce(provider, types.filter((t) => t !== ranked[0]), floors)?.type);
+            if (ranked.length > 1)
+              expect(ranked[1].type).toBe(
+                bruteForce(
+                  provider,
+                  types.filter((t) => t !== ranked[0]),
+                  floors,
+                )?.type,
+              );
           },
         ),
         { numRuns: 300 },
@@ -80,15 +90,33 @@ describe("cheapest type", () => {
         const ranked = rankCandidates(types, f);
         expect(ranked.filter((t) => launchNeeds(t))).toEqual([]);
         const chosen = ranked[0];
-        if (chosen && types.some((t) => launchNeeds(t) && !t.burstable && t.arch === "x86_64" && t.vcpus >= f.minVcpus! &&
-          t.memoryGib >= (f.minMemoryGib ?? 0) && (priceOf(t, false) ?? Infinity) < chosen.priceHourly)) skippedCheaper++;
+        if (
+          chosen &&
+          types.some(
+            (t) =>
+              launchNeeds(t) &&
+              !t.burstable &&
+              t.arch === "x86_64" &&
+              t.vcpus >= f.minVcpus! &&
+              t.memoryGib >= (f.minMemoryGib ?? 0) &&
+              (priceOf(t, false) ?? Infinity) < chosen.priceHourly,
+          )
+        )
+          skippedCheaper++;
       }
     }
     expect(skippedCheaper).toBeGreaterThan(0);
     expect(launchNeeds({ type: "Standard_DC2as_v5" })).toMatch(/confidential/);
     expect(launchNeeds({ type: "Standard_EC8ads_cc_v5" })).toMatch(/confidential/);
     expect(launchNeeds({ type: "Standard_A1_v2" })).toMatch(/Generation 1/);
-    for (const ok of ["Standard_DC2s_v3", "Standard_DC8_v2", "Standard_D2s_v5", "Standard_DS1_v2", "Standard_D2as_v6", "Standard_F2s_v2"]) {
+    for (const ok of [
+      "Standard_DC2s_v3",
+      "Standard_DC8_v2",
+      "Standard_D2s_v5",
+      "Standard_DS1_v2",
+      "Standard_D2as_v6",
+      "Standard_F2s_v2",
+    ]) {
       expect(launchNeeds({ type: ok })).toBeUndefined();
     }
   });

@@ -36,7 +36,13 @@ describe("spec validation", () => {
     expect(spec.name).toBe("dask-demo");
     expect(warnings).toEqual([]);
     const { spec: minimal } = parseSpec(VALID, "s.yaml");
-    expect(minimal).toMatchObject({ arch: "x86_64", image: "ubuntu-24.04", disk_gib: 50, security: true, workers: { spot: false } });
+    expect(minimal).toMatchObject({
+      arch: "x86_64",
+      image: "ubuntu-24.04",
+      disk_gib: 50,
+      security: true,
+      workers: { spot: false },
+    });
   });
 
   it("reports YAML syntax errors with their position", () => {
@@ -79,7 +85,9 @@ describe("spec validation", () => {
     }
     const { warnings } = parseSpec(VALID.replace("203.0.113.10/32", "0.0.0.0/0"), "s.yaml");
     expect(warnings).toEqual([expect.stringContaining("whole internet")]);
-    const gcp = VALID.replace("provider: aws", "provider: gcp\ngcp: {project: p}").replace("us-east-1", "us-central1").replace("m7i.large", "n2-standard-2");
+    const gcp = VALID.replace("provider: aws", "provider: gcp\ngcp: {project: p}")
+      .replace("us-east-1", "us-central1")
+      .replace("m7i.large", "n2-standard-2");
     expect(() => parseSpec(gcp.replace("203.0.113.10/32", "2001:db8::/32"), "s")).not.toThrow();
   });
 
@@ -102,13 +110,17 @@ describe("spec validation", () => {
   });
 
   it("requires the provider block of its provider only", () => {
-    const gcp = VALID.replace("provider: aws", "provider: gcp").replace("us-east-1", "us-central1").replace("m7i.large", "n2-standard-2");
+    const gcp = VALID.replace("provider: aws", "provider: gcp")
+      .replace("us-east-1", "us-central1")
+      .replace("m7i.large", "n2-standard-2");
     expect(only(gcp).message).toContain("gcp block");
     expect(() => parseSpec(`${gcp}gcp: {project: demo}\n`, "s")).not.toThrow();
   });
 
   it("collects every problem, not only the first, in source order", () => {
-    const text = VALID.replace("name: demo", "name: Demo").replace("count: 2", "count: 99999").replace("203.0.113.10/32", "nope");
+    const text = VALID.replace("name: demo", "name: Demo")
+      .replace("count: 2", "count: 99999")
+      .replace("203.0.113.10/32", "nope");
     expect(problems(text).map((p) => p.path)).toEqual(["name", "workers.count", "network.allowed_cidrs[0]"]);
   });
 });

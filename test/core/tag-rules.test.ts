@@ -27,13 +27,19 @@ function problems(text: string): SpecProblem[] {
 }
 
 describe("reserved tag keys", () => {
-  it.each(["aws", "gcp", "azure"])("%s: a cloudlaunch- key is rejected with its line, whatever its case", (provider) => {
-    const found = problems(spec(provider, "  project: demo\n  cloudlaunch-node: x\n  CloudLaunch-Cluster: other\n"));
-    expect(found.map((p) => [p.path, p.file])).toEqual([["tags.cloudlaunch-node", "spec.yaml"], ["tags.CloudLaunch-Cluster", "spec.yaml"]]);
-    const lines = spec(provider, "  project: demo\n  cloudlaunch-node: x\n").split("\n");
-    expect(lines[found[0].line - 1]).toContain("cloudlaunch-node");
-    expect(found[0].message).toMatch(/reserved for cloudlaunch/);
-  });
+  it.each(["aws", "gcp", "azure"])(
+    "%s: a cloudlaunch- key is rejected with its line, whatever its case",
+    (provider) => {
+      const found = problems(spec(provider, "  project: demo\n  cloudlaunch-node: x\n  CloudLaunch-Cluster: other\n"));
+      expect(found.map((p) => [p.path, p.file])).toEqual([
+        ["tags.cloudlaunch-node", "spec.yaml"],
+        ["tags.CloudLaunch-Cluster", "spec.yaml"],
+      ]);
+      const lines = spec(provider, "  project: demo\n  cloudlaunch-node: x\n").split("\n");
+      expect(lines[found[0].line - 1]).toContain("cloudlaunch-node");
+      expect(found[0].message).toMatch(/reserved for cloudlaunch/);
+    },
+  );
 
   it("aws: the aws: prefix (keys and values) and Name are rejected", () => {
     const found = problems(spec("aws", "  aws:cloudformation:stack: x\n  team: AWS:thing\n  Name: mine\n"));
@@ -42,8 +48,15 @@ describe("reserved tag keys", () => {
   });
 
   it("azure: names starting with microsoft, azure or windows, or holding < > % & \\ ? /, are rejected", () => {
-    const found = problems(spec("azure", "  MicrosoftThing: x\n  azure-team: y\n  windowsVersion: z\n  a/b: w\n  fine: ok\n"));
-    expect(found.map((p) => p.path)).toEqual(["tags.MicrosoftThing", "tags.azure-team", "tags.windowsVersion", "tags.a/b"]);
+    const found = problems(
+      spec("azure", "  MicrosoftThing: x\n  azure-team: y\n  windowsVersion: z\n  a/b: w\n  fine: ok\n"),
+    );
+    expect(found.map((p) => p.path)).toEqual([
+      "tags.MicrosoftThing",
+      "tags.azure-team",
+      "tags.windowsVersion",
+      "tags.a/b",
+    ]);
   });
 
   it("gcp: keys that would become one label are rejected; keys rewritten to fit label rules are a warning", () => {

@@ -24,7 +24,10 @@ describe("a corrupt or foreign cluster.json", () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, "cluster.json"), content);
     const spec = join(home, "demo.yaml");
-    writeFileSync(spec, "name: demo\nprovider: aws\nregion: us-east-1\nscheduler: {min_vcpus: 2}\nworkers: {count: 1, min_vcpus: 2}\nnetwork: {allowed_cidrs: [203.0.113.10/32]}\n");
+    writeFileSync(
+      spec,
+      "name: demo\nprovider: aws\nregion: us-east-1\nscheduler: {min_vcpus: 2}\nworkers: {count: 1, min_vcpus: 2}\nnetwork: {allowed_cidrs: [203.0.113.10/32]}\n",
+    );
     for (const args of [["status", "demo"], ["status"], ["up", spec, "--offline"]]) {
       const r = await cli(args, { home });
       expect(r.code).toBe(1);
@@ -48,7 +51,8 @@ describe("an unwritable record directory and two concurrent ups (AWS fake)", () 
   const asUser = process.getuid?.() === 0 ? 65534 : undefined;
   const own = (path: string) => {
     if (asUser === undefined) return;
-    for (const p of [path, ...readdirSync(path, { recursive: true }).map((f) => join(path, String(f)))]) chownSync(p, asUser, asUser);
+    for (const p of [path, ...readdirSync(path, { recursive: true }).map((f) => join(path, String(f)))])
+      chownSync(p, asUser, asUser);
   };
   const lockTaken = async (cluster: string) => {
     const lockDir = join(w.home, ".cloudlaunch", "clusters", `${cluster}.lock`);
@@ -109,11 +113,17 @@ describe("an unwritable record directory and two concurrent ups (AWS fake)", () 
     w.fake.setLatency(300); // the next up holds the lock for several seconds
     const impatient = run(["up", spec]);
     await lockTaken("locked");
-    const refused = await require("../support/cli").cli(["up", spec], { home: w.home, env: { ...w.fake.env, CLOUDLAUNCH_LOCK_WAIT_MS: "0" }, uid: asUser });
+    const refused = await require("../support/cli").cli(["up", spec], {
+      home: w.home,
+      env: { ...w.fake.env, CLOUDLAUNCH_LOCK_WAIT_MS: "0" },
+      uid: asUser,
+    });
     await impatient;
     w.fake.setLatency(0);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/Another up of cluster locked is still running on this machine \(lock .*locked\.lock\)/);
+    expect(refused.stderr).toMatch(
+      /Another up of cluster locked is still running on this machine \(lock .*locked\.lock\)/,
+    );
   });
 
   it("a lock left by a killed up (its pid gone) is taken over at once, not waited out", async () => {
@@ -123,7 +133,11 @@ describe("an unwritable record directory and two concurrent ups (AWS fake)", () 
     const dead = spawnSync("true").pid;
     writeFileSync(join(lockDir, "owner"), `${hostname()} ${dead}\n`);
     own(w.home);
-    const r = await require("../support/cli").cli(["up", spec], { home: w.home, env: { ...w.fake.env, CLOUDLAUNCH_LOCK_WAIT_MS: "0" }, uid: asUser });
+    const r = await require("../support/cli").cli(["up", spec], {
+      home: w.home,
+      env: { ...w.fake.env, CLOUDLAUNCH_LOCK_WAIT_MS: "0" },
+      uid: asUser,
+    });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/orphan\.lock was left by a run that no longer exists; taking it over/);
     expect(w.live("orphan")).toHaveLength(2);

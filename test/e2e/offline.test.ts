@@ -11,7 +11,8 @@ describe("cloudlaunch, offline", () => {
     expect(r.code).toBe(0);
     for (const verb of ["up", "status", "stop", "start", "terminate"]) expect(r.stdout).toContain(verb);
     expect(r.stderr).toContain("SDK-MODULES-LOADED: 0");
-    for (const verb of ["up", "status", "stop", "start", "terminate"]) expect((await cli([verb, "--help"])).code).toBe(0);
+    for (const verb of ["up", "status", "stop", "start", "terminate"])
+      expect((await cli([verb, "--help"])).code).toBe(0);
   });
 
   it("--version prints the package version", async () => {
@@ -21,7 +22,9 @@ describe("cloudlaunch, offline", () => {
   });
 
   it("up --dryrun plans the example offline, says so, and loads no SDK", async () => {
-    const r = await cli(["up", "cluster.example.yaml", "--dryrun"], { nodeArgs: ["-r", join(ROOT, "test/support/record-requires.js")] });
+    const r = await cli(["up", "cluster.example.yaml", "--dryrun"], {
+      nodeArgs: ["-r", join(ROOT, "test/support/record-requires.js")],
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("dask-demo-scheduler");
     expect(r.stdout).toMatch(/dask-demo-worker-001 … dask-demo-worker-004/);
@@ -34,10 +37,28 @@ describe("cloudlaunch, offline", () => {
     const r = await cli(["--json", "up", "cluster.example.yaml", "--dryrun"]);
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout);
-    expect(plan).toMatchObject({ cluster: "dask-demo", provider: "aws", region: "us-east-1", dryrun: true, offline: true });
+    expect(plan).toMatchObject({
+      cluster: "dask-demo",
+      provider: "aws",
+      region: "us-east-1",
+      dryrun: true,
+      offline: true,
+    });
     expect(plan.nodes).toHaveLength(5);
     for (const n of plan.nodes) {
-      expect(Object.keys(n)).toEqual(expect.arrayContaining(["name", "role", "instance_type", "vcpus", "memory_gib", "spot", "public_ip", "price_hourly", "action"]));
+      expect(Object.keys(n)).toEqual(
+        expect.arrayContaining([
+          "name",
+          "role",
+          "instance_type",
+          "vcpus",
+          "memory_gib",
+          "spot",
+          "public_ip",
+          "price_hourly",
+          "action",
+        ]),
+      );
     }
     const c = plan.hourly_cost;
     expect(c.total).toBeCloseTo(c.instances + c.public_ips + c.disks, 6);
@@ -47,7 +68,10 @@ describe("cloudlaunch, offline", () => {
   it("an invalid spec exits 2 with file:line:column, the field and no stack trace", async () => {
     const home = cleanHome();
     const file = join(home, "bad.yaml");
-    writeFileSync(file, "name: demo\nprovider: aws\nregion: us-east-1\nscheduler: {instance_type: m7i.large}\nworkers: {count: 20000, min_vcpus: 2}\nnetwork: {allowed_cidrs: [1.2.3.4/40]}\n");
+    writeFileSync(
+      file,
+      "name: demo\nprovider: aws\nregion: us-east-1\nscheduler: {instance_type: m7i.large}\nworkers: {count: 20000, min_vcpus: 2}\nnetwork: {allowed_cidrs: [1.2.3.4/40]}\n",
+    );
     const r = await cli(["up", file, "--dryrun"], { home });
     expect(r.code).toBe(2);
     // The header prints although the SpecError comes from another bundle (dist/command-up.js) than the catch.
@@ -62,7 +86,10 @@ describe("cloudlaunch, offline", () => {
   it("floors that nothing meets exit 2 naming the floors and the closest types", async () => {
     const home = cleanHome();
     const file = join(home, "big.yaml");
-    writeFileSync(file, "name: big\nprovider: gcp\nregion: us-central1\ngcp: {project: p}\nscheduler: {min_vcpus: 2}\nworkers: {count: 1, min_vcpus: 4000}\nnetwork: {allowed_cidrs: [203.0.113.1/32]}\n");
+    writeFileSync(
+      file,
+      "name: big\nprovider: gcp\nregion: us-central1\ngcp: {project: p}\nscheduler: {min_vcpus: 2}\nworkers: {count: 1, min_vcpus: 4000}\nnetwork: {allowed_cidrs: [203.0.113.1/32]}\n",
+    );
     const r = await cli(["up", file, "--dryrun"], { home });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no instance type in gcp us-central1 has ≥ 4000 vCPUs.*closest: /);
@@ -70,7 +97,9 @@ describe("cloudlaunch, offline", () => {
   });
 
   it("a command left hanging on a promise nothing will settle exits 1 and says so, never 0", async () => {
-    const r = await cli(["up", "cluster.example.yaml", "--dryrun"], { nodeArgs: ["-r", join(ROOT, "test/support/never-settles.js")] });
+    const r = await cli(["up", "cluster.example.yaml", "--dryrun"], {
+      nodeArgs: ["-r", join(ROOT, "test/support/never-settles.js")],
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("up stopped before finishing");
   });

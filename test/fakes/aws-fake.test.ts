@@ -35,7 +35,10 @@ function client(env = fake.env, maxAttempts = 1) {
 
 async function newestNobleImage(ec2: EC2Client) {
   const { Images = [] } = await ec2.send(
-    new DescribeImagesCommand({ Owners: ["099720109477"], Filters: [{ Name: "name", Values: ["ubuntu/images/*/ubuntu-noble-24.04-amd64-server-*"] }] }),
+    new DescribeImagesCommand({
+      Owners: ["099720109477"],
+      Filters: [{ Name: "name", Values: ["ubuntu/images/*/ubuntu-noble-24.04-amd64-server-*"] }],
+    }),
   );
   return Images.sort((a, b) => (b.CreationDate ?? "").localeCompare(a.CreationDate ?? ""))[0];
 }
@@ -70,12 +73,23 @@ test("account facts parse: subnets per zone, newest Canonical image, offerings m
   const ec2 = client();
   const { Subnets = [] } = await ec2.send(new DescribeSubnetsCommand({}));
   expect(Subnets.map((s) => s.AvailabilityZone)).toEqual(fake.spec.zones);
-  expect(Subnets[0]).toMatchObject({ SubnetId: fake.spec.subnet, DefaultForAz: true, VpcId: expect.stringMatching(/^vpc-/) });
+  expect(Subnets[0]).toMatchObject({
+    SubnetId: fake.spec.subnet,
+    DefaultForAz: true,
+    VpcId: expect.stringMatching(/^vpc-/),
+  });
   const image = await newestNobleImage(ec2);
-  expect(image).toMatchObject({ OwnerId: "099720109477", Architecture: "x86_64", Name: expect.stringMatching(/-20250610$/) });
+  expect(image).toMatchObject({
+    OwnerId: "099720109477",
+    Architecture: "x86_64",
+    Name: expect.stringMatching(/-20250610$/),
+  });
   const missing = fake.unofferedInLastZone[0];
   const { InstanceTypeOfferings = [] } = await ec2.send(
-    new DescribeInstanceTypeOfferingsCommand({ LocationType: "availability-zone", Filters: [{ Name: "instance-type", Values: [missing, "m5.large"] }] }),
+    new DescribeInstanceTypeOfferingsCommand({
+      LocationType: "availability-zone",
+      Filters: [{ Name: "instance-type", Values: [missing, "m5.large"] }],
+    }),
   );
   const where = (t: string) => InstanceTypeOfferings.filter((o) => o.InstanceType === t).map((o) => o.Location);
   expect(where("m5.large")).toEqual(fake.spec.zones);
@@ -86,7 +100,11 @@ test("an instance goes pending → running with IPs, tags and a tagged volume, t
   const ec2 = client();
   const run = await launch(ec2);
   const [launched] = run.Instances!;
-  expect(launched).toMatchObject({ State: { Name: "pending", Code: 0 }, SubnetId: fake.spec.subnet, AmiLaunchIndex: 0 });
+  expect(launched).toMatchObject({
+    State: { Name: "pending", Code: 0 },
+    SubnetId: fake.spec.subnet,
+    AmiLaunchIndex: 0,
+  });
   await sleep(TRANSITION_MS + 20);
   let [inst] = await instancesOf(ec2, [launched.InstanceId!]);
   expect(inst.State?.Name).toBe("running");
@@ -94,11 +112,16 @@ test("an instance goes pending → running with IPs, tags and a tagged volume, t
   const firstIp = inst.PublicIpAddress;
   expect(firstIp).toBeDefined();
   expect(inst.Tags).toEqual([{ Key: "cloudlaunch-cluster", Value: "c1" }]);
-  const volumes = await ec2.send(new DescribeVolumesCommand({ Filters: [{ Name: "tag:cloudlaunch-cluster", Values: ["c1"] }] }));
+  const volumes = await ec2.send(
+    new DescribeVolumesCommand({ Filters: [{ Name: "tag:cloudlaunch-cluster", Values: ["c1"] }] }),
+  );
   expect(volumes.Volumes?.map((v) => v.Attachments?.[0].InstanceId)).toEqual([inst.InstanceId]);
 
   const stop = await ec2.send(new StopInstancesCommand({ InstanceIds: [inst.InstanceId!] }));
-  expect(stop.StoppingInstances?.[0]).toMatchObject({ PreviousState: { Name: "running" }, CurrentState: { Name: "stopping" } });
+  expect(stop.StoppingInstances?.[0]).toMatchObject({
+    PreviousState: { Name: "running" },
+    CurrentState: { Name: "stopping" },
+  });
   await sleep(TRANSITION_MS + 20);
   [inst] = await instancesOf(ec2, [inst.InstanceId!]);
   expect(inst.State?.Name).toBe("stopped");
@@ -114,17 +137,26 @@ test("an instance goes pending → running with IPs, tags and a tagged volume, t
   await sleep(TRANSITION_MS + 20);
   [inst] = await instancesOf(ec2, [inst.InstanceId!]);
   expect(inst.State?.Name).toBe("terminated");
-  const after = await ec2.send(new DescribeVolumesCommand({ Filters: [{ Name: "tag:cloudlaunch-cluster", Values: ["c1"] }] }));
+  const after = await ec2.send(
+    new DescribeVolumesCommand({ Filters: [{ Name: "tag:cloudlaunch-cluster", Values: ["c1"] }] }),
+  );
   expect(after.Volumes).toEqual([]);
 });
 
 test("filters and MaxResults/NextToken pagination", async () => {
   const ec2 = client();
   await launch(ec2, { MinCount: 12, MaxCount: 12 });
-  await launch(ec2, { TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "cloudlaunch-cluster", Value: "other" }] }] });
+  await launch(ec2, {
+    TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "cloudlaunch-cluster", Value: "other" }] }],
+  });
   const pages: number[] = [];
   const ids: string[] = [];
-  const filter = { Filters: [{ Name: "tag:cloudlaunch-cluster", Values: ["c1"] }, { Name: "instance-state-name", Values: ["pending", "running"] }] };
+  const filter = {
+    Filters: [
+      { Name: "tag:cloudlaunch-cluster", Values: ["c1"] },
+      { Name: "instance-state-name", Values: ["pending", "running"] },
+    ],
+  };
   for await (const page of paginateDescribeInstances({ client: ec2, pageSize: 5 }, filter)) {
     const inPage = page.Reservations!.flatMap((r) => r.Instances!.map((i) => i.InstanceId!));
     pages.push(inPage.length);
@@ -132,9 +164,13 @@ test("filters and MaxResults/NextToken pagination", async () => {
   }
   expect(pages).toEqual([5, 5, 2]);
   expect(new Set(ids).size).toBe(12);
-  const byKey = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: "tag-key", Values: ["cloudlaunch-*"] }] }));
+  const byKey = await ec2.send(
+    new DescribeInstancesCommand({ Filters: [{ Name: "tag-key", Values: ["cloudlaunch-*"] }] }),
+  );
   expect(byKey.Reservations?.flatMap((r) => r.Instances!)).toHaveLength(13);
-  await expect(ec2.send(new DescribeInstancesCommand({ InstanceIds: [ids[0]], MaxResults: 5 }))).rejects.toMatchObject({ name: "InvalidParameterCombination" });
+  await expect(ec2.send(new DescribeInstancesCommand({ InstanceIds: [ids[0]], MaxResults: 5 }))).rejects.toMatchObject({
+    name: "InvalidParameterCombination",
+  });
   await expect(ec2.send(new DescribeInstancesCommand({ InstanceIds: ["i-0000000000000dead"] }))).rejects.toMatchObject({
     name: "InvalidInstanceID.NotFound",
   });
@@ -147,7 +183,9 @@ test("ClientToken: same parameters → same reservation, other parameters → Id
   expect(again.ReservationId).toBe(first.ReservationId);
   expect(again.Instances?.map((i) => i.InstanceId)).toEqual(first.Instances?.map((i) => i.InstanceId));
   expect(fake.vms()).toHaveLength(3);
-  await expect(launch(ec2, { ClientToken: "tok-1", MinCount: 4, MaxCount: 4 })).rejects.toMatchObject({ name: "IdempotentParameterMismatch" });
+  await expect(launch(ec2, { ClientToken: "tok-1", MinCount: 4, MaxCount: 4 })).rejects.toMatchObject({
+    name: "IdempotentParameterMismatch",
+  });
 });
 
 test("ClientToken outlives its instances: terminated and gone from DescribeInstances, the token still answers", async () => {
@@ -166,7 +204,9 @@ test("ClientToken outlives its instances: terminated and gone from DescribeInsta
   const again = await launch(ec2, { ClientToken: "tok-2" });
   expect(again.Instances?.map((i) => [i.InstanceId, i.State?.Name])).toEqual([[id, "terminated"]]);
   // and other parameters under it are refused.
-  await expect(launch(ec2, { ClientToken: "tok-2", InstanceType: "m5.xlarge" })).rejects.toMatchObject({ name: "IdempotentParameterMismatch" });
+  await expect(launch(ec2, { ClientToken: "tok-2", InstanceType: "m5.xlarge" })).rejects.toMatchObject({
+    name: "IdempotentParameterMismatch",
+  });
 });
 
 test("a launch that fails after acceptance goes pending → terminated with its state reason", async () => {
@@ -177,25 +217,43 @@ test("a launch that fails after acceptance goes pending → terminated with its 
   await sleep(TRANSITION_MS + 10);
   const [inst] = await instancesOf(ec2, [out.Instances![0].InstanceId!]);
   expect(inst.State?.Name).toBe("terminated");
-  expect(inst.StateReason).toEqual({ Code: "Server.InternalError", Message: "Server.InternalError: Internal error on launch" });
+  expect(inst.StateReason).toEqual({
+    Code: "Server.InternalError",
+    Message: "Server.InternalError: Internal error on launch",
+  });
 });
 
 test("security group rules, duplicates and DependencyViolation while an instance still uses the group", async () => {
   const ec2 = client();
-  const { GroupId } = await ec2.send(new CreateSecurityGroupCommand({ GroupName: "g1", Description: "d", VpcId: fake.world.vpcId }));
+  const { GroupId } = await ec2.send(
+    new CreateSecurityGroupCommand({ GroupName: "g1", Description: "d", VpcId: fake.world.vpcId }),
+  );
   const rule = { IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: "203.0.113.10/32" }] };
-  await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId, IpPermissions: [rule, { IpProtocol: "-1", UserIdGroupPairs: [{ GroupId }] }] }));
-  await expect(ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId, IpPermissions: [rule] }))).rejects.toMatchObject({
+  await ec2.send(
+    new AuthorizeSecurityGroupIngressCommand({
+      GroupId,
+      IpPermissions: [rule, { IpProtocol: "-1", UserIdGroupPairs: [{ GroupId }] }],
+    }),
+  );
+  await expect(
+    ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId, IpPermissions: [rule] })),
+  ).rejects.toMatchObject({
     name: "InvalidPermission.Duplicate",
   });
-  const { SecurityGroups = [] } = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "group-name", Values: ["g1"] }] }));
+  const { SecurityGroups = [] } = await ec2.send(
+    new DescribeSecurityGroupsCommand({ Filters: [{ Name: "group-name", Values: ["g1"] }] }),
+  );
   expect(SecurityGroups[0].IpPermissions).toEqual([
     expect.objectContaining({ IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: "203.0.113.10/32" }] }),
     expect.objectContaining({ IpProtocol: "-1", UserIdGroupPairs: [expect.objectContaining({ GroupId })] }),
   ]);
-  const run = await launch(ec2, { NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: fake.spec.subnet, Groups: [GroupId!] }] });
+  const run = await launch(ec2, {
+    NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: fake.spec.subnet, Groups: [GroupId!] }],
+  });
   await ec2.send(new TerminateInstancesCommand({ InstanceIds: [run.Instances![0].InstanceId!] }));
-  await expect(ec2.send(new DeleteSecurityGroupCommand({ GroupId }))).rejects.toMatchObject({ name: "DependencyViolation" });
+  await expect(ec2.send(new DeleteSecurityGroupCommand({ GroupId }))).rejects.toMatchObject({
+    name: "DependencyViolation",
+  });
   await sleep(TRANSITION_MS + 20);
   await ec2.send(new DeleteSecurityGroupCommand({ GroupId }));
   expect(fake.resources().some((r) => r.id === GroupId)).toBe(false);
@@ -207,15 +265,27 @@ test("Unsupported where a type is not offered; capacity, quota and server-error 
   const image = await newestNobleImage(ec2);
   const unoffered = fake.unofferedInLastZone.find((t) => fake.world.types.get(t)?.arch === "x86_64")!;
   const nic = { DeviceIndex: 0, SubnetId: lastSubnet };
-  await expect(launch(ec2, { ImageId: image.ImageId, InstanceType: unoffered as RunInstancesCommandInput["InstanceType"], NetworkInterfaces: [nic] })).rejects.toMatchObject({ name: "Unsupported" });
+  await expect(
+    launch(ec2, {
+      ImageId: image.ImageId,
+      InstanceType: unoffered as RunInstancesCommandInput["InstanceType"],
+      NetworkInterfaces: [nic],
+    }),
+  ).rejects.toMatchObject({ name: "Unsupported" });
 
   fake.inject({ kind: "capacity", instanceType: "m5.large", zone: fake.spec.zones[0], times: 1 });
-  await expect(launch(ec2)).rejects.toMatchObject({ name: "InsufficientInstanceCapacity", $metadata: { httpStatusCode: 500 } });
+  await expect(launch(ec2)).rejects.toMatchObject({
+    name: "InsufficientInstanceCapacity",
+    $metadata: { httpStatusCode: 500 },
+  });
   await expect(launch(ec2)).resolves.toBeDefined();
   fake.inject({ kind: "quota", times: 1 });
   await expect(launch(ec2)).rejects.toMatchObject({ name: "VcpuLimitExceeded", $metadata: { httpStatusCode: 400 } });
   fake.inject({ kind: "server-error", action: "DescribeSubnets", times: 1 });
-  await expect(ec2.send(new DescribeSubnetsCommand({}))).rejects.toMatchObject({ name: "InternalError", $metadata: { httpStatusCode: 500 } });
+  await expect(ec2.send(new DescribeSubnetsCommand({}))).rejects.toMatchObject({
+    name: "InternalError",
+    $metadata: { httpStatusCode: 500 },
+  });
 });
 
 test("the SDK's retries survive a throttle, a server error and a dropped connection", async () => {
@@ -238,7 +308,9 @@ test("documented token buckets: RunInstances allows a burst of 5 calls and 1000 
   await expect(launch(ec2)).rejects.toMatchObject({ name: "RequestLimitExceeded", $metadata: { httpStatusCode: 503 } });
   await fake.close();
   fake = await startFakeEc2({ transitionMs: TRANSITION_MS });
-  await expect(launch(client(), { MinCount: 1001, MaxCount: 1001 })).rejects.toMatchObject({ name: "RequestLimitExceeded" });
+  await expect(launch(client(), { MinCount: 1001, MaxCount: 1001 })).rejects.toMatchObject({
+    name: "RequestLimitExceeded",
+  });
   expect(fake.calls.at(-1)).toMatchObject({ action: "RunInstances", throttled: true });
 });
 
@@ -249,8 +321,14 @@ test("authentication and DryRun", async () => {
   });
   const image = await newestNobleImage(client());
   const dry = { ImageId: image.ImageId, DryRun: true };
-  await expect(launch(client(), dry)).rejects.toMatchObject({ name: "DryRunOperation", $metadata: { httpStatusCode: 412 } });
-  await expect(launch(client(fake.readOnlyEnv), dry)).rejects.toMatchObject({ name: "UnauthorizedOperation", $metadata: { httpStatusCode: 403 } });
+  await expect(launch(client(), dry)).rejects.toMatchObject({
+    name: "DryRunOperation",
+    $metadata: { httpStatusCode: 412 },
+  });
+  await expect(launch(client(fake.readOnlyEnv), dry)).rejects.toMatchObject({
+    name: "UnauthorizedOperation",
+    $metadata: { httpStatusCode: 403 },
+  });
   expect(fake.vms()).toEqual([]);
   expect(fake.calls.filter((c) => c.mutating)).toEqual([]);
 });

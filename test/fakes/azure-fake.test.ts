@@ -40,23 +40,45 @@ describe("fake Azure Resource Manager through the real SDK", () => {
       osDisk: { name: `${name}-osdisk`, createOption: "FromImage", deleteOption: "Delete", diskSizeGB: 30 },
     },
     osProfile: {
-      computerName: name, adminUsername: "ubuntu", customData: Buffer.from("#cloud-config\n").toString("base64"),
-      linuxConfiguration: { disablePasswordAuthentication: true, ssh: { publicKeys: [{ path: "/home/ubuntu/.ssh/authorized_keys", keyData: "ssh-ed25519 AAAA test" }] } },
+      computerName: name,
+      adminUsername: "ubuntu",
+      customData: Buffer.from("#cloud-config\n").toString("base64"),
+      linuxConfiguration: {
+        disablePasswordAuthentication: true,
+        ssh: { publicKeys: [{ path: "/home/ubuntu/.ssh/authorized_keys", keyData: "ssh-ed25519 AAAA test" }] },
+      },
     },
     networkProfile: {
       networkApiVersion: "2022-11-01",
-      networkInterfaceConfigurations: [{
-        name: `${name}-nic`, primary: true, deleteOption: "Delete", tags: { "cloudlaunch-cluster": "c1" },
-        ipConfigurations: [{
-          name: "ipconfig1", subnet: { id: fake.spec.subnet }, primary: true,
-          publicIPAddressConfiguration: { name: `${name}-ip`, sku: { name: "Standard", tier: "Regional" }, deleteOption: "Delete", publicIPAllocationMethod: "Static", tags: { "cloudlaunch-cluster": "c1" } },
-        }],
-      }],
+      networkInterfaceConfigurations: [
+        {
+          name: `${name}-nic`,
+          primary: true,
+          deleteOption: "Delete",
+          tags: { "cloudlaunch-cluster": "c1" },
+          ipConfigurations: [
+            {
+              name: "ipconfig1",
+              subnet: { id: fake.spec.subnet },
+              primary: true,
+              publicIPAddressConfiguration: {
+                name: `${name}-ip`,
+                sku: { name: "Standard", tier: "Regional" },
+                deleteOption: "Delete",
+                publicIPAllocationMethod: "Static",
+                tags: { "cloudlaunch-cluster": "c1" },
+              },
+            },
+          ],
+        },
+      ],
     },
     ...extra,
   });
   const powerOf = async (name: string) =>
-    (await compute.virtualMachines.instanceView(CLUSTER_GROUP, name)).statuses?.find((s) => s.code?.startsWith("PowerState/"))?.code;
+    (await compute.virtualMachines.instanceView(CLUSTER_GROUP, name)).statuses?.find((s) =>
+      s.code?.startsWith("PowerState/"),
+    )?.code;
 
   test("one PUT creates the VM with its NIC and Standard static IP; deallocate keeps the IP; one DELETE removes all", async () => {
     const vm = await compute.virtualMachines.beginCreateOrUpdateAndWait(CLUSTER_GROUP, "vm1", vmBody("vm1"), poll);
@@ -81,24 +103,59 @@ describe("fake Azure Resource Manager through the real SDK", () => {
     for await (const r of resources.resources.listByResourceGroup(CLUSTER_GROUP)) left.push(r.name);
     expect(left).toEqual([]);
     const mutating = fake.calls.filter((c) => c.mutating).map((c) => c.action);
-    expect(mutating).toEqual(expect.arrayContaining(["virtualMachines.createOrUpdate", "virtualMachines.deallocate", "virtualMachines.start", "virtualMachines.delete"]));
+    expect(mutating).toEqual(
+      expect.arrayContaining([
+        "virtualMachines.createOrUpdate",
+        "virtualMachines.deallocate",
+        "virtualMachines.start",
+        "virtualMachines.delete",
+      ]),
+    );
     expect(fake.calls.filter((c) => c.action === "operations.get").every((c) => !c.mutating)).toBe(true);
   });
 
   test("NSG in use cannot be deleted; tag $filter and nextLink paging list the tagged resources", async () => {
-    const nsg = await network.networkSecurityGroups.beginCreateOrUpdateAndWait(CLUSTER_GROUP, "c1-nsg", {
-      location: loc, tags: { "cloudlaunch-cluster": "c1" },
-      securityRules: [{ name: "dask", protocol: "Tcp", access: "Allow", direction: "Inbound", priority: 100, sourceAddressPrefixes: ["203.0.113.10/32"], sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRanges: ["22", "8786", "8787"] }],
-    }, poll);
+    const nsg = await network.networkSecurityGroups.beginCreateOrUpdateAndWait(
+      CLUSTER_GROUP,
+      "c1-nsg",
+      {
+        location: loc,
+        tags: { "cloudlaunch-cluster": "c1" },
+        securityRules: [
+          {
+            name: "dask",
+            protocol: "Tcp",
+            access: "Allow",
+            direction: "Inbound",
+            priority: 100,
+            sourceAddressPrefixes: ["203.0.113.10/32"],
+            sourcePortRange: "*",
+            destinationAddressPrefix: "*",
+            destinationPortRanges: ["22", "8786", "8787"],
+          },
+        ],
+      },
+      poll,
+    );
     expect(nsg.provisioningState).toBe("Succeeded");
     const body = vmBody("vm2");
     (body.networkProfile.networkInterfaceConfigurations[0] as any).networkSecurityGroup = { id: nsg.id };
     await compute.virtualMachines.beginCreateOrUpdateAndWait(CLUSTER_GROUP, "vm2", body, poll);
-    await expect(network.networkSecurityGroups.beginDeleteAndWait(CLUSTER_GROUP, "c1-nsg", poll)).rejects.toMatchObject({ code: "InUseNetworkSecurityGroupCannotBeDeleted" });
+    await expect(network.networkSecurityGroups.beginDeleteAndWait(CLUSTER_GROUP, "c1-nsg", poll)).rejects.toMatchObject(
+      { code: "InUseNetworkSecurityGroupCannotBeDeleted" },
+    );
 
     const tagged: string[] = [];
-    for await (const r of resources.resources.listByResourceGroup(CLUSTER_GROUP, { filter: "tagName eq 'cloudlaunch-cluster' and tagValue eq 'c1'" })) tagged.push(r.type!);
-    expect(tagged.sort()).toEqual(["Microsoft.Compute/virtualMachines", "Microsoft.Network/networkInterfaces", "Microsoft.Network/networkSecurityGroups", "Microsoft.Network/publicIPAddresses"]);
+    for await (const r of resources.resources.listByResourceGroup(CLUSTER_GROUP, {
+      filter: "tagName eq 'cloudlaunch-cluster' and tagValue eq 'c1'",
+    }))
+      tagged.push(r.type!);
+    expect(tagged.sort()).toEqual([
+      "Microsoft.Compute/virtualMachines",
+      "Microsoft.Network/networkInterfaces",
+      "Microsoft.Network/networkSecurityGroups",
+      "Microsoft.Network/publicIPAddresses",
+    ]);
     expect(fake.calls.filter((c) => c.action === "resources.listByResourceGroup").length).toBeGreaterThan(1); // paged
 
     await compute.virtualMachines.beginDeleteAndWait(CLUSTER_GROUP, "vm2", poll);
@@ -113,18 +170,32 @@ describe("fake Azure Resource Manager through the real SDK", () => {
     const d2 = skus.find((s) => s.name === "Standard_D2s_v5");
     expect(d2?.locationInfo?.[0].zones).toEqual(["1", "2", "3"]);
     expect(d2?.capabilities).toEqual(expect.arrayContaining([{ name: "vCPUs", value: "2" }]));
-    expect(skus.find((s) => s.name === "Standard_D4s_v5")?.restrictions?.[0]).toMatchObject({ type: "Location", reasonCode: "NotAvailableForSubscription" });
-    await expect(compute.virtualMachines.beginCreateOrUpdateAndWait(CLUSTER_GROUP, "vm3", vmBody("vm3", "Standard_D4s_v5"), poll)).rejects.toMatchObject({ code: "SkuNotAvailable" });
+    expect(skus.find((s) => s.name === "Standard_D4s_v5")?.restrictions?.[0]).toMatchObject({
+      type: "Location",
+      reasonCode: "NotAvailableForSubscription",
+    });
+    await expect(
+      compute.virtualMachines.beginCreateOrUpdateAndWait(CLUSTER_GROUP, "vm3", vmBody("vm3", "Standard_D4s_v5"), poll),
+    ).rejects.toMatchObject({ code: "SkuNotAvailable" });
   });
 
   test("faults: capacity in a zone fails the operation, quota names the family, throttling is retried", async () => {
     fake.inject({ kind: "capacity", instanceType: "Standard_D2s_v5", zone: "2", times: 1 });
-    await expect(compute.virtualMachines.beginCreateOrUpdateAndWait(CLUSTER_GROUP, "vm4", vmBody("vm4", "Standard_D2s_v5", { zones: ["2"] }), poll)).rejects.toThrow(/ZonalAllocationFailed/);
+    await expect(
+      compute.virtualMachines.beginCreateOrUpdateAndWait(
+        CLUSTER_GROUP,
+        "vm4",
+        vmBody("vm4", "Standard_D2s_v5", { zones: ["2"] }),
+        poll,
+      ),
+    ).rejects.toThrow(/ZonalAllocationFailed/);
     expect(fake.vms().find((v) => v.name === "vm4")?.state).toBe("failed");
     await compute.virtualMachines.beginDeleteAndWait(CLUSTER_GROUP, "vm4", poll);
 
     fake.inject({ kind: "quota", times: 1 });
-    await expect(compute.virtualMachines.beginCreateOrUpdateAndWait(CLUSTER_GROUP, "vm5", vmBody("vm5"), poll)).rejects.toMatchObject({ code: "OperationNotAllowed", message: expect.stringMatching(/Cores quota/) });
+    await expect(
+      compute.virtualMachines.beginCreateOrUpdateAndWait(CLUSTER_GROUP, "vm5", vmBody("vm5"), poll),
+    ).rejects.toMatchObject({ code: "OperationNotAllowed", message: expect.stringMatching(/Cores quota/) });
 
     fake.inject({ kind: "throttle", action: "resourceGroups.get", times: 1 });
     const group = await resources.resourceGroups.get(CLUSTER_GROUP);
@@ -133,8 +204,14 @@ describe("fake Azure Resource Manager through the real SDK", () => {
   });
 
   test("a wrong bearer token is answered 401 InvalidAuthenticationToken", async () => {
-    const bad = new ResourceManagementClient(tokenCredential("forged"), fake.subscription, { endpoint: fake.url, tlsOptions: { ca: fake.caCert } });
-    await expect(bad.resourceGroups.get(CLUSTER_GROUP)).rejects.toMatchObject({ statusCode: 401, code: "InvalidAuthenticationToken" });
+    const bad = new ResourceManagementClient(tokenCredential("forged"), fake.subscription, {
+      endpoint: fake.url,
+      tlsOptions: { ca: fake.caCert },
+    });
+    await expect(bad.resourceGroups.get(CLUSTER_GROUP)).rejects.toMatchObject({
+      statusCode: 401,
+      code: "InvalidAuthenticationToken",
+    });
   });
 });
 
@@ -151,7 +228,9 @@ describe("fake Resource Manager throttling (documented token buckets)", () => {
   test("ARM writes: 200 at once, then 429 with Retry-After and no writes remaining; reads are counted apart; 10 a second return", () => {
     const limits = new ArmRateLimits();
     const t0 = 1_000_000;
-    const remaining = Array.from({ length: 200 }, () => Number(limits.admit({ method: "PUT" }, t0)["x-ms-ratelimit-remaining-subscription-writes"]));
+    const remaining = Array.from({ length: 200 }, () =>
+      Number(limits.admit({ method: "PUT" }, t0)["x-ms-ratelimit-remaining-subscription-writes"]),
+    );
     expect(remaining[0]).toBe(199);
     expect(remaining.at(-1)).toBe(0);
     const err = refusal(limits, { method: "POST" }, t0);
@@ -184,12 +263,23 @@ describe("fake Resource Manager throttling (documented token buckets)", () => {
     const fake = await startFakeArm({});
     try {
       // As the driver does: more retries than the SDK's 3, since every throttled call retries after the same Retry-After.
-      const client = new ResourceManagementClient(tokenCredential(fake.env.CLOUDLAUNCH_AZURE_ACCESS_TOKEN), fake.subscription, { endpoint: fake.url, tlsOptions: { ca: fake.caCert }, retryOptions: { maxRetries: 8 } });
+      const client = new ResourceManagementClient(
+        tokenCredential(fake.env.CLOUDLAUNCH_AZURE_ACCESS_TOKEN),
+        fake.subscription,
+        { endpoint: fake.url, tlsOptions: { ca: fake.caCert }, retryOptions: { maxRetries: 8 } },
+      );
       const remaining: number[] = [];
-      const onResponse = (r: { headers: { get(name: string): string | undefined } }) => void remaining.push(Number(r.headers.get("x-ms-ratelimit-remaining-subscription-writes")));
-      await Promise.all(Array.from({ length: 230 }, (_, i) => client.resourceGroups.createOrUpdate(`g${i}`, { location: "eastus" }, { onResponse })));
+      const onResponse = (r: { headers: { get(name: string): string | undefined } }) =>
+        void remaining.push(Number(r.headers.get("x-ms-ratelimit-remaining-subscription-writes")));
+      await Promise.all(
+        Array.from({ length: 230 }, (_, i) =>
+          client.resourceGroups.createOrUpdate(`g${i}`, { location: "eastus" }, { onResponse }),
+        ),
+      );
       expect(fake.calls.filter((c) => c.throttled).length).toBeGreaterThan(0);
-      expect(fake.calls.filter((c) => c.action === "resourceGroups.createOrUpdate" && c.status === 201)).toHaveLength(230);
+      expect(fake.calls.filter((c) => c.action === "resourceGroups.createOrUpdate" && c.status === 201)).toHaveLength(
+        230,
+      );
       expect(remaining.every(Number.isFinite)).toBe(true);
       expect(Math.min(...remaining)).toBeLessThan(10);
     } finally {
@@ -200,8 +290,14 @@ describe("fake Resource Manager throttling (documented token buckets)", () => {
   test("rateLimits: false turns the buckets off", async () => {
     const fake = await startFakeArm({ rateLimits: false });
     try {
-      const client = new ResourceManagementClient(tokenCredential(fake.env.CLOUDLAUNCH_AZURE_ACCESS_TOKEN), fake.subscription, { endpoint: fake.url, tlsOptions: { ca: fake.caCert } });
-      await Promise.all(Array.from({ length: 215 }, (_, i) => client.resourceGroups.createOrUpdate(`g${i}`, { location: "eastus" })));
+      const client = new ResourceManagementClient(
+        tokenCredential(fake.env.CLOUDLAUNCH_AZURE_ACCESS_TOKEN),
+        fake.subscription,
+        { endpoint: fake.url, tlsOptions: { ca: fake.caCert } },
+      );
+      await Promise.all(
+        Array.from({ length: 215 }, (_, i) => client.resourceGroups.createOrUpdate(`g${i}`, { location: "eastus" })),
+      );
       expect(fake.calls.filter((c) => c.throttled)).toEqual([]);
     } finally {
       await fake.close();

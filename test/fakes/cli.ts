@@ -14,7 +14,11 @@ async function main() {
     return i >= 0 ? Number(rest[i + 1]) : undefined;
   };
   const start = await FAKES[provider as ProviderName]();
-  const fake = await start({ port: flag("port"), latencyMs: flag("latency"), transitionMs: flag("transition") ?? 2000 });
+  const fake = await start({
+    port: flag("port"),
+    latencyMs: flag("latency"),
+    transitionMs: flag("transition") ?? 2000,
+  });
   const lines = Object.entries(fake.env).map(([k, v]) => `export ${k}='${v}'`);
   process.stdout.write(
     `# fake ${provider} listening on ${fake.url} — paste into your shell:\n${lines.join("\n")}\n` +

@@ -98,7 +98,10 @@ export class TokenBucket {
     this.updatedAt = now;
   }
   level(now: number): number {
-    this.tokens = Math.min(this.size.capacity, this.tokens + ((now - this.updatedAt) / 1000) * this.size.refillPerSecond);
+    this.tokens = Math.min(
+      this.size.capacity,
+      this.tokens + ((now - this.updatedAt) / 1000) * this.size.refillPerSecond,
+    );
     this.updatedAt = now;
     return this.tokens;
   }

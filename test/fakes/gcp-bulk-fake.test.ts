@@ -33,15 +33,32 @@ function bulk(names: string[], machineType = "e2-standard-2") {
       machineType,
       labels: { "cloudlaunch-cluster": "demo", "cloudlaunch-role": "worker" },
       metadata: { items: [{ key: "user-data", value: "#cloud-config\n" }] },
-      disks: [{ boot: true, autoDelete: true, initializeParams: { sourceImage: "projects/ubuntu-os-cloud/global/images/family/ubuntu-2404-lts-amd64", diskSizeGb: "20", diskType: "pd-balanced" } }],
-      networkInterfaces: [{ subnetwork: `regions/${fake.spec.region}/subnetworks/${fake.spec.subnet}`, accessConfigs: [{ type: "ONE_TO_ONE_NAT", name: "External NAT" }] }],
+      disks: [
+        {
+          boot: true,
+          autoDelete: true,
+          initializeParams: {
+            sourceImage: "projects/ubuntu-os-cloud/global/images/family/ubuntu-2404-lts-amd64",
+            diskSizeGb: "20",
+            diskType: "pd-balanced",
+          },
+        },
+      ],
+      networkInterfaces: [
+        {
+          subnetwork: `regions/${fake.spec.region}/subnetworks/${fake.spec.subnet}`,
+          accessConfigs: [{ type: "ONE_TO_ONE_NAT", name: "External NAT" }],
+        },
+      ],
     },
     perInstanceProperties: Object.fromEntries(names.map((n) => [n, {}])),
   };
 }
 
 const send = (names: string[], requestId?: string, machineType?: string) =>
-  instances.bulkInsert({ project, zone, requestId, bulkInsertInstanceResourceResource: bulk(names, machineType) }).then(latest);
+  instances
+    .bulkInsert({ project, zone, requestId, bulkInsertInstanceResourceResource: bulk(names, machineType) })
+    .then(latest);
 
 beforeEach(async () => {
   fake = await startFakeGcp({ transitionMs: 60 });
@@ -62,8 +79,17 @@ test("bulkInsert names every instance from perInstanceProperties, reports its co
   const [done] = await ops.wait({ project, zone, operation: op.name! });
   expect(done.status).toBe("DONE");
   expect(done.error).toBeFalsy();
-  expect(done.instancesBulkInsertOperationMetadata?.perLocationStatus?.[`zones/${zone}`]).toMatchObject({ status: "DONE", targetVmCount: 3, createdVmCount: 3 });
-  expect(fake.vms().map((v) => [v.name, v.zone, v.instanceType]).sort()).toEqual(names.map((n) => [n, zone, "e2-standard-2"]));
+  expect(done.instancesBulkInsertOperationMetadata?.perLocationStatus?.[`zones/${zone}`]).toMatchObject({
+    status: "DONE",
+    targetVmCount: 3,
+    createdVmCount: 3,
+  });
+  expect(
+    fake
+      .vms()
+      .map((v) => [v.name, v.zone, v.instanceType])
+      .sort(),
+  ).toEqual(names.map((n) => [n, zone, "e2-standard-2"]));
   const [one] = await instances.get({ project, zone, instance: "demo-worker-002" });
   expect(one.labels).toMatchObject({ "cloudlaunch-cluster": "demo" });
   expect(one.metadata?.items).toContainEqual(expect.objectContaining({ key: "user-data", value: "#cloud-config\n" }));
@@ -71,17 +97,29 @@ test("bulkInsert names every instance from perInstanceProperties, reports its co
   const again = await send(names, "6f1c3c1e-0000-4000-8000-00000000b001");
   expect(again.name).toBe(op.name);
   expect(fake.vms()).toHaveLength(3);
-  expect(fake.calls.filter((c) => c.action === "compute.instances.bulkInsert").map((c) => [c.status, c.mutating])).toEqual([[200, true], [200, true]]);
+  expect(
+    fake.calls.filter((c) => c.action === "compute.instances.bulkInsert").map((c) => [c.status, c.mutating]),
+  ).toEqual([
+    [200, true],
+    [200, true],
+  ]);
 });
 
 test("a taken name refuses the whole request with 409; count, names and machine type are validated", async () => {
   await ops.wait({ project, zone, operation: (await send(["demo-worker-002"])).name! });
-  await expect(send(["demo-worker-001", "demo-worker-002"])).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/instances\/demo-worker-002' already exists/) });
+  await expect(send(["demo-worker-001", "demo-worker-002"])).rejects.toMatchObject({
+    status: 409,
+    message: expect.stringMatching(/instances\/demo-worker-002' already exists/),
+  });
   expect(fake.vms().map((v) => v.name)).toEqual(["demo-worker-002"]);
   await expect(send(["Bad_Name"])).rejects.toMatchObject({ status: 400 });
-  await expect(send(["demo-worker-009"], undefined, `zones/${zone}/machineTypes/e2-standard-2`)).rejects.toMatchObject({ status: 400 });
+  await expect(send(["demo-worker-009"], undefined, `zones/${zone}/machineTypes/e2-standard-2`)).rejects.toMatchObject({
+    status: 400,
+  });
   const mismatched = { ...bulk(["demo-worker-010"]), count: 2 };
-  await expect(instances.bulkInsert({ project, zone, bulkInsertInstanceResourceResource: mismatched })).rejects.toMatchObject({ status: 400 });
+  await expect(
+    instances.bulkInsert({ project, zone, bulkInsertInstanceResourceResource: mismatched }),
+  ).rejects.toMatchObject({ status: 400 });
 });
 
 test("capacity fails the operation and leaves none of the batch; quota is refused up front with quotaExceeded", async () => {
@@ -91,7 +129,11 @@ test("capacity fails the operation and leaves none of the batch; quota is refuse
   // The real order (googleapis/google-cloud-go issue 5168): the min-count failure first, the reason after it.
   expect(done.error?.errors?.map((e) => e.code)).toEqual(["VM_MIN_COUNT_NOT_REACHED", "ZONE_RESOURCE_POOL_EXHAUSTED"]);
   expect(done.error?.errors?.[0]?.message).toBe("Requested minimum count of 3 VMs could not be created.");
-  expect(done.instancesBulkInsertOperationMetadata?.perLocationStatus?.[`zones/${zone}`]).toMatchObject({ targetVmCount: 3, createdVmCount: 0, failedToCreateVmCount: 3 });
+  expect(done.instancesBulkInsertOperationMetadata?.perLocationStatus?.[`zones/${zone}`]).toMatchObject({
+    targetVmCount: 3,
+    createdVmCount: 0,
+    failedToCreateVmCount: 3,
+  });
   expect(fake.vms()).toEqual([]);
 
   fake.inject({ kind: "quota", times: 1 });

@@ -25,13 +25,31 @@ function options(token = fake.env.CLOUDLAUNCH_GCP_ACCESS_TOKEN) {
 
 const latest = (res: unknown[]) => (res[0] as { latestResponse: Operation }).latestResponse;
 
-function instanceBody(name: string, labels: Record<string, string> = { "cloudlaunch-cluster": "demo" }, machineType = "n2-standard-2") {
+function instanceBody(
+  name: string,
+  labels: Record<string, string> = { "cloudlaunch-cluster": "demo" },
+  machineType = "n2-standard-2",
+) {
   return {
     name,
     machineType: `zones/${zone}/machineTypes/${machineType}`,
     labels,
-    disks: [{ boot: true, autoDelete: true, initializeParams: { sourceImage: "projects/ubuntu-os-cloud/global/images/family/ubuntu-2404-lts-amd64", diskSizeGb: "20" } }],
-    networkInterfaces: [{ subnetwork: `regions/${fake.spec.region}/subnetworks/${fake.spec.subnet}`, accessConfigs: [{ type: "ONE_TO_ONE_NAT", name: "External NAT" }] }],
+    disks: [
+      {
+        boot: true,
+        autoDelete: true,
+        initializeParams: {
+          sourceImage: "projects/ubuntu-os-cloud/global/images/family/ubuntu-2404-lts-amd64",
+          diskSizeGb: "20",
+        },
+      },
+    ],
+    networkInterfaces: [
+      {
+        subnetwork: `regions/${fake.spec.region}/subnetworks/${fake.spec.subnet}`,
+        accessConfigs: [{ type: "ONE_TO_ONE_NAT", name: "External NAT" }],
+      },
+    ],
   };
 }
 
@@ -45,7 +63,14 @@ afterEach(() => fake.close());
 test("insert progresses operation and instance, stop releases the external IP and start assigns a new one", async () => {
   const instances = new InstancesClient(options());
   const ops = new ZoneOperationsClient(options());
-  const op = latest(await instances.insert({ project, zone, instanceResource: instanceBody("demo-scheduler"), requestId: "6f1c3c1e-0000-4000-8000-000000000001" }));
+  const op = latest(
+    await instances.insert({
+      project,
+      zone,
+      instanceResource: instanceBody("demo-scheduler"),
+      requestId: "6f1c3c1e-0000-4000-8000-000000000001",
+    }),
+  );
   expect(["PENDING", "RUNNING"]).toContain(op.status);
   const [done] = await ops.wait({ project, zone, operation: op.name! });
   expect(done.status).toBe("DONE");
@@ -58,33 +83,59 @@ test("insert progresses operation and instance, stop releases the external IP an
   expect(firstIp).toMatch(/^34\.118\./);
   expect(running.networkInterfaces![0].networkIP).toMatch(/^10\.128\./);
 
-  await ops.wait({ project, zone, operation: latest(await instances.stop({ project, zone, instance: "demo-scheduler" })).name! });
+  await ops.wait({
+    project,
+    zone,
+    operation: latest(await instances.stop({ project, zone, instance: "demo-scheduler" })).name!,
+  });
   const [stopped] = await instances.get({ project, zone, instance: "demo-scheduler" });
   expect(stopped.status).toBe("TERMINATED");
   expect(stopped.networkInterfaces![0].accessConfigs![0].natIP).toBeFalsy();
 
-  await ops.wait({ project, zone, operation: latest(await instances.start({ project, zone, instance: "demo-scheduler" })).name! });
+  await ops.wait({
+    project,
+    zone,
+    operation: latest(await instances.start({ project, zone, instance: "demo-scheduler" })).name!,
+  });
   await new Promise((r) => setTimeout(r, 80));
   const [restarted] = await instances.get({ project, zone, instance: "demo-scheduler" });
   expect(restarted.status).toBe("RUNNING");
   expect(restarted.networkInterfaces![0].accessConfigs![0].natIP).not.toBe(firstIp);
 
-  await ops.wait({ project, zone, operation: latest(await instances.delete({ project, zone, instance: "demo-scheduler" })).name! });
+  await ops.wait({
+    project,
+    zone,
+    operation: latest(await instances.delete({ project, zone, instance: "demo-scheduler" })).name!,
+  });
   await expect(instances.get({ project, zone, instance: "demo-scheduler" })).rejects.toMatchObject({ status: 404 });
   expect(fake.resources().filter((r) => r.kind === "disk")).toEqual([]);
   const mutating = fake.calls.filter((c) => c.mutating).map((c) => c.action);
-  expect(mutating).toEqual(["compute.instances.insert", "compute.instances.stop", "compute.instances.start", "compute.instances.delete"]);
+  expect(mutating).toEqual([
+    "compute.instances.insert",
+    "compute.instances.stop",
+    "compute.instances.start",
+    "compute.instances.delete",
+  ]);
 });
 
 test("a repeated requestId returns the first operation and creates nothing new", async () => {
   const instances = new InstancesClient(options());
   const requestId = "6f1c3c1e-0000-4000-8000-000000000002";
-  const first = latest(await instances.insert({ project, zone, instanceResource: instanceBody("demo-worker-1"), requestId }));
-  const second = latest(await instances.insert({ project, zone, instanceResource: instanceBody("demo-worker-1"), requestId }));
+  const first = latest(
+    await instances.insert({ project, zone, instanceResource: instanceBody("demo-worker-1"), requestId }),
+  );
+  const second = latest(
+    await instances.insert({ project, zone, instanceResource: instanceBody("demo-worker-1"), requestId }),
+  );
   expect(second.name).toBe(first.name);
   expect(fake.vms()).toHaveLength(1);
   await expect(
-    instances.insert({ project, zone, instanceResource: instanceBody("demo-worker-1"), requestId: "6f1c3c1e-0000-4000-8000-000000000003" }),
+    instances.insert({
+      project,
+      zone,
+      instanceResource: instanceBody("demo-worker-1"),
+      requestId: "6f1c3c1e-0000-4000-8000-000000000003",
+    }),
   ).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/alreadyExists/) });
 });
 
@@ -92,33 +143,64 @@ test("list filters on labels and pages with pageToken; aggregatedList groups by 
   const instances = new InstancesClient(options());
   for (let i = 0; i < 7; i++) {
     const cluster = i < 5 ? "alpha" : "beta";
-    await instances.insert({ project, zone, instanceResource: instanceBody(`n-${i}`, { "cloudlaunch-cluster": cluster }) });
+    await instances.insert({
+      project,
+      zone,
+      instanceResource: instanceBody(`n-${i}`, { "cloudlaunch-cluster": cluster }),
+    });
   }
-  const [firstPage, nextRequest] = await instances.list({ project, zone, maxResults: 2, filter: 'labels.cloudlaunch-cluster = "alpha"' }, { autoPaginate: false });
+  const [firstPage, nextRequest] = await instances.list(
+    { project, zone, maxResults: 2, filter: 'labels.cloudlaunch-cluster = "alpha"' },
+    { autoPaginate: false },
+  );
   expect(firstPage).toHaveLength(2);
   expect(nextRequest?.pageToken).toBeTruthy();
   const all: string[] = [];
-  for await (const inst of instances.listAsync({ project, zone, maxResults: 2, filter: '(labels.cloudlaunch-cluster = "alpha")' })) all.push(inst.name!);
+  for await (const inst of instances.listAsync({
+    project,
+    zone,
+    maxResults: 2,
+    filter: '(labels.cloudlaunch-cluster = "alpha")',
+  }))
+    all.push(inst.name!);
   expect(all.sort()).toEqual(["n-0", "n-1", "n-2", "n-3", "n-4"]);
   const scopes: Record<string, number> = {};
-  for await (const [scope, list] of instances.aggregatedListAsync({ project, filter: 'labels.cloudlaunch-cluster = "beta"', maxResults: 1 })) {
+  for await (const [scope, list] of instances.aggregatedListAsync({
+    project,
+    filter: 'labels.cloudlaunch-cluster = "beta"',
+    maxResults: 1,
+  })) {
     scopes[scope] = (scopes[scope] ?? 0) + (list.instances?.length ?? 0);
   }
   expect(scopes[`zones/${zone}`]).toBe(2);
-  await expect(instances.list({ project, zone, filter: "labels.x ~ y" })).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/Invalid list filter expression/) });
+  await expect(instances.list({ project, zone, filter: "labels.x ~ y" })).rejects.toMatchObject({
+    status: 400,
+    message: expect.stringMatching(/Invalid list filter expression/),
+  });
 });
 
 test("images by family, machine types per zone, firewalls", async () => {
-  const [image] = await new ImagesClient(options()).getFromFamily({ project: "ubuntu-os-cloud", family: "ubuntu-2404-lts-arm64" });
+  const [image] = await new ImagesClient(options()).getFromFamily({
+    project: "ubuntu-os-cloud",
+    family: "ubuntu-2404-lts-arm64",
+  });
   expect(image).toMatchObject({ name: "ubuntu-2404-noble-arm64-v20250530", architecture: "ARM64" });
   const machineTypes = new MachineTypesClient(options());
   const [t] = await machineTypes.get({ project, zone, machineType: "n2-standard-2" });
   expect(t).toMatchObject({ guestCpus: 2, memoryMb: 8192 });
   // zone a offers no Arm types, as some real zones do not.
-  await expect(machineTypes.get({ project, zone: fake.spec.zones[0], machineType: "t2a-standard-1" })).rejects.toMatchObject({ status: 404 });
+  await expect(
+    machineTypes.get({ project, zone: fake.spec.zones[0], machineType: "t2a-standard-1" }),
+  ).rejects.toMatchObject({ status: 404 });
 
   const firewalls = new FirewallsClient(options());
-  const body = { name: "cloudlaunch-demo-dask", network: "global/networks/default", sourceRanges: ["0.0.0.0/0"], targetTags: ["cloudlaunch-demo"], allowed: [{ IPProtocol: "tcp", ports: ["22", "8786", "8787"] }] };
+  const body = {
+    name: "cloudlaunch-demo-dask",
+    network: "global/networks/default",
+    sourceRanges: ["0.0.0.0/0"],
+    targetTags: ["cloudlaunch-demo"],
+    allowed: [{ IPProtocol: "tcp", ports: ["22", "8786", "8787"] }],
+  };
   await firewalls.insert({ project, firewallResource: body });
   const [fw] = await firewalls.get({ project, firewall: "cloudlaunch-demo-dask" });
   expect(fw.allowed).toMatchObject([{ IPProtocol: "tcp", ports: ["22", "8786", "8787"] }]);
@@ -145,13 +227,22 @@ test("throttling, server errors and bad tokens answer with Google's error bodies
   fake.inject({ kind: "throttle", action: "compute.instances.insert", times: 1 });
   // Over REST the SDK surfaces gaxios's error: the HTTP status, and the JSON error body as the message.
   const throttled = instances.insert({ project, zone, instanceResource: instanceBody("t-1") });
-  await expect(throttled).rejects.toMatchObject({ status: 429, message: expect.stringMatching(/"reason":"rateLimitExceeded"/) });
+  await expect(throttled).rejects.toMatchObject({
+    status: 429,
+    message: expect.stringMatching(/"reason":"rateLimitExceeded"/),
+  });
   expect(fake.calls.at(-1)).toMatchObject({ throttled: true, status: 429, mutating: true });
   fake.inject({ kind: "server-error", action: "compute.instances.list", times: 1 });
-  await expect(instances.list({ project, zone })).rejects.toMatchObject({ status: 503, message: expect.stringMatching(/"status":"UNAVAILABLE"/) });
+  await expect(instances.list({ project, zone })).rejects.toMatchObject({
+    status: 503,
+    message: expect.stringMatching(/"status":"UNAVAILABLE"/),
+  });
   const [listed] = await instances.list({ project, zone });
   expect(listed).toEqual([]);
 
   const rejected = new InstancesClient(options(fake.badCredentialsEnv.CLOUDLAUNCH_GCP_ACCESS_TOKEN));
-  await expect(rejected.list({ project, zone })).rejects.toMatchObject({ status: 401, message: expect.stringMatching(/invalid authentication credentials.*"status":"UNAUTHENTICATED"/) });
+  await expect(rejected.list({ project, zone })).rejects.toMatchObject({
+    status: 401,
+    message: expect.stringMatching(/invalid authentication credentials.*"status":"UNAUTHENTICATED"/),
+  });
 });

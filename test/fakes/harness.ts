@@ -22,7 +22,14 @@ export interface FakeCall {
  * (Server.InternalError), Azure provisioningState Failed (OSProvisioningInternalError), GCP stuck in PROVISIONING,
  * stuck-pending → the VM stays pending for `holdMs` (forever when absent) before it runs.
  */
-export type FaultKind = "capacity" | "quota" | "throttle" | "server-error" | "drop" | "provision-failure" | "stuck-pending";
+export type FaultKind =
+  | "capacity"
+  | "quota"
+  | "throttle"
+  | "server-error"
+  | "drop"
+  | "provision-failure"
+  | "stuck-pending";
 
 export interface Fault {
   kind: FaultKind;

@@ -18,10 +18,16 @@ afterAll(async () => {
   await fake.close();
 });
 
-const spec = (cidrs: string[]): ClusterSpec => ({
-  name: "fw", provider: "aws", region: fake.spec.region, scheduler: { min_vcpus: 2 }, workers: { count: 1, min_vcpus: 2 },
-  network: { subnet: fake.spec.subnet, allowed_cidrs: cidrs }, ssh: { key_name: "cloudlaunch-fake" },
-} as ClusterSpec);
+const spec = (cidrs: string[]): ClusterSpec =>
+  ({
+    name: "fw",
+    provider: "aws",
+    region: fake.spec.region,
+    scheduler: { min_vcpus: 2 },
+    workers: { count: 1, min_vcpus: 2 },
+    network: { subnet: fake.spec.subnet, allowed_cidrs: cidrs },
+    ssh: { key_name: "cloudlaunch-fake" },
+  }) as ClusterSpec;
 
 test("v4 and v6 CIDRs land in their own ranges, a change is exactly added/revoked, a second run writes nothing", async () => {
   const aws = new AwsProvider(fake.spec.region, { wait: { pollMs: 20, timeoutMs: 10_000 } });
@@ -31,13 +37,33 @@ test("v4 and v6 CIDRs land in their own ranges, a change is exactly added/revoke
       await aws.preflight(plan);
       const since = fake.calls.length;
       const changes = await aws.ensureNetwork(plan);
-      return { changes, writes: fake.calls.slice(since).filter((c) => c.mutating).map((c) => c.action) };
+      return {
+        changes,
+        writes: fake.calls
+          .slice(since)
+          .filter((c) => c.mutating)
+          .map((c) => c.action),
+      };
     };
     const group = () => [...fake.world.securityGroups.values()].find((g) => g.name === "cloudlaunch-fw")!;
-    const admitted = () => group().ingress.filter((r) => r.protocol === "tcp").map((r) => `${r.fromPort} ${r.cidr ?? r.cidrV6}`).sort();
+    const admitted = () =>
+      group()
+        .ingress.filter((r) => r.protocol === "tcp")
+        .map((r) => `${r.fromPort} ${r.cidr ?? r.cidrV6}`)
+        .sort();
 
-    expect((await converge(["203.0.113.10/32", "2001:db8::/64"])).writes).toEqual(["CreateSecurityGroup", "AuthorizeSecurityGroupIngress"]);
-    expect(admitted()).toEqual(["22 2001:db8::/64", "22 203.0.113.10/32", "8786 2001:db8::/64", "8786 203.0.113.10/32", "8787 2001:db8::/64", "8787 203.0.113.10/32"]);
+    expect((await converge(["203.0.113.10/32", "2001:db8::/64"])).writes).toEqual([
+      "CreateSecurityGroup",
+      "AuthorizeSecurityGroupIngress",
+    ]);
+    expect(admitted()).toEqual([
+      "22 2001:db8::/64",
+      "22 203.0.113.10/32",
+      "8786 2001:db8::/64",
+      "8786 203.0.113.10/32",
+      "8787 2001:db8::/64",
+      "8787 203.0.113.10/32",
+    ]);
     expect(group().ingress.some((r) => r.protocol === "-1" && r.groupId === group().id)).toBe(true);
 
     const narrowed = await converge(["2001:db8::/64"]);

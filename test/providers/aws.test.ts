@@ -63,7 +63,13 @@ function requestsOf(plan: Plan): { scheduler: LaunchRequest[]; workers: LaunchRe
       .filter((n) => n.role === role && n.action === "create")
       .map((n) => {
         const choice = role === "scheduler" ? plan.scheduler : plan.workers;
-        return { name: n.name, role, candidates: choice.candidates, spot: choice.spot, userData: (t: InstanceType) => `#cloud-config\n# ${role} ${t.type}\n` };
+        return {
+          name: n.name,
+          role,
+          candidates: choice.candidates,
+          spot: choice.spot,
+          userData: (t: InstanceType) => `#cloud-config\n# ${role} ${t.type}\n`,
+        };
       });
   return { scheduler: req("scheduler"), workers: req("worker") };
 }
@@ -100,14 +106,24 @@ test("up 1 + 20 workers in batches, list, stop/start with new IPs, terminate, cl
   expect(vms.map((v) => v.name).sort()).toEqual(launched.map((n) => n.name).sort());
   expect(vms[0].tags).toMatchObject({ "cloudlaunch-managed": "true", "cloudlaunch-cluster": "demo", project: "tests" });
   const [scheduler] = fake.world.instances.values();
-  expect(scheduler).toMatchObject({ keyName: "cloudlaunch-fake", shutdownBehavior: "terminate", subnetId: fake.spec.subnet });
-  expect(fake.world.volumes.get(scheduler.volumeIds[0])).toMatchObject({ size: 30, tags: expect.objectContaining({ Name: "demo-scheduler" }) });
+  expect(scheduler).toMatchObject({
+    keyName: "cloudlaunch-fake",
+    shutdownBehavior: "terminate",
+    subnetId: fake.spec.subnet,
+  });
+  expect(fake.world.volumes.get(scheduler.volumeIds[0])).toMatchObject({
+    size: 30,
+    tags: expect.objectContaining({ Name: "demo-scheduler" }),
+  });
   const group = [...fake.world.securityGroups.values()].find((g) => g.tags["cloudlaunch-cluster"] === "demo")!;
   expect(group.ingress).toHaveLength(4);
   expect(scheduler.groupIds).toEqual([group.id]);
 
   const nodes = await p.listNodes("demo");
-  expect(nodes.map((n) => n.name)).toEqual(["demo-scheduler", ...Array.from({ length: 20 }, (_, i) => `demo-worker-${String(i + 1).padStart(3, "0")}`)]);
+  expect(nodes.map((n) => n.name)).toEqual([
+    "demo-scheduler",
+    ...Array.from({ length: 20 }, (_, i) => `demo-worker-${String(i + 1).padStart(3, "0")}`),
+  ]);
   expect((await p.listNodes()).length).toBe(21);
 
   const [w1, w2] = nodes.filter((n) => n.role === "worker");
@@ -127,7 +143,10 @@ test("up 1 + 20 workers in batches, list, stop/start with new IPs, terminate, cl
 
   const terminated = await p.terminate(nodes, recorder());
   expect(terminated.every((r) => r.ok && r.node?.state === "terminated")).toBe(true);
-  expect((await p.start([w1], recorder()))[0]).toMatchObject({ ok: false, message: expect.stringContaining("terminated") });
+  expect((await p.start([w1], recorder()))[0]).toMatchObject({
+    ok: false,
+    message: expect.stringContaining("terminated"),
+  });
   await p.deleteClusterResources("demo");
   expect(await p.leftovers("demo")).toEqual([]);
   expect(fake.resources().filter((r) => r.tags["cloudlaunch-cluster"] === "demo")).toEqual([]);
@@ -153,8 +172,18 @@ test("after a crash between RunInstances and the Name tags, instances are still 
   const target = await resolveTarget(api, plan);
   const { groupId } = await ensureSecurityGroup(api, plan, target.vpcId);
   const [batch] = makeBatches(requestsOf(plan).workers);
-  const ctx = { api, plan, target, groupId, wait: { pollMs: 20, timeoutMs: 5000 }, exhausted: new Set<string>(), nameEach: true };
-  await new EC2Client({ region: s.region }).send(new RunInstancesCommand(runInput(ctx, batch, plan.workers.chosen.type, target.subnets[0].id)));
+  const ctx = {
+    api,
+    plan,
+    target,
+    groupId,
+    wait: { pollMs: 20, timeoutMs: 5000 },
+    exhausted: new Set<string>(),
+    nameEach: true,
+  };
+  await new EC2Client({ region: s.region }).send(
+    new RunInstancesCommand(runInput(ctx, batch, plan.workers.chosen.type, target.subnets[0].id)),
+  );
   api.destroy();
   expect(fake.vms().every((v) => !v.tags.Name)).toBe(true);
 
@@ -176,7 +205,9 @@ test("capacity fallback in the plan's order: the same type in another zone, then
   // Type-major (src/plan/choose.ts): no capacity for the cheapest type in zone A → the same type in zone B.
   fake.inject({ kind: "capacity", instanceType: plan.workers.candidates[0].type, zone: zoneA });
   let workers = await p.launch(plan, requestsOf(plan).workers, recorder());
-  expect(workers.every((n) => n.instanceType === plan.workers.candidates[0].type && n.zone === zoneB && n.fallback)).toBe(true);
+  expect(
+    workers.every((n) => n.instanceType === plan.workers.candidates[0].type && n.zone === zoneB && n.fallback),
+  ).toBe(true);
   // No capacity for it anywhere → the next type, in the first zone.
   fake.clearFaults();
   fake.inject({ kind: "capacity", instanceType: plan.workers.candidates[0].type });
@@ -184,7 +215,9 @@ test("capacity fallback in the plan's order: the same type in another zone, then
   plan = await planFor(p, spec({ name: "next", network: noSubnet, workers: { count: 3, min_vcpus: 2 } }));
   let progress = recorder();
   workers = await p.launch(plan, requestsOf(plan).workers, progress);
-  expect(workers.every((n) => n.instanceType === plan.workers.candidates[1].type && n.zone === zoneA && n.fallback)).toBe(true);
+  expect(
+    workers.every((n) => n.instanceType === plan.workers.candidates[1].type && n.zone === zoneA && n.fallback),
+  ).toBe(true);
   expect(progress.notes.join("\n")).toContain("InsufficientInstanceCapacity");
   // The user data is rendered for the type actually launched (Dask sizes itself from it).
   const launchedUserData = Buffer.from(fake.world.instances.get(workers[0].id)!.userData!, "base64").toString();

@@ -14,7 +14,10 @@ import { startFakeArm, type FakeAzure } from "../fakes/azure/index.js";
 
 const keyDir = mkdtempSync(join(tmpdir(), "azure-scale-"));
 const keyFile = join(keyDir, "id_ed25519.pub");
-writeFileSync(keyFile, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl user@example\n");
+writeFileSync(
+  keyFile,
+  "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl user@example\n",
+);
 
 describe("Azure launch at scale (fake with ARM throttling on)", () => {
   let fake: FakeAzure;
@@ -25,7 +28,12 @@ describe("Azure launch at scale (fake with ARM throttling on)", () => {
 
   const planFor = (name: string, workers: number, zone?: string): Plan => {
     const spec: ClusterSpec = {
-      name, provider: "azure", region: fake.spec.region, image: "ubuntu-24.04", arch: "x86_64", ...(zone ? { zone } : {}),
+      name,
+      provider: "azure",
+      region: fake.spec.region,
+      image: "ubuntu-24.04",
+      arch: "x86_64",
+      ...(zone ? { zone } : {}),
       scheduler: { min_vcpus: 2, min_memory_gib: 4 },
       workers: { count: workers, min_vcpus: 2, min_memory_gib: 8 },
       network: { subnet: fake.spec.subnet, allowed_cidrs: ["203.0.113.10/32"] },
@@ -35,9 +43,15 @@ describe("Azure launch at scale (fake with ARM throttling on)", () => {
     return planCluster(spec, typesIn("azure", spec.region), []);
   };
   const workerRequests = (plan: Plan): LaunchRequest[] =>
-    plan.nodes.filter((n) => n.role === "worker").map((n) => ({
-      name: n.name, role: "worker", spot: n.spot, userData: (t) => `#cloud-config\n# ${n.name} ${t.type}\n`, candidates: plan.workers.candidates,
-    }));
+    plan.nodes
+      .filter((n) => n.role === "worker")
+      .map((n) => ({
+        name: n.name,
+        role: "worker",
+        spot: n.spot,
+        userData: (t) => `#cloud-config\n# ${n.name} ${t.type}\n`,
+        candidates: plan.workers.candidates,
+      }));
   const callsSince = (from: number, action: string) => fake.calls.slice(from).filter((c) => c.action === action).length;
   const teardown = async (cluster: string) => {
     await provider.terminate(await provider.listNodes(cluster), progress);
@@ -48,7 +62,14 @@ describe("Azure launch at scale (fake with ARM throttling on)", () => {
   beforeAll(async () => {
     fake = await startFakeArm({ transitionMs: 50, pageSize: 20 });
     const env = { ...fake.env, CLOUDLAUNCH_AZURE_POLL_INTERVAL_MS: "100" };
-    provider = await createProvider({ provider: "azure", region: fake.spec.region, azure: { resource_group: "dask-rg", subscription_id: fake.subscription } }, env);
+    provider = await createProvider(
+      {
+        provider: "azure",
+        region: fake.spec.region,
+        azure: { resource_group: "dask-rg", subscription_id: fake.subscription },
+      },
+      env,
+    );
   });
   afterAll(() => fake.close());
 
@@ -102,7 +123,10 @@ describe("Azure launch at scale (fake with ARM throttling on)", () => {
     expect(new Set(vms.map((v) => v.name)).size).toBe(50);
     expect(vms.every((v) => v.state === "running")).toBe(true);
     // The failed VM's NIC and public IP went with it: one of each per VM.
-    const kinds = fake.resources().filter((r) => r.tags["cloudlaunch-cluster"] === "zonal").map((r) => r.kind);
+    const kinds = fake
+      .resources()
+      .filter((r) => r.tags["cloudlaunch-cluster"] === "zonal")
+      .map((r) => r.kind);
     expect(kinds.filter((k) => k === "public IP")).toHaveLength(50);
     expect(kinds.filter((k) => k === "network interface")).toHaveLength(50);
     await teardown("zonal");

@@ -14,7 +14,10 @@ import { startFakeArm, type FakeAzure } from "../fakes/azure/index.js";
 
 const keyDir = mkdtempSync(join(tmpdir(), "azure-driver-"));
 const keyFile = join(keyDir, "id_ed25519.pub");
-writeFileSync(keyFile, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl user@example\n");
+writeFileSync(
+  keyFile,
+  "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl user@example\n",
+);
 
 const notes: string[] = [];
 const progress: Progress = { update: () => {}, note: (m) => void notes.push(m) };
@@ -24,7 +27,11 @@ describe("Azure driver against the fake Resource Manager", () => {
   let provider: Provider;
 
   const specFor = (name: string, workers: number, extra: Partial<ClusterSpec> = {}): ClusterSpec => ({
-    name, provider: "azure", region: fake.spec.region, image: "ubuntu-24.04", arch: "x86_64",
+    name,
+    provider: "azure",
+    region: fake.spec.region,
+    image: "ubuntu-24.04",
+    arch: "x86_64",
     scheduler: { min_vcpus: 2, min_memory_gib: 4 },
     workers: { count: workers, min_vcpus: 2, min_memory_gib: 8 },
     network: { allowed_cidrs: ["203.0.113.10/32"] },
@@ -35,10 +42,15 @@ describe("Azure driver against the fake Resource Manager", () => {
   });
   const planFor = (spec: ClusterSpec) => planCluster(spec, typesIn("azure", spec.region), []);
   const requests = (plan: Plan, role: "scheduler" | "worker"): LaunchRequest[] =>
-    plan.nodes.filter((n) => n.role === role && n.action === "create").map((n) => ({
-      name: n.name, role, spot: n.spot, userData: (t) => `#cloud-config\n# ${n.name} ${t.type}\n`,
-      candidates: (role === "scheduler" ? plan.scheduler : plan.workers).candidates,
-    }));
+    plan.nodes
+      .filter((n) => n.role === role && n.action === "create")
+      .map((n) => ({
+        name: n.name,
+        role,
+        spot: n.spot,
+        userData: (t) => `#cloud-config\n# ${n.name} ${t.type}\n`,
+        candidates: (role === "scheduler" ? plan.scheduler : plan.workers).candidates,
+      }));
   const up = async (plan: Plan) => {
     await provider.preflight(plan);
     await provider.ensureNetwork(plan);
@@ -70,7 +82,14 @@ describe("Azure driver against the fake Resource Manager", () => {
 
   beforeAll(async () => {
     fake = await startFakeArm({ transitionMs: 20, pageSize: 4 });
-    provider = await createProvider({ provider: "azure", region: fake.spec.region, azure: { resource_group: "dask-rg", subscription_id: fake.subscription } }, fake.env);
+    provider = await createProvider(
+      {
+        provider: "azure",
+        region: fake.spec.region,
+        azure: { resource_group: "dask-rg", subscription_id: fake.subscription },
+      },
+      fake.env,
+    );
   });
   afterAll(() => fake.close());
 
@@ -79,7 +98,10 @@ describe("Azure driver against the fake Resource Manager", () => {
     const launched = await up(plan);
     expect(launched).toHaveLength(11);
     expect(launched.every((n) => n.state === "running" && n.publicIp && n.privateIp?.startsWith("10.42."))).toBe(true);
-    expect(launched.map((n) => n.instanceType)).toEqual([plan.scheduler.chosen.type, ...Array(10).fill(plan.workers.chosen.type)]);
+    expect(launched.map((n) => n.instanceType)).toEqual([
+      plan.scheduler.chosen.type,
+      ...Array(10).fill(plan.workers.chosen.type),
+    ]);
     const listed = await provider.listNodes("dask-demo");
     expect(listed.map((n) => n.name).sort()).toEqual(plan.nodes.map((n) => n.name).sort());
     expect(listed.find((n) => n.role === "scheduler")?.name).toBe("dask-demo-scheduler");
@@ -88,11 +110,26 @@ describe("Azure driver against the fake Resource Manager", () => {
 
     const two = listed.filter((n) => n.name.endsWith("worker-001") || n.name.endsWith("worker-002"));
     const stopped = await provider.stop(two, progress);
-    expect(stopped.map((r) => [r.ok, r.node?.state])).toEqual([[true, "stopped"], [true, "stopped"]]);
-    expect(fake.vms().filter((v) => v.state === "deallocated").map((v) => v.name).sort()).toEqual(two.map((n) => n.name).sort());
-    const again = await provider.stop(stopped.map((r) => r.node!), progress);
+    expect(stopped.map((r) => [r.ok, r.node?.state])).toEqual([
+      [true, "stopped"],
+      [true, "stopped"],
+    ]);
+    expect(
+      fake
+        .vms()
+        .filter((v) => v.state === "deallocated")
+        .map((v) => v.name)
+        .sort(),
+    ).toEqual(two.map((n) => n.name).sort());
+    const again = await provider.stop(
+      stopped.map((r) => r.node!),
+      progress,
+    );
     expect(again.map((r) => r.message)).toEqual(["already stopped", "already stopped"]);
-    const started = await provider.start(stopped.map((r) => r.node!), progress);
+    const started = await provider.start(
+      stopped.map((r) => r.node!),
+      progress,
+    );
     expect(started.map((r) => r.node?.state)).toEqual(["running", "running"]);
     // A Standard public IP is static: it survives deallocation.
     expect(started.map((r) => r.node?.publicIp)).toEqual(two.map((n) => n.publicIp));
@@ -103,14 +140,24 @@ describe("Azure driver against the fake Resource Manager", () => {
     expect(fake.resources().some((r) => r.id.endsWith("/resourceGroups/dask-rg"))).toBe(false); // created by us, emptied, deleted
     const mutating = new Set(fake.calls.filter((c) => c.mutating).map((c) => c.action));
     expect([...mutating].sort()).toEqual([
-      "networkSecurityGroups.createOrUpdate", "networkSecurityGroups.delete", "resourceGroups.createOrUpdate", "resourceGroups.delete",
-      "virtualMachines.createOrUpdate", "virtualMachines.deallocate", "virtualMachines.delete", "virtualMachines.start",
-      "virtualNetworks.createOrUpdate", "virtualNetworks.delete",
+      "networkSecurityGroups.createOrUpdate",
+      "networkSecurityGroups.delete",
+      "resourceGroups.createOrUpdate",
+      "resourceGroups.delete",
+      "virtualMachines.createOrUpdate",
+      "virtualMachines.deallocate",
+      "virtualMachines.delete",
+      "virtualMachines.start",
+      "virtualNetworks.createOrUpdate",
+      "virtualNetworks.delete",
     ]);
   });
 
   test("restricted size and zonal capacity failure fall back to the next candidate; throttling is survived", async () => {
-    const spec = specFor("fallback", 2, { zone: "2", network: { subnet: fake.spec.subnet, allowed_cidrs: ["203.0.113.10/32"] } });
+    const spec = specFor("fallback", 2, {
+      zone: "2",
+      network: { subnet: fake.spec.subnet, allowed_cidrs: ["203.0.113.10/32"] },
+    });
     const plan = planFor(spec);
     const [first, second, third] = plan.workers.candidates.map((t) => t.type);
     fake.restrictSku(plan.scheduler.chosen.type, ["2"]);
@@ -145,7 +192,10 @@ describe("Azure driver against the fake Resource Manager", () => {
   });
 
   test("a rejected token is an auth CloudError that says how to sign in", async () => {
-    const bad = await createProvider({ provider: "azure", region: fake.spec.region, azure: { resource_group: "dask-rg" } }, fake.badCredentialsEnv);
+    const bad = await createProvider(
+      { provider: "azure", region: fake.spec.region, azure: { resource_group: "dask-rg" } },
+      fake.badCredentialsEnv,
+    );
     const err = await bad.listNodes("dask-demo").catch((e) => e);
     expect(err).toBeInstanceOf(CloudError);
     expect(err).toMatchObject({ kind: "auth", code: "InvalidAuthenticationToken" });
@@ -154,6 +204,8 @@ describe("Azure driver against the fake Resource Manager", () => {
 
   test("without a subscription the driver says where to set one", async () => {
     const { AZURE_SUBSCRIPTION_ID: _, ...env } = fake.env;
-    await expect(createProvider({ provider: "azure", region: "eastus", azure: { resource_group: "x" } }, env)).rejects.toMatchObject({ kind: "invalid" });
+    await expect(
+      createProvider({ provider: "azure", region: "eastus", azure: { resource_group: "x" } }, env),
+    ).rejects.toMatchObject({ kind: "invalid" });
   });
 });

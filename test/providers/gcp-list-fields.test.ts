@@ -12,24 +12,58 @@ import { applyMask, parseMask } from "../fakes/gcp/field-mask";
 import type { FakeCloud } from "../fakes/harness";
 
 const E2: InstanceType = {
-  type: "e2-standard-2", vcpus: 2, memoryGib: 8, arch: "x86_64", accelerator: null, acceleratorCount: 0, burstable: false,
-  priceHourly: 0.067, spotPriceHourly: null,
+  type: "e2-standard-2",
+  vcpus: 2,
+  memoryGib: 8,
+  arch: "x86_64",
+  accelerator: null,
+  acceleratorCount: 0,
+  burstable: false,
+  priceHourly: 0.067,
+  spotPriceHourly: null,
 };
 
 function plan(fake: FakeCloud, cluster: string, workers: number): Plan {
   const spec = {
-    name: cluster, provider: "gcp", region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string }, scheduler: {},
-    workers: { count: workers }, network: { subnet: fake.spec.subnet, allowed_cidrs: ["203.0.113.0/24"] }, disk_gib: 30,
+    name: cluster,
+    provider: "gcp",
+    region: fake.spec.region,
+    gcp: fake.spec.extra.gcp as { project: string },
+    scheduler: {},
+    workers: { count: workers },
+    network: { subnet: fake.spec.subnet, allowed_cidrs: ["203.0.113.0/24"] },
+    disk_gib: 30,
   } as ClusterSpec;
-  const choice = (role: "scheduler" | "worker"): RoleChoice => ({ role, chosen: E2, runnerUp: E2, candidates: [E2], spot: role === "worker", explicit: false, placements: fake.spec.zones.map((zone) => ({ type: E2.type, zone })) });
+  const choice = (role: "scheduler" | "worker"): RoleChoice => ({
+    role,
+    chosen: E2,
+    runnerUp: E2,
+    candidates: [E2],
+    spot: role === "worker",
+    explicit: false,
+    placements: fake.spec.zones.map((zone) => ({ type: E2.type, zone })),
+  });
   const names = [`${cluster}-scheduler`, ...Array.from({ length: workers }, (_, i) => `${cluster}-worker-${i + 1}`)];
   const nodes = names.map((name, i) => ({
-    name, role: i === 0 ? ("scheduler" as const) : ("worker" as const), action: "create" as const, instanceType: E2.type, vcpus: 2,
-    memoryGib: 8, spot: i > 0, priceHourly: E2.priceHourly,
+    name,
+    role: i === 0 ? ("scheduler" as const) : ("worker" as const),
+    action: "create" as const,
+    instanceType: E2.type,
+    vcpus: 2,
+    memoryGib: 8,
+    spot: i > 0,
+    priceHourly: E2.priceHourly,
   }));
   return {
-    cluster, provider: "gcp", region: fake.spec.region, spec, scheduler: choice("scheduler"), workers: choice("worker"), nodes,
-    firewall: { tcpPorts: [22, 8786], allowedCidrs: ["203.0.113.0/24"] }, hourlyCost: { instances: 0, publicIps: 0, disks: 0, total: 0 },
+    cluster,
+    provider: "gcp",
+    region: fake.spec.region,
+    spec,
+    scheduler: choice("scheduler"),
+    workers: choice("worker"),
+    nodes,
+    firewall: { tcpPorts: [22, 8786], allowedCidrs: ["203.0.113.0/24"] },
+    hourlyCost: { instances: 0, publicIps: 0, disks: 0, total: 0 },
     warnings: [],
   };
 }
@@ -42,9 +76,18 @@ describe("GCP listNodes with a partial response", () => {
   afterAll(() => fake.close());
 
   it("returns what the full listing gives, for a cluster and for all clusters", async () => {
-    const gcp = (await createProvider({ provider: "gcp", region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string } }, fake.env)) as GcpProvider;
+    const gcp = (await createProvider(
+      { provider: "gcp", region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string } },
+      fake.env,
+    )) as GcpProvider;
     const p = plan(fake, "fm", 3);
-    const requests = p.nodes.map((n) => ({ name: n.name, role: n.role, candidates: [E2], spot: n.spot, userData: () => "#cloud-config\n" }));
+    const requests = p.nodes.map((n) => ({
+      name: n.name,
+      role: n.role,
+      candidates: [E2],
+      spot: n.spot,
+      userData: () => "#cloud-config\n",
+    }));
     await gcp.launch(p, requests, { update: () => undefined, note: () => undefined });
     const project = (fake.spec.extra.gcp as { project: string }).project;
     const clients = new GcpClients(clientOptions(undefined, fake.env));
@@ -61,14 +104,28 @@ describe("GCP listNodes with a partial response", () => {
     const listing = {
       kind: "compute#instanceAggregatedList",
       items: {
-        "zones/a": { instances: [{ name: "x", metadata: { items: [] }, networkInterfaces: [{ name: "nic0", networkIP: "10.0.0.2", accessConfigs: [{ natIP: "34.1.1.1", type: "ONE_TO_ONE_NAT" }] }] }] },
+        "zones/a": {
+          instances: [
+            {
+              name: "x",
+              metadata: { items: [] },
+              networkInterfaces: [
+                { name: "nic0", networkIP: "10.0.0.2", accessConfigs: [{ natIP: "34.1.1.1", type: "ONE_TO_ONE_NAT" }] },
+              ],
+            },
+          ],
+        },
         "zones/b": { warning: { code: "NO_RESULTS_ON_PAGE" } },
       },
       nextPageToken: "t",
     };
     expect(applyMask(listing, parseMask(NODE_INFO_FIELDS))).toEqual({
       items: {
-        "zones/a": { instances: [{ name: "x", networkInterfaces: [{ networkIP: "10.0.0.2", accessConfigs: [{ natIP: "34.1.1.1" }] }] }] },
+        "zones/a": {
+          instances: [
+            { name: "x", networkInterfaces: [{ networkIP: "10.0.0.2", accessConfigs: [{ natIP: "34.1.1.1" }] }] },
+          ],
+        },
         "zones/b": { warning: { code: "NO_RESULTS_ON_PAGE" } },
       },
       nextPageToken: "t",

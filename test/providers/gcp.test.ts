@@ -13,7 +13,15 @@ import { startFakeGcp } from "../fakes/gcp/index";
 import type { FakeCloud } from "../fakes/harness";
 
 const type = (name: string, vcpus: number, memoryGib: number, price: number): InstanceType => ({
-  type: name, vcpus, memoryGib, arch: "x86_64", accelerator: null, acceleratorCount: 0, burstable: false, priceHourly: price, spotPriceHourly: null,
+  type: name,
+  vcpus,
+  memoryGib,
+  arch: "x86_64",
+  accelerator: null,
+  acceleratorCount: 0,
+  burstable: false,
+  priceHourly: price,
+  spotPriceHourly: null,
 });
 const E2 = type("e2-standard-2", 2, 8, 0.067);
 const N2D = type("n2d-standard-2", 2, 8, 0.084);
@@ -25,22 +33,61 @@ const progress: Progress = { update: () => undefined, note: (m) => notes.push(m)
 
 function makePlan(cluster: string, workers: number, extra: Partial<ClusterSpec> = {}): Plan {
   const spec = {
-    name: cluster, provider: "gcp", region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string },
-    scheduler: {}, workers: { count: workers }, network: { subnet: fake.spec.subnet, allowed_cidrs: ["203.0.113.0/24"] }, disk_gib: 30, ...extra,
+    name: cluster,
+    provider: "gcp",
+    region: fake.spec.region,
+    gcp: fake.spec.extra.gcp as { project: string },
+    scheduler: {},
+    workers: { count: workers },
+    network: { subnet: fake.spec.subnet, allowed_cidrs: ["203.0.113.0/24"] },
+    disk_gib: 30,
+    ...extra,
   } as ClusterSpec;
-  const choice = (role: "scheduler" | "worker"): RoleChoice => ({ role, chosen: E2, runnerUp: N2D, candidates: [E2, N2D], placements: [E2, N2D].map((t) => ({ type: t.type, zone: "*" })), spot: false, explicit: false });
-  const nodes = [`${cluster}-scheduler`, ...Array.from({ length: workers }, (_, i) => `${cluster}-worker-${String(i + 1).padStart(3, "0")}`)].map((name, i) => ({
-    name, role: i === 0 ? ("scheduler" as const) : ("worker" as const), action: "create" as const, instanceType: E2.type, vcpus: 2, memoryGib: 8, spot: false, priceHourly: E2.priceHourly,
+  const choice = (role: "scheduler" | "worker"): RoleChoice => ({
+    role,
+    chosen: E2,
+    runnerUp: N2D,
+    candidates: [E2, N2D],
+    placements: [E2, N2D].map((t) => ({ type: t.type, zone: "*" })),
+    spot: false,
+    explicit: false,
+  });
+  const nodes = [
+    `${cluster}-scheduler`,
+    ...Array.from({ length: workers }, (_, i) => `${cluster}-worker-${String(i + 1).padStart(3, "0")}`),
+  ].map((name, i) => ({
+    name,
+    role: i === 0 ? ("scheduler" as const) : ("worker" as const),
+    action: "create" as const,
+    instanceType: E2.type,
+    vcpus: 2,
+    memoryGib: 8,
+    spot: false,
+    priceHourly: E2.priceHourly,
   }));
   return {
-    cluster, provider: "gcp", region: fake.spec.region, spec, scheduler: choice("scheduler"), workers: choice("worker"), nodes,
-    firewall: { tcpPorts: [22, 8786, 8787], allowedCidrs: ["203.0.113.0/24"] }, hourlyCost: { instances: 0, publicIps: 0, disks: 0, total: 0 }, warnings: [],
+    cluster,
+    provider: "gcp",
+    region: fake.spec.region,
+    spec,
+    scheduler: choice("scheduler"),
+    workers: choice("worker"),
+    nodes,
+    firewall: { tcpPorts: [22, 8786, 8787], allowedCidrs: ["203.0.113.0/24"] },
+    hourlyCost: { instances: 0, publicIps: 0, disks: 0, total: 0 },
+    warnings: [],
   };
 }
 
 // As the apply layer renders it: the scheduler's user data names it; the workers' depends only on the type.
 const requests = (plan: Plan, spot = false): LaunchRequest[] =>
-  plan.nodes.map((n) => ({ name: n.name, role: n.role, candidates: [E2, N2D], spot, userData: (t) => `#cloud-config\n# ${n.role === "scheduler" ? n.name : "worker"} ${t.type}\n` }));
+  plan.nodes.map((n) => ({
+    name: n.name,
+    role: n.role,
+    candidates: [E2, N2D],
+    spot,
+    userData: (t) => `#cloud-config\n# ${n.role === "scheduler" ? n.name : "worker"} ${t.type}\n`,
+  }));
 const calls = (action: string) => fake.calls.filter((c) => c.action === `compute.instances.${action}`);
 
 async function rawInstance(zone: string, name: string) {
@@ -53,7 +100,10 @@ async function rawInstance(zone: string, name: string) {
 
 beforeEach(async () => {
   fake = await startFakeGcp({ transitionMs: 40 });
-  gcp = await createProvider({ provider: "gcp", region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string } }, fake.env);
+  gcp = await createProvider(
+    { provider: "gcp", region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string } },
+    fake.env,
+  );
   notes.length = 0;
 });
 afterEach(() => fake.close());
@@ -65,7 +115,11 @@ test("launch 1 + 20, list, stop/start with new IPs, terminate leaves nothing", a
   await gcp.ensureNetwork(plan); // idempotent
   const launched = await gcp.launch(plan, requests(plan), progress);
   expect(launched).toHaveLength(21);
-  expect(launched.every((n) => n.state === "running" && n.publicIp && n.privateIp && n.zone === fake.spec.zones[0] && !n.fallback)).toBe(true);
+  expect(
+    launched.every(
+      (n) => n.state === "running" && n.publicIp && n.privateIp && n.zone === fake.spec.zones[0] && !n.fallback,
+    ),
+  ).toBe(true);
 
   const listed = await gcp.listNodes("demo");
   expect(listed.map((n) => n.name).sort()).toEqual(plan.nodes.map((n) => n.name).sort());
@@ -83,7 +137,10 @@ test("launch 1 + 20, list, stop/start with new IPs, terminate leaves nothing", a
 
   const two = listed.filter((n) => n.name === "demo-worker-001" || n.name === "demo-worker-002");
   const stopped = await gcp.stop(two, progress);
-  expect(stopped.map((r) => [r.ok, r.message])).toEqual([[true, "stopped"], [true, "stopped"]]);
+  expect(stopped.map((r) => [r.ok, r.message])).toEqual([
+    [true, "stopped"],
+    [true, "stopped"],
+  ]);
   const afterStop = (await gcp.listNodes("demo")).filter((n) => two.some((t) => t.name === n.name));
   expect(afterStop.every((n) => n.state === "stopped" && !n.publicIp)).toBe(true);
   // One lifecycle table (src/apply/lifecycle-table.ts): already where it was asked to go is success on every cloud.
@@ -109,7 +166,11 @@ test("capacity exhausted in the first zone falls back to another zone and says s
   await gcp.ensureNetwork(plan);
   const launched = await gcp.launch(plan, requests(plan), progress);
   expect(launched.every((n) => n.zone === fake.spec.zones[1] && n.state === "running")).toBe(true);
-  expect(launched.every((n) => n.fallback?.includes(`in ${fake.spec.zones[1]} instead of e2-standard-2 in ${fake.spec.zones[0]}`))).toBe(true);
+  expect(
+    launched.every((n) =>
+      n.fallback?.includes(`in ${fake.spec.zones[1]} instead of e2-standard-2 in ${fake.spec.zones[0]}`),
+    ),
+  ).toBe(true);
   expect(notes.some((n) => n.includes("no capacity"))).toBe(true);
 });
 
@@ -131,11 +192,21 @@ test("a repeated or racing launch creates nothing twice: same requestIds, existi
   const workers = requests(plan).slice(1);
   // Two commands launching the same workers at once (two drivers): the second bulkInsert carries the same requestId
   // and is answered with the first one's operation instead of a duplicate or a 409.
-  const other = await createProvider({ provider: "gcp", region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string } }, fake.env);
-  const [first, racing] = await Promise.all([gcp.launch(plan, workers, progress), other.launch(plan, workers, progress)]);
+  const other = await createProvider(
+    { provider: "gcp", region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string } },
+    fake.env,
+  );
+  const [first, racing] = await Promise.all([
+    gcp.launch(plan, workers, progress),
+    other.launch(plan, workers, progress),
+  ]);
   expect(racing.map((n) => n.id).sort()).toEqual(first.map((n) => n.id).sort());
   expect(fake.vms()).toHaveLength(6);
-  expect(calls("bulkInsert").filter((c) => !c.throttled && c.status !== 0).map((c) => c.status)).toEqual([200, 200]);
+  expect(
+    calls("bulkInsert")
+      .filter((c) => !c.throttled && c.status !== 0)
+      .map((c) => c.status),
+  ).toEqual([200, 200]);
   expect(notes.some((n) => n.includes("throttling"))).toBe(true);
   // Run again: every name exists, so nothing is sent at all.
   const before = calls("bulkInsert").length;
@@ -156,7 +227,9 @@ test("a bulk batch refused for capacity moves whole to the next zone, keeping it
   expect(zoneOf["bulkcap-worker-002"]).toBe(fake.spec.zones[0]);
   for (const name of ["bulkcap-worker-001", "bulkcap-worker-003", "bulkcap-worker-004", "bulkcap-worker-005"]) {
     expect(zoneOf[name]).toBe(fake.spec.zones[1]);
-    expect(launched.find((n) => n.name === name)?.fallback).toContain(`in ${fake.spec.zones[1]} instead of e2-standard-2 in ${fake.spec.zones[0]}`);
+    expect(launched.find((n) => n.name === name)?.fallback).toContain(
+      `in ${fake.spec.zones[1]} instead of e2-standard-2 in ${fake.spec.zones[0]}`,
+    );
   }
   expect(notes.some((n) => n.includes(`${fake.spec.zones[0]} has no capacity`))).toBe(true);
   const names = fake.vms().map((v) => v.name);
@@ -169,19 +242,35 @@ test("a bulk batch over quota tries the next type, then names the quota; a forei
   const plan = makePlan("bq", 3);
   await expect(gcp.launch(plan, requests(plan).slice(1), progress)).rejects.toMatchObject({
     kind: "quota",
-    message: expect.stringMatching(/Cannot launch 3 nodes \(bq-worker-001 … bq-worker-003\): Quota 'CPUS' exceeded.*iam-admin\/quotas/),
+    message: expect.stringMatching(
+      /Cannot launch 3 nodes \(bq-worker-001 … bq-worker-003\): Quota 'CPUS' exceeded.*iam-admin\/quotas/,
+    ),
   });
   expect(calls("bulkInsert").map((c) => c.status)).toEqual([403, 403]);
   expect(notes.some((n) => n.includes("Trying the next candidate type"))).toBe(true);
   fake.clearFaults();
 
   const project = (fake.spec.extra.gcp as { project: string }).project;
-  const body = { name: "bq-worker-002", machineType: `zones/${fake.spec.zones[0]}/machineTypes/e2-standard-2`, disks: [{ boot: true, initializeParams: { sourceImage: "projects/ubuntu-os-cloud/global/images/family/ubuntu-2404-lts-amd64" } }], networkInterfaces: [{}] };
+  const body = {
+    name: "bq-worker-002",
+    machineType: `zones/${fake.spec.zones[0]}/machineTypes/e2-standard-2`,
+    disks: [
+      {
+        boot: true,
+        initializeParams: { sourceImage: "projects/ubuntu-os-cloud/global/images/family/ubuntu-2404-lts-amd64" },
+      },
+    ],
+    networkInterfaces: [{}],
+  };
   const made = await fetch(`${fake.url}/compute/v1/projects/${project}/zones/${fake.spec.zones[0]}/instances`, {
-    method: "POST", headers: { authorization: `Bearer ${fake.env.CLOUDLAUNCH_GCP_ACCESS_TOKEN}`, "content-type": "application/json" }, body: JSON.stringify(body),
+    method: "POST",
+    headers: { authorization: `Bearer ${fake.env.CLOUDLAUNCH_GCP_ACCESS_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
   });
   expect(made.ok).toBe(true);
-  await expect(gcp.launch(plan, requests(plan).slice(1), progress)).rejects.toMatchObject({ message: expect.stringMatching(/bq-worker-002 already exists in .* not part of cluster bq/) });
+  await expect(gcp.launch(plan, requests(plan).slice(1), progress)).rejects.toMatchObject({
+    message: expect.stringMatching(/bq-worker-002 already exists in .* not part of cluster bq/),
+  });
   expect(fake.vms().map((v) => v.name)).toEqual(["bq-worker-002"]);
 });
 
@@ -189,7 +278,11 @@ test("the spot and lifetime settings reach the instance", async () => {
   const plan = makePlan("spot", 0, { max_lifetime: "2h" });
   await gcp.launch(plan, requests(plan, true), progress);
   const raw = await rawInstance(fake.spec.zones[0], "spot-scheduler");
-  expect(raw.scheduling).toMatchObject({ provisioningModel: "SPOT", instanceTerminationAction: "DELETE", maxRunDuration: { seconds: "7200" } });
+  expect(raw.scheduling).toMatchObject({
+    provisioningModel: "SPOT",
+    instanceTerminationAction: "DELETE",
+    maxRunDuration: { seconds: "7200" },
+  });
   expect((await gcp.listNodes("spot"))[0].spot).toBe(true);
 });
 
@@ -200,8 +293,14 @@ describe("credentials", () => {
   });
 
   test("a rejected token is an auth CloudError", async () => {
-    const bad = await createProvider({ provider: "gcp", region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string } }, fake.badCredentialsEnv);
-    await expect(bad.listNodes()).rejects.toMatchObject({ kind: "auth", message: expect.stringMatching(/CLOUDLAUNCH_GCP_ACCESS_TOKEN/) });
+    const bad = await createProvider(
+      { provider: "gcp", region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string } },
+      fake.badCredentialsEnv,
+    );
+    await expect(bad.listNodes()).rejects.toMatchObject({
+      kind: "auth",
+      message: expect.stringMatching(/CLOUDLAUNCH_GCP_ACCESS_TOKEN/),
+    });
   });
 
   test("no credentials at all is an auth CloudError, without probing the metadata server", async () => {
@@ -209,9 +308,15 @@ describe("credentials", () => {
     const env = { HOME: home, METADATA_SERVER_DETECTION: "none", CLOUDLAUNCH_GCP_ENDPOINT: fake.url };
     process.env = { ...env, PATH: saved.PATH };
     expect(hasLocalCredentials(env)).toBe(false);
-    const err = await createProvider({ provider: "gcp", region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string } }, env).catch((e) => e);
+    const err = await createProvider(
+      { provider: "gcp", region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string } },
+      env,
+    ).catch((e) => e);
     expect(err).toBeInstanceOf(CloudError);
-    expect(err).toMatchObject({ kind: "auth", message: expect.stringMatching(/gcloud auth application-default login/) });
+    expect(err).toMatchObject({
+      kind: "auth",
+      message: expect.stringMatching(/gcloud auth application-default login/),
+    });
     expect(fake.calls).toEqual([]);
   });
 
@@ -230,8 +335,14 @@ test("a launch whose node never runs gives up after CLOUDLAUNCH_GCP_WAIT_S, nami
   const before = process.env.CLOUDLAUNCH_GCP_WAIT_S;
   process.env.CLOUDLAUNCH_GCP_WAIT_S = "0.3";
   try {
-    const driver = await createProvider({ provider: "gcp", region: slow.spec.region, gcp: slow.spec.extra.gcp as { project: string } }, slow.env);
-    const plan = { ...makePlan("stuck", 0), spec: { ...makePlan("stuck", 0).spec, gcp: slow.spec.extra.gcp as { project: string } } };
+    const driver = await createProvider(
+      { provider: "gcp", region: slow.spec.region, gcp: slow.spec.extra.gcp as { project: string } },
+      slow.env,
+    );
+    const plan = {
+      ...makePlan("stuck", 0),
+      spec: { ...makePlan("stuck", 0).spec, gcp: slow.spec.extra.gcp as { project: string } },
+    };
     await driver.preflight(plan);
     const failure = driver.launch(plan, requests(plan), progress);
     await expect(failure).rejects.toThrow(/waiting for stuck-scheduler \((pending|unknown)\)/);
@@ -244,13 +355,28 @@ test("a launch whose node never runs gives up after CLOUDLAUNCH_GCP_WAIT_S, nami
 
 test("deleteClusterResources leaves a same-named firewall rule that cloudlaunch did not create", async () => {
   const project = (fake.spec.extra.gcp as { project: string }).project;
-  const headers = { authorization: `Bearer ${fake.env.CLOUDLAUNCH_GCP_ACCESS_TOKEN}`, "content-type": "application/json" };
-  const rule = { name: "cloudlaunch-theirs-dask", network: "global/networks/default", description: "the network team's rule", sourceRanges: ["198.51.100.0/24"], allowed: [{ IPProtocol: "tcp", ports: ["22"] }] };
-  const created = await fetch(`${fake.url}/compute/v1/projects/${project}/global/firewalls`, { method: "POST", headers, body: JSON.stringify(rule) });
+  const headers = {
+    authorization: `Bearer ${fake.env.CLOUDLAUNCH_GCP_ACCESS_TOKEN}`,
+    "content-type": "application/json",
+  };
+  const rule = {
+    name: "cloudlaunch-theirs-dask",
+    network: "global/networks/default",
+    description: "the network team's rule",
+    sourceRanges: ["198.51.100.0/24"],
+    allowed: [{ IPProtocol: "tcp", ports: ["22"] }],
+  };
+  const created = await fetch(`${fake.url}/compute/v1/projects/${project}/global/firewalls`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify(rule),
+  });
   expect(created.ok).toBe(true);
   await new Promise((r) => setTimeout(r, 100));
   await gcp.deleteClusterResources("theirs");
-  const still = await fetch(`${fake.url}/compute/v1/projects/${project}/global/firewalls/cloudlaunch-theirs-dask`, { headers });
+  const still = await fetch(`${fake.url}/compute/v1/projects/${project}/global/firewalls/cloudlaunch-theirs-dask`, {
+    headers,
+  });
   expect(still.status).toBe(200);
   expect(await gcp.leftovers("theirs")).toEqual([]);
 });
@@ -263,7 +389,13 @@ test("firewall rules made again after terminate exist (a fresh requestId), and a
   expect(fake.resources().filter((r) => r.kind === "firewall")).toEqual([]);
   await new Promise((r) => setTimeout(r, 5)); // a new attempt, a new requestId
   expect(await gcp.ensureNetwork(plan)).toHaveLength(2);
-  expect(fake.resources().filter((r) => r.kind === "firewall").map((r) => r.id).sort()).toEqual(["cloudlaunch-again-dask", "cloudlaunch-again-internal"]);
+  expect(
+    fake
+      .resources()
+      .filter((r) => r.kind === "firewall")
+      .map((r) => r.id)
+      .sort(),
+  ).toEqual(["cloudlaunch-again-dask", "cloudlaunch-again-internal"]);
   const since = fake.calls.length;
   expect(await gcp.ensureNetwork(plan)).toEqual([]);
   expect(fake.calls.slice(since).filter((c) => c.mutating)).toEqual([]);

@@ -20,13 +20,32 @@ export function cleanHome(): string {
 
 const SCRUB = /^(AWS_|GOOGLE_|GCLOUD|CLOUDSDK|AZURE_|CLOUDLAUNCH_|MSI_|IDENTITY_)/;
 
-export function cli(args: string[], opts: { env?: Record<string, string>; home?: string; input?: string; nodeArgs?: string[]; onSpawn?: (child: ChildProcess) => void; uid?: number } = {}): Promise<CliResult> {
+export function cli(
+  args: string[],
+  opts: {
+    env?: Record<string, string>;
+    home?: string;
+    input?: string;
+    nodeArgs?: string[];
+    onSpawn?: (child: ChildProcess) => void;
+    uid?: number;
+  } = {},
+): Promise<CliResult> {
   const home = opts.home ?? cleanHome();
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !SCRUB.test(k)) env[k] = v;
-  Object.assign(env, { HOME: home, CLOUDLAUNCH_HOME: join(home, ".cloudlaunch"), NO_COLOR: "1", AWS_EC2_METADATA_DISABLED: "true" }, opts.env);
+  Object.assign(
+    env,
+    { HOME: home, CLOUDLAUNCH_HOME: join(home, ".cloudlaunch"), NO_COLOR: "1", AWS_EC2_METADATA_DISABLED: "true" },
+    opts.env,
+  );
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), join(ROOT, "bin", "cloudlaunch"), ...args], { cwd: ROOT, env, stdio: ["pipe", "pipe", "pipe"], ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }) });
+    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), join(ROOT, "bin", "cloudlaunch"), ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ["pipe", "pipe", "pipe"],
+      ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }),
+    });
     opts.onSpawn?.(child);
     let stdout = "";
     let stderr = "";

@@ -3,7 +3,9 @@
 // narrowed GCP protos beside them.
 process.on("exit", () => {
   const sdk = Object.keys(require.cache).filter(
-    (f) => /node_modules\/(@aws-sdk|@smithy|@google-cloud|google-gax|@azure)\//.test(f) || /dist\/(provider|azure)-\w+\.js$|dist\/gcp-protos-/.test(f),
+    (f) =>
+      /node_modules\/(@aws-sdk|@smithy|@google-cloud|google-gax|@azure)\//.test(f) ||
+      /dist\/(provider|azure)-\w+\.js$|dist\/gcp-protos-/.test(f),
   );
   process.stderr.write(`\nSDK-MODULES-LOADED: ${sdk.length}${sdk.length ? ` (${sdk.slice(0, 3).join(", ")})` : ""}\n`);
 });

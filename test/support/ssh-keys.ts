@@ -10,7 +10,10 @@ const u32 = (n: number) => {
 const mpint = (b: Buffer) => sshString(b[0] & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b);
 const b64url = (s: string) => Buffer.from(s, "base64url");
 
-export function publicKeyLine(kind: "ed25519" | "rsa" | "ecdsa", opts: { rsaBits?: number; comment?: string } = {}): string {
+export function publicKeyLine(
+  kind: "ed25519" | "rsa" | "ecdsa",
+  opts: { rsaBits?: number; comment?: string } = {},
+): string {
   const comment = opts.comment ?? "user@example";
   if (kind === "ed25519") {
     const jwk = generateKeyPairSync("ed25519").publicKey.export({ format: "jwk" });
@@ -24,7 +27,11 @@ export function publicKeyLine(kind: "ed25519" | "rsa" | "ecdsa", opts: { rsaBits
   }
   const jwk = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ format: "jwk" });
   const point = Buffer.concat([Buffer.from([4]), b64url(jwk.x!), b64url(jwk.y!)]);
-  const blob = Buffer.concat([sshString(Buffer.from("ecdsa-sha2-nistp256")), sshString(Buffer.from("nistp256")), sshString(point)]);
+  const blob = Buffer.concat([
+    sshString(Buffer.from("ecdsa-sha2-nistp256")),
+    sshString(Buffer.from("nistp256")),
+    sshString(point),
+  ]);
   return `ecdsa-sha2-nistp256 ${blob.toString("base64")} ${comment}`;
 }
 

@@ -44,7 +44,9 @@ export function makeClient(region: string, env: NodeJS.ProcessEnv = process.env)
   // The SDK warns on every run under Node 20 that its 2027 releases need Node 22: a note for us, noise for users.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   return new EC2Client({
-    region, maxAttempts, retryStrategy: new CapacityAwareRetryStrategy(maxAttempts),
+    region,
+    maxAttempts,
+    retryStrategy: new CapacityAwareRetryStrategy(maxAttempts),
     requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS },
   });
 }

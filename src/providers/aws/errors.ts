@@ -26,7 +26,8 @@ const QUOTA_HELP: Record<string, string> = {
   VcpuLimitExceeded:
     "the vCPU quota for on-demand instances of this family (e.g. 'Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances', L-1216C47A)",
   InstanceLimitExceeded: "the on-demand instance quota of this type",
-  MaxSpotInstanceCountExceeded: "the spot vCPU quota ('All Standard (A, C, D, H, I, M, R, T, Z) Spot Instance Requests', L-34B43A08)",
+  MaxSpotInstanceCountExceeded:
+    "the spot vCPU quota ('All Standard (A, C, D, H, I, M, R, T, Z) Spot Instance Requests', L-34B43A08)",
   VolumeLimitExceeded: "the EBS storage quota for this volume type",
   SecurityGroupLimitExceeded: "the 'VPC security groups per Region' quota",
   RulesPerSecurityGroupLimitExceeded: "the 'Inbound or outbound rules per security group' quota",
@@ -54,7 +55,8 @@ export function toCloudError(err: unknown, action: string, endpoint?: string): C
   const e = (typeof err === "object" && err !== null ? err : { message: String(err) }) as SdkError;
   const code = e.name ?? "Error";
   const message = e.message ?? String(err);
-  if (code === "CredentialsProviderError" || /Could not load credentials/i.test(message)) return new CloudError(NO_CREDENTIALS_HELP, "auth", code);
+  if (code === "CredentialsProviderError" || /Could not load credentials/i.test(message))
+    return new CloudError(NO_CREDENTIALS_HELP, "auth", code);
   if (AUTH.has(code)) {
     return new CloudError(
       `AWS rejected the credentials (${code}: ${message}). Check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or your profile; ` +
@@ -64,7 +66,11 @@ export function toCloudError(err: unknown, action: string, endpoint?: string): C
     );
   }
   if (code === "UnauthorizedOperation") {
-    return new CloudError(`Not allowed to call ec2:${action}. Grant ec2:${action} to your IAM identity. (${message})`, "permission", code);
+    return new CloudError(
+      `Not allowed to call ec2:${action}. Grant ec2:${action} to your IAM identity. (${message})`,
+      "permission",
+      code,
+    );
   }
   if (QUOTA_HELP[code]) {
     return new CloudError(
@@ -94,5 +100,9 @@ export function toCloudError(err: unknown, action: string, endpoint?: string): C
       code,
     );
   }
-  return new CloudError(`${action} failed: ${code}: ${message}`, status !== undefined && status < 500 ? "invalid" : "other", code);
+  return new CloudError(
+    `${action} failed: ${code}: ${message}`,
+    status !== undefined && status < 500 ? "invalid" : "other",
+    code,
+  );
 }

@@ -9,13 +9,30 @@ import {
   type Volume,
 } from "@aws-sdk/client-ec2";
 import type { Plan } from "../../plan/types.js";
-import { SCHEDULER_IP_KEY, type LaunchedNode, type LaunchRequest, type Leftover, type Mutation, type NodeInfo, type NodeResult, type Progress, type Provider, type ProviderTarget } from "../provider.js";
+import {
+  SCHEDULER_IP_KEY,
+  type LaunchedNode,
+  type LaunchRequest,
+  type Leftover,
+  type Mutation,
+  type NodeInfo,
+  type NodeResult,
+  type Progress,
+  type Provider,
+  type ProviderTarget,
+} from "../provider.js";
 import { Ec2Api } from "./client.js";
 import { consoleOutput } from "./console.js";
 import { launchNodes } from "./launch.js";
 import { ACTION_OF, changeState, chunks, sendLifecycle, type Verb } from "./lifecycle.js";
 import { describeOwned, LIVE_STATES, listNodes, waitOptions, type WaitOptions } from "./nodes.js";
-import { deleteClusterGroups, ensureSecurityGroup, findClusterGroups, groupName, observeSecurityGroup } from "./network.js";
+import {
+  deleteClusterGroups,
+  ensureSecurityGroup,
+  findClusterGroups,
+  groupName,
+  observeSecurityGroup,
+} from "./network.js";
 import { checkQuotas } from "./quotas.js";
 import { spotPrices } from "./spot-prices.js";
 import type { LiveSpotPrices } from "../../plan/live-prices.js";
@@ -73,7 +90,14 @@ export class AwsProvider implements Provider {
     if (!requests.length) return [];
     const target = await this.target(plan);
     if (!this.groups.has(plan.cluster)) await this.ensureNetwork(plan);
-    const ctx = { api: this.api, plan, target, groupId: this.groups.get(plan.cluster)!, wait: this.wait, exhausted: new Set<string>() };
+    const ctx = {
+      api: this.api,
+      plan,
+      target,
+      groupId: this.groups.get(plan.cluster)!,
+      wait: this.wait,
+      exhausted: new Set<string>(),
+    };
     return launchNodes(ctx, requests, progress);
   }
 
@@ -97,7 +121,10 @@ export class AwsProvider implements Provider {
   /** A tag, read by the worker through IMDS (RunInstances enables InstanceMetadataTags); 1000 resources a call. */
   async setSchedulerAddress(workers: NodeInfo[], address: string): Promise<void> {
     const tags = [{ Key: SCHEDULER_IP_KEY, Value: address }];
-    for (const ids of chunks(workers.map((n) => n.id), 1000)) {
+    for (const ids of chunks(
+      workers.map((n) => n.id),
+      1000,
+    )) {
       await this.api.call("CreateTags", (ec2) => ec2.send(new CreateTagsCommand({ Resources: ids, Tags: tags })));
     }
   }
@@ -106,7 +133,11 @@ export class AwsProvider implements Provider {
     const instances = await describeOwned(this.api, cluster, [{ Name: "instance-state-name", Values: LIVE_STATES }]);
     const volumes = await this.api.call("DescribeVolumes", async (ec2) => {
       const out: Volume[] = [];
-      for await (const page of paginateDescribeVolumes({ client: ec2, pageSize: 500 }, { Filters: ownedFilters(cluster) })) out.push(...(page.Volumes ?? []));
+      for await (const page of paginateDescribeVolumes(
+        { client: ec2, pageSize: 500 },
+        { Filters: ownedFilters(cluster) },
+      ))
+        out.push(...(page.Volumes ?? []));
       return out;
     });
     const groups = await findClusterGroups(this.api, cluster);
@@ -122,7 +153,12 @@ export class AwsProvider implements Provider {
     switch (m.kind) {
       case "ensureNetwork": {
         const vpcId = await this.targets.get(m.cluster)?.then((t) => t.vpcId);
-        const input = { GroupName: groupName(m.cluster), Description: "cloudlaunch permission check", VpcId: vpcId, DryRun: true };
+        const input = {
+          GroupName: groupName(m.cluster),
+          Description: "cloudlaunch permission check",
+          VpcId: vpcId,
+          DryRun: true,
+        };
         return api.dryRun("CreateSecurityGroup", (ec2) => ec2.send(new CreateSecurityGroupCommand(input)));
       }
       case "launch": {
@@ -145,12 +181,18 @@ export class AwsProvider implements Provider {
           ec2.send(new DescribeSecurityGroupsCommand({ Filters: ownedFilters(m.cluster) })),
         );
         for (const g of SecurityGroups) {
-          await api.dryRun("DeleteSecurityGroup", (ec2) => ec2.send(new DeleteSecurityGroupCommand({ GroupId: g.GroupId, DryRun: true })));
+          await api.dryRun("DeleteSecurityGroup", (ec2) =>
+            ec2.send(new DeleteSecurityGroupCommand({ GroupId: g.GroupId, DryRun: true })),
+          );
         }
         return;
       }
       case "setSchedulerAddress": {
-        const input = { Resources: m.nodes.slice(0, 1).map((n) => n.id), Tags: [{ Key: SCHEDULER_IP_KEY, Value: m.address }], DryRun: true };
+        const input = {
+          Resources: m.nodes.slice(0, 1).map((n) => n.id),
+          Tags: [{ Key: SCHEDULER_IP_KEY, Value: m.address }],
+          DryRun: true,
+        };
         return api.dryRun("CreateTags", (ec2) => ec2.send(new CreateTagsCommand(input)));
       }
       default:
@@ -170,6 +212,9 @@ export class AwsProvider implements Provider {
   }
 }
 
-export async function createProvider(target: ProviderTarget, options: { wait?: Partial<WaitOptions> } = {}): Promise<Provider> {
+export async function createProvider(
+  target: ProviderTarget,
+  options: { wait?: Partial<WaitOptions> } = {},
+): Promise<Provider> {
   return new AwsProvider(target.region, options);
 }

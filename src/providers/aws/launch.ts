@@ -5,7 +5,13 @@
 // IdempotentParameterMismatch belongs to an earlier attempt: the next attempt number is tried.
 // On a capacity error the batch moves to the next candidate type, then the next zone.
 import { createHash } from "node:crypto";
-import { CreateTagsCommand, type Instance, RunInstancesCommand, type RunInstancesCommandInput, type _InstanceType } from "@aws-sdk/client-ec2";
+import {
+  CreateTagsCommand,
+  type Instance,
+  RunInstancesCommand,
+  type RunInstancesCommandInput,
+  type _InstanceType,
+} from "@aws-sdk/client-ec2";
 import pLimit from "p-limit";
 import type { InstanceType } from "../../catalog/types.js";
 import { CloudError } from "../../errors.js";
@@ -49,7 +55,15 @@ export function makeBatches(requests: LaunchRequest[], maxSize = MAX_BATCH): Bat
     let current: LaunchRequest[] = [];
     const flush = () => {
       const generation = Math.max(...current.map((r) => r.generation ?? 0));
-      if (current.length) batches.push({ role: current[0].role, spot: current[0].spot, userData: current[0].userData, candidates: current[0].candidates, requests: current, generation });
+      if (current.length)
+        batches.push({
+          role: current[0].role,
+          spot: current[0].spot,
+          userData: current[0].userData,
+          candidates: current[0].candidates,
+          requests: current,
+          generation,
+        });
       current = [];
     };
     for (const r of members) {
@@ -83,7 +97,13 @@ export interface LaunchContext {
   nameEach: boolean;
 }
 
-export function runInput(ctx: LaunchContext, batch: Batch, type: string, subnetId: string, generation = batch.generation): RunInstancesCommandInput {
+export function runInput(
+  ctx: LaunchContext,
+  batch: Batch,
+  type: string,
+  subnetId: string,
+  generation = batch.generation,
+): RunInstancesCommandInput {
   const { plan } = ctx;
   const names = batch.requests.map((r) => r.name);
   const tags = tagList(launchTags(plan.cluster, batch.role, names, plan.spec.tags, ctx.nameEach));
@@ -94,44 +114,79 @@ export function runInput(ctx: LaunchContext, batch: Batch, type: string, subnetI
     MaxCount: names.length,
     ClientToken: clientToken(plan.cluster, names, type, subnetId, generation),
     KeyName: plan.spec.ssh?.key_name,
-    UserData: Buffer.from(batch.userData(batch.candidates.find((c) => c.type === type) ?? batch.candidates[0]), "utf8").toString("base64"),
+    UserData: Buffer.from(
+      batch.userData(batch.candidates.find((c) => c.type === type) ?? batch.candidates[0]),
+      "utf8",
+    ).toString("base64"),
     // An ephemeral public IP at launch, on the interface that also carries the subnet and group; never an EIP.
-    NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: subnetId, Groups: [ctx.groupId], AssociatePublicIpAddress: true, DeleteOnTermination: true }],
+    NetworkInterfaces: [
+      {
+        DeviceIndex: 0,
+        SubnetId: subnetId,
+        Groups: [ctx.groupId],
+        AssociatePublicIpAddress: true,
+        DeleteOnTermination: true,
+      },
+    ],
     BlockDeviceMappings: [
-      { DeviceName: ctx.target.image.rootDeviceName, Ebs: { VolumeSize: plan.spec.disk_gib ?? 50, VolumeType: "gp3", DeleteOnTermination: true } },
+      {
+        DeviceName: ctx.target.image.rootDeviceName,
+        Ebs: { VolumeSize: plan.spec.disk_gib ?? 50, VolumeType: "gp3", DeleteOnTermination: true },
+      },
     ],
     TagSpecifications: [
       { ResourceType: "instance", Tags: tags },
       { ResourceType: "volume", Tags: tags },
     ],
-    InstanceMarketOptions: batch.spot ? { MarketType: "spot", SpotOptions: { SpotInstanceType: "one-time", InstanceInterruptionBehavior: "terminate" } } : undefined,
+    InstanceMarketOptions: batch.spot
+      ? { MarketType: "spot", SpotOptions: { SpotInstanceType: "one-time", InstanceInterruptionBehavior: "terminate" } }
+      : undefined,
     InstanceInitiatedShutdownBehavior: plan.spec.max_lifetime || plan.spec.idle_timeout ? "terminate" : undefined,
     // Tags in the metadata service let a node read its batch slot (ami-launch-index) and name without credentials.
     MetadataOptions: { HttpTokens: "required", InstanceMetadataTags: "enabled" },
   };
 }
 
-async function runBatch(ctx: LaunchContext, batch: Batch, progress: Progress): Promise<{ instances: Instance[]; fallback?: string }> {
+async function runBatch(
+  ctx: LaunchContext,
+  batch: Batch,
+  progress: Progress,
+): Promise<{ instances: Instance[]; fallback?: string }> {
   const preferred = { type: batch.candidates[0].type, zone: ctx.target.subnets[0].zone };
   // The plan's order (src/plan/choose.ts, the same on every cloud): each type, cheapest first, in every zone that
   // offers it before the next type, so capacity pressure moves a node to another zone before it costs more.
   const placements = batch.candidates
-    .flatMap((c) => ctx.target.subnets.filter((subnet) => ctx.target.offered.get(c.type)?.has(subnet.zone)).map((subnet) => ({ type: c.type, subnet })))
+    .flatMap((c) =>
+      ctx.target.subnets
+        .filter((subnet) => ctx.target.offered.get(c.type)?.has(subnet.zone))
+        .map((subnet) => ({ type: c.type, subnet })),
+    )
     .filter((p) => !ctx.exhausted.has(`${p.type}@${p.subnet.zone}`));
   const what = batch.requests.length === 1 ? batch.requests[0].name : `${batch.requests.length} ${batch.role}s`;
-  if (placements[0] && placements[0].type !== preferred.type && !ctx.target.offered.get(preferred.type)?.has(preferred.zone)) {
-    progress.note(`${preferred.type} is not offered in ${preferred.zone}; ${what}: trying ${placements[0].type} in ${placements[0].subnet.zone}`);
+  if (
+    placements[0] &&
+    placements[0].type !== preferred.type &&
+    !ctx.target.offered.get(preferred.type)?.has(preferred.zone)
+  ) {
+    progress.note(
+      `${preferred.type} is not offered in ${preferred.zone}; ${what}: trying ${placements[0].type} in ${placements[0].subnet.zone}`,
+    );
   }
   for (const [i, p] of placements.entries()) {
     try {
       const out = await runAttempt(ctx, batch, p.type, p.subnet.id);
       const moved = p.type !== preferred.type || p.subnet.zone !== preferred.zone;
-      return { instances: out.Instances ?? [], fallback: moved ? `${p.type} in ${p.subnet.zone} instead of ${preferred.type} in ${preferred.zone}` : undefined };
+      return {
+        instances: out.Instances ?? [],
+        fallback: moved ? `${p.type} in ${p.subnet.zone} instead of ${preferred.type} in ${preferred.zone}` : undefined,
+      };
     } catch (err) {
       if (!(err instanceof CloudError) || err.kind !== "capacity") throw err;
       ctx.exhausted.add(`${p.type}@${p.subnet.zone}`);
       const next = placements[i + 1];
-      progress.note(`${what}: ${p.type} in ${p.subnet.zone}: ${err.code}${next ? `; trying ${next.type} in ${next.subnet.zone}` : ""}`);
+      progress.note(
+        `${what}: ${p.type} in ${p.subnet.zone}: ${err.code}${next ? `; trying ${next.type} in ${next.subnet.zone}` : ""}`,
+      );
     }
   }
   const tried = batch.candidates.map((c) => c.type).join(", ");
@@ -146,20 +201,27 @@ async function runBatch(ctx: LaunchContext, batch: Batch, progress: Progress): P
 async function runAttempt(ctx: LaunchContext, batch: Batch, type: string, subnetId: string) {
   for (let generation = batch.generation; generation <= batch.generation + MAX_ATTEMPT_WALK; generation++) {
     try {
-      const out = await ctx.api.call("RunInstances", (ec2) => ec2.send(new RunInstancesCommand(runInput(ctx, batch, type, subnetId, generation))));
+      const out = await ctx.api.call("RunInstances", (ec2) =>
+        ec2.send(new RunInstancesCommand(runInput(ctx, batch, type, subnetId, generation))),
+      );
       const instances = out.Instances ?? [];
       if (!instances.length || !instances.every((i) => GONE_STATES.has(i.State?.Name ?? ""))) return out;
     } catch (err) {
       if (!(err instanceof CloudError) || err.code !== "IdempotentParameterMismatch") throw err;
     }
   }
-  throw new CloudError(`Every launch token of ${batch.requests.map((r) => r.name).join(", ")} up to attempt ${batch.generation + MAX_ATTEMPT_WALK} was used before; wait a day or rename the cluster.`, "other");
+  throw new CloudError(
+    `Every launch token of ${batch.requests.map((r) => r.name).join(", ")} up to attempt ${batch.generation + MAX_ATTEMPT_WALK} was used before; wait a day or rename the cluster.`,
+    "other",
+  );
 }
 
 /** Per-node Name tags on each instance (and its volume when known); best effort, the batch tag already names it. */
 async function nameInstance(ctx: LaunchContext, inst: Instance, name: string): Promise<void> {
   const volumes = (inst.BlockDeviceMappings ?? []).map((b) => b.Ebs?.VolumeId).filter((v): v is string => !!v);
-  await ctx.api.call("CreateTags", (ec2) => ec2.send(new CreateTagsCommand({ Resources: [inst.InstanceId!, ...volumes], Tags: tagList(nodeTags(name)) })));
+  await ctx.api.call("CreateTags", (ec2) =>
+    ec2.send(new CreateTagsCommand({ Resources: [inst.InstanceId!, ...volumes], Tags: tagList(nodeTags(name)) })),
+  );
 }
 
 export async function launchNodes(
@@ -180,7 +242,11 @@ export async function launchNodes(
           const request = batch.requests[inst.AmiLaunchIndex ?? 0];
           byId.set(inst.InstanceId!, { request, fallback });
           if (batch.requests.length > 1 && ctx.nameEach) {
-            naming.push(tagging(() => nameInstance(ctx, inst, request.name)).catch((err) => progress.note(`${request.name}: Name tag not set (${err.message})`)));
+            naming.push(
+              tagging(() => nameInstance(ctx, inst, request.name)).catch((err) =>
+                progress.note(`${request.name}: Name tag not set (${err.message})`),
+              ),
+            );
           }
         }
         progress.update(byId.size, requests.length, "launched");
@@ -196,7 +262,10 @@ export async function launchNodes(
     {
       label: "running",
       done: (i) => i.State?.Name === "running" && !!i.PublicIpAddress,
-      failed: (i) => (["shutting-down", "terminated", "stopped"].includes(i.State?.Name ?? "") ? `is ${i.State?.Name}: ${i.StateReason?.Message ?? "no reason given"}` : undefined),
+      failed: (i) =>
+        ["shutting-down", "terminated", "stopped"].includes(i.State?.Name ?? "")
+          ? `is ${i.State?.Name}: ${i.StateReason?.Message ?? "no reason given"}`
+          : undefined,
     },
     (done, total) => progress.update(done, total, "running"),
     ctx.wait,

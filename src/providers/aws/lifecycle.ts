@@ -1,6 +1,12 @@
 // stop / start / terminate: each node is judged from its current state (acted on, already there, or refused), the
 // rest go out as batched calls, and the call returns once every acted-on node reached the target state.
-import { type EC2Client, type Instance, StartInstancesCommand, StopInstancesCommand, TerminateInstancesCommand } from "@aws-sdk/client-ec2";
+import {
+  type EC2Client,
+  type Instance,
+  StartInstancesCommand,
+  StopInstancesCommand,
+  TerminateInstancesCommand,
+} from "@aws-sdk/client-ec2";
 import pLimit from "p-limit";
 import { decide } from "../../apply/lifecycle-table.js";
 import { CloudError } from "../../errors.js";
@@ -20,7 +26,11 @@ const TARGET: Record<Verb, { label: string; done: (i: Instance) => boolean }> = 
   terminate: { label: "terminated", done: (i) => i.State?.Name === "terminated" },
 };
 
-export const ACTION_OF: Record<Verb, string> = { start: "StartInstances", stop: "StopInstances", terminate: "TerminateInstances" };
+export const ACTION_OF: Record<Verb, string> = {
+  start: "StartInstances",
+  stop: "StopInstances",
+  terminate: "TerminateInstances",
+};
 
 export function sendLifecycle(ec2: EC2Client, verb: Verb, ids: string[], dryRun = false): Promise<unknown> {
   const input = { InstanceIds: ids, DryRun: dryRun || undefined };
@@ -35,13 +45,20 @@ export function chunks<T>(items: T[], size = IDS_PER_CALL): T[][] {
   return out;
 }
 
-export async function changeState(api: Ec2Api, verb: Verb, nodes: NodeInfo[], progress: Progress, wait: WaitOptions): Promise<NodeResult[]> {
+export async function changeState(
+  api: Ec2Api,
+  verb: Verb,
+  nodes: NodeInfo[],
+  progress: Progress,
+  wait: WaitOptions,
+): Promise<NodeResult[]> {
   const clusters = [...new Set(nodes.map((n) => n.cluster))];
   const current = new Map<string, NodeInfo>();
-  for (const cluster of clusters) for (const inst of await describeOwned(api, cluster)) {
-    const info = toNodeInfo(inst);
-    if (info) current.set(info.id, info);
-  }
+  for (const cluster of clusters)
+    for (const inst of await describeOwned(api, cluster)) {
+      const info = toNodeInfo(inst);
+      if (info) current.set(info.id, info);
+    }
   const results = new Map<string, NodeResult>();
   const toAct: NodeInfo[] = [];
   const toWait: NodeInfo[] = [];
@@ -70,7 +87,13 @@ export async function changeState(api: Ec2Api, verb: Verb, nodes: NodeInfo[], pr
           toWait.push(...chunk);
         } catch (err) {
           if (!(err instanceof CloudError) || chunk.length === 1 || !["invalid", "not-found"].includes(err.kind)) {
-            for (const n of chunk) results.set(n.id, { name: n.name, ok: false, message: err instanceof Error ? err.message : String(err), node: n });
+            for (const n of chunk)
+              results.set(n.id, {
+                name: n.name,
+                ok: false,
+                message: err instanceof Error ? err.message : String(err),
+                node: n,
+              });
             return;
           }
           for (const n of chunk) {
@@ -86,11 +109,19 @@ export async function changeState(api: Ec2Api, verb: Verb, nodes: NodeInfo[], pr
   for (const cluster of clusters) {
     const ids = toWait.filter((n) => n.cluster === cluster).map((n) => n.id);
     if (!ids.length) continue;
-    const seen = await waitFor(api, cluster, ids, TARGET[verb], (done, total) => progress.update(done, total, TARGET[verb].label), wait);
+    const seen = await waitFor(
+      api,
+      cluster,
+      ids,
+      TARGET[verb],
+      (done, total) => progress.update(done, total, TARGET[verb].label),
+      wait,
+    );
     for (const id of ids) {
       const node = toNodeInfo(seen.get(id)!)!;
       const earlier = results.get(id);
-      const message = earlier?.message ?? (verb === "start" ? `started, public IP ${node.publicIp}` : TARGET[verb].label);
+      const message =
+        earlier?.message ?? (verb === "start" ? `started, public IP ${node.publicIp}` : TARGET[verb].label);
       results.set(id, { name: node.name, ok: true, message, node });
     }
   }

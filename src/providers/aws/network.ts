@@ -21,7 +21,9 @@ export const groupName = (cluster: string) => `cloudlaunch-${cluster}`;
 
 export async function findClusterGroups(api: Ec2Api, cluster: string, vpcId?: string): Promise<SecurityGroup[]> {
   const filters = [...ownedFilters(cluster), ...(vpcId ? [{ Name: "vpc-id", Values: [vpcId] }] : [])];
-  const { SecurityGroups = [] } = await api.call("DescribeSecurityGroups", (ec2) => ec2.send(new DescribeSecurityGroupsCommand({ Filters: filters })));
+  const { SecurityGroups = [] } = await api.call("DescribeSecurityGroups", (ec2) =>
+    ec2.send(new DescribeSecurityGroupsCommand({ Filters: filters })),
+  );
   return SecurityGroups;
 }
 
@@ -29,7 +31,9 @@ export async function findClusterGroups(api: Ec2Api, cluster: string, vpcId?: st
 function wantedRules(groupId: string, plan: Plan): IpPermission[] {
   const fromCidrs = plan.firewall.tcpPorts.flatMap((port) =>
     plan.firewall.allowedCidrs.map((cidr) => ({
-      IpProtocol: "tcp", FromPort: port, ToPort: port,
+      IpProtocol: "tcp",
+      FromPort: port,
+      ToPort: port,
       ...(cidr.includes(":") ? { Ipv6Ranges: [{ CidrIpv6: cidr }] } : { IpRanges: [{ CidrIp: cidr }] }),
     })),
   );
@@ -38,22 +42,51 @@ function wantedRules(groupId: string, plan: Plan): IpPermission[] {
 
 function existingRules(group: SecurityGroup): IpPermission[] {
   return (group.IpPermissions ?? []).flatMap((p) => [
-    ...(p.IpRanges ?? []).map((r) => ({ IpProtocol: p.IpProtocol, FromPort: p.FromPort, ToPort: p.ToPort, IpRanges: [{ CidrIp: r.CidrIp }] })),
-    ...(p.Ipv6Ranges ?? []).map((r) => ({ IpProtocol: p.IpProtocol, FromPort: p.FromPort, ToPort: p.ToPort, Ipv6Ranges: [{ CidrIpv6: r.CidrIpv6 }] })),
-    ...(p.UserIdGroupPairs ?? []).map((g) => ({ IpProtocol: p.IpProtocol, FromPort: p.FromPort, ToPort: p.ToPort, UserIdGroupPairs: [{ GroupId: g.GroupId }] })),
+    ...(p.IpRanges ?? []).map((r) => ({
+      IpProtocol: p.IpProtocol,
+      FromPort: p.FromPort,
+      ToPort: p.ToPort,
+      IpRanges: [{ CidrIp: r.CidrIp }],
+    })),
+    ...(p.Ipv6Ranges ?? []).map((r) => ({
+      IpProtocol: p.IpProtocol,
+      FromPort: p.FromPort,
+      ToPort: p.ToPort,
+      Ipv6Ranges: [{ CidrIpv6: r.CidrIpv6 }],
+    })),
+    ...(p.UserIdGroupPairs ?? []).map((g) => ({
+      IpProtocol: p.IpProtocol,
+      FromPort: p.FromPort,
+      ToPort: p.ToPort,
+      UserIdGroupPairs: [{ GroupId: g.GroupId }],
+    })),
   ]);
 }
 
 const ruleKey = (r: IpPermission) =>
-  [r.IpProtocol, r.IpProtocol === "-1" ? "" : `${r.FromPort}-${r.ToPort}`, r.IpRanges?.[0]?.CidrIp ?? r.Ipv6Ranges?.[0]?.CidrIpv6 ?? "", r.UserIdGroupPairs?.[0]?.GroupId ?? ""].join("|");
+  [
+    r.IpProtocol,
+    r.IpProtocol === "-1" ? "" : `${r.FromPort}-${r.ToPort}`,
+    r.IpRanges?.[0]?.CidrIp ?? r.Ipv6Ranges?.[0]?.CidrIpv6 ?? "",
+    r.UserIdGroupPairs?.[0]?.GroupId ?? "",
+  ].join("|");
 
 /**
  * The cluster's group by its name in the VPC (names are unique per VPC), checked for ownership: a same-named group
  * without our tags is someone else's and stops `up` before any change. Undefined when there is none yet.
  */
-export async function observeSecurityGroup(api: Ec2Api, cluster: string, vpcId: string): Promise<SecurityGroup | undefined> {
-  const filters = [{ Name: "group-name", Values: [groupName(cluster)] }, { Name: "vpc-id", Values: [vpcId] }];
-  const { SecurityGroups = [] } = await api.call("DescribeSecurityGroups", (ec2) => ec2.send(new DescribeSecurityGroupsCommand({ Filters: filters })));
+export async function observeSecurityGroup(
+  api: Ec2Api,
+  cluster: string,
+  vpcId: string,
+): Promise<SecurityGroup | undefined> {
+  const filters = [
+    { Name: "group-name", Values: [groupName(cluster)] },
+    { Name: "vpc-id", Values: [vpcId] },
+  ];
+  const { SecurityGroups = [] } = await api.call("DescribeSecurityGroups", (ec2) =>
+    ec2.send(new DescribeSecurityGroupsCommand({ Filters: filters })),
+  );
   const [group] = SecurityGroups;
   if (group && !ownedBy(tagsOf(group), cluster)) {
     throw foreignResource(`Security group ${groupName(cluster)} (${group.GroupId}) in ${vpcId}`, cluster);
@@ -66,11 +99,20 @@ export async function observeSecurityGroup(api: Ec2Api, cluster: string, vpcId: 
  * Revoke the stale: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupIngress.html).
  * Returns what it changed; an up-to-date group costs one Describe and no write.
  */
-export async function ensureSecurityGroup(api: Ec2Api, plan: Plan, vpcId: string): Promise<{ groupId: string; changes: string[] }> {
+export async function ensureSecurityGroup(
+  api: Ec2Api,
+  plan: Plan,
+  vpcId: string,
+): Promise<{ groupId: string; changes: string[] }> {
   const changes: string[] = [];
   let group = await observeSecurityGroup(api, plan.cluster, vpcId);
   if (!group) {
-    const tags = tagList({ ...(plan.spec.tags ?? {}), Name: groupName(plan.cluster), [OWNER_TAG]: "true", [CLUSTER_TAG]: plan.cluster });
+    const tags = tagList({
+      ...(plan.spec.tags ?? {}),
+      Name: groupName(plan.cluster),
+      [OWNER_TAG]: "true",
+      [CLUSTER_TAG]: plan.cluster,
+    });
     const created = await api
       .call("CreateSecurityGroup", (ec2) =>
         ec2.send(
@@ -87,8 +129,11 @@ export async function ensureSecurityGroup(api: Ec2Api, plan: Plan, vpcId: string
         if (err.code === "InvalidGroup.Duplicate") return undefined;
         throw err;
       });
-    group = created?.GroupId ? { GroupId: created.GroupId, IpPermissions: [] } : await observeSecurityGroup(api, plan.cluster, vpcId);
-    if (!group?.GroupId) throw new CloudError(`Security group ${groupName(plan.cluster)} could not be created in ${vpcId}.`, "other");
+    group = created?.GroupId
+      ? { GroupId: created.GroupId, IpPermissions: [] }
+      : await observeSecurityGroup(api, plan.cluster, vpcId);
+    if (!group?.GroupId)
+      throw new CloudError(`Security group ${groupName(plan.cluster)} could not be created in ${vpcId}.`, "other");
     if (created?.GroupId) changes.push(`created security group ${groupName(plan.cluster)} (${created.GroupId})`);
   }
   const groupId = group.GroupId!;
@@ -97,18 +142,24 @@ export async function ensureSecurityGroup(api: Ec2Api, plan: Plan, vpcId: string
   const missing = [...want].filter(([k]) => !have.has(k)).map(([, r]) => r);
   const stale = [...have].filter(([k]) => !want.has(k)).map(([, r]) => r);
   if (missing.length) {
-    await api.call("AuthorizeSecurityGroupIngress", (ec2) => ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: missing })));
+    await api.call("AuthorizeSecurityGroupIngress", (ec2) =>
+      ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: missing })),
+    );
     changes.push(`security group ${groupId}: allowed ${missing.map(describeRule).join(", ")}`);
   }
   if (stale.length) {
-    await api.call("RevokeSecurityGroupIngress", (ec2) => ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: stale })));
+    await api.call("RevokeSecurityGroupIngress", (ec2) =>
+      ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: stale })),
+    );
     changes.push(`security group ${groupId}: removed ${stale.map(describeRule).join(", ")}`);
   }
   return { groupId, changes };
 }
 
 const describeRule = (r: IpPermission) =>
-  r.UserIdGroupPairs?.length ? "all traffic within the cluster" : `${r.IpRanges?.[0]?.CidrIp ?? r.Ipv6Ranges?.[0]?.CidrIpv6} on ${r.IpProtocol} ${r.FromPort}`;
+  r.UserIdGroupPairs?.length
+    ? "all traffic within the cluster"
+    : `${r.IpRanges?.[0]?.CidrIp ?? r.Ipv6Ranges?.[0]?.CidrIpv6} on ${r.IpProtocol} ${r.FromPort}`;
 
 /** Deletes the cluster's groups, retrying DependencyViolation while its instances finish shutting down. */
 export async function deleteClusterGroups(api: Ec2Api, cluster: string, wait: WaitOptions): Promise<void> {
@@ -116,7 +167,9 @@ export async function deleteClusterGroups(api: Ec2Api, cluster: string, wait: Wa
   for (const group of await findClusterGroups(api, cluster)) {
     for (;;) {
       try {
-        await api.call("DeleteSecurityGroup", (ec2) => ec2.send(new DeleteSecurityGroupCommand({ GroupId: group.GroupId })));
+        await api.call("DeleteSecurityGroup", (ec2) =>
+          ec2.send(new DeleteSecurityGroupCommand({ GroupId: group.GroupId })),
+        );
         break;
       } catch (err) {
         const code = (err as CloudError).code;

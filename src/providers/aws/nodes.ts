@@ -42,7 +42,10 @@ export function toNodeInfo(inst: Instance): NodeInfo | undefined {
 export async function describeOwned(api: Ec2Api, cluster?: string, extra: Filter[] = []): Promise<Instance[]> {
   return api.call("DescribeInstances", async (ec2) => {
     const out: Instance[] = [];
-    const pages = paginateDescribeInstances({ client: ec2, pageSize: 1000 }, { Filters: [...ownedFilters(cluster), ...extra] });
+    const pages = paginateDescribeInstances(
+      { client: ec2, pageSize: 1000 },
+      { Filters: [...ownedFilters(cluster), ...extra] },
+    );
     for await (const page of pages) for (const r of page.Reservations ?? []) out.push(...(r.Instances ?? []));
     return out;
   });
@@ -50,7 +53,9 @@ export async function describeOwned(api: Ec2Api, cluster?: string, extra: Filter
 
 export async function listNodes(api: Ec2Api, cluster?: string): Promise<NodeInfo[]> {
   const nodes = (await describeOwned(api, cluster)).map(toNodeInfo).filter((n): n is NodeInfo => !!n);
-  return nodes.sort((a, b) => a.cluster.localeCompare(b.cluster) || a.name.localeCompare(b.name, "en", { numeric: true }));
+  return nodes.sort(
+    (a, b) => a.cluster.localeCompare(b.cluster) || a.name.localeCompare(b.name, "en", { numeric: true }),
+  );
 }
 
 export interface WaitOptions {
@@ -84,18 +89,28 @@ export async function waitFor(
   let last = -1;
   for (;;) {
     const seen = new Map<string, Instance>();
-    for (const inst of await describeOwned(api, cluster)) if (wanted.has(inst.InstanceId ?? "")) seen.set(inst.InstanceId!, inst);
+    for (const inst of await describeOwned(api, cluster))
+      if (wanted.has(inst.InstanceId ?? "")) seen.set(inst.InstanceId!, inst);
     const done = [...seen.values()].filter(what.done).length;
     if (done !== last) onProgress(done, wanted.size);
     last = done;
     if (done === wanted.size) return seen;
     for (const inst of seen.values()) {
       const why = !what.done(inst) && what.failed?.(inst);
-      if (why) throw new CloudError(`${nodeNameOf(inst) ?? inst.InstanceId} (${inst.InstanceId}) ${why}`, "other", "StateChange");
+      if (why)
+        throw new CloudError(
+          `${nodeNameOf(inst) ?? inst.InstanceId} (${inst.InstanceId}) ${why}`,
+          "other",
+          "StateChange",
+        );
     }
     if (Date.now() > deadline) {
       const late = [...wanted].filter((id) => !seen.get(id) || !what.done(seen.get(id)!));
-      const named = late.slice(0, 10).map((id) => `${(seen.get(id) && nodeNameOf(seen.get(id)!)) ?? id} (${seen.get(id)?.State?.Name ?? "not listed"})`);
+      const named = late
+        .slice(0, 10)
+        .map(
+          (id) => `${(seen.get(id) && nodeNameOf(seen.get(id)!)) ?? id} (${seen.get(id)?.State?.Name ?? "not listed"})`,
+        );
       throw new CloudError(
         `Gave up after ${opts.timeoutMs / 1000} s (CLOUDLAUNCH_AWS_WAIT_S) waiting for ${named.join(", ")}${late.length > 10 ? ` and ${late.length - 10} more` : ""} ` +
           `of ${cluster} to be ${what.label}; run the command again, or see \`cloudlaunch status ${cluster}\`.`,

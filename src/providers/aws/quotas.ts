@@ -60,7 +60,8 @@ export async function checkQuotas(api: Ec2Api, plan: Plan): Promise<void> {
   });
   for (const i of running) {
     const bucket = bucketOf(i.InstanceType ?? "");
-    if (bucket) addNeed(inUse, (i.InstanceLifecycle === "spot" ? bucket.spot : bucket.onDemand).code, vcpusOf(i, plan.region));
+    if (bucket)
+      addNeed(inUse, (i.InstanceLifecycle === "spot" ? bucket.spot : bucket.onDemand).code, vcpusOf(i, plan.region));
   }
   const { readEc2Quotas } = require("./service-quotas.js") as typeof import("./service-quotas.js");
   const limits = await readEc2Quotas(plan.region, [...needs.keys()]);
@@ -68,11 +69,18 @@ export async function checkQuotas(api: Ec2Api, plan: Plan): Promise<void> {
   const buckets: QuotaBucket[] = [...needs].flatMap(([code, needed]) => {
     const limit = limits.get(code);
     if (!limit) return [];
-    return [{
-      name: `${code} "${limit.name || names.get(code)}"`, unit: "vCPUs" as const, needed, limit: limit.value, inUse: inUse.get(code) ?? 0,
-      raise: `request an increase at https://console.aws.amazon.com/servicequotas/home/services/ec2/quotas/${code} ` +
-        `(or aws service-quotas request-service-quota-increase --service-code ec2 --quota-code ${code} --desired-value N)`,
-    }];
+    return [
+      {
+        name: `${code} "${limit.name || names.get(code)}"`,
+        unit: "vCPUs" as const,
+        needed,
+        limit: limit.value,
+        inUse: inUse.get(code) ?? 0,
+        raise:
+          `request an increase at https://console.aws.amazon.com/servicequotas/home/services/ec2/quotas/${code} ` +
+          `(or aws service-quotas request-service-quota-increase --service-code ec2 --quota-code ${code} --desired-value N)`,
+      },
+    ];
   });
   assertQuotas(`AWS ${plan.region}`, buckets);
 }

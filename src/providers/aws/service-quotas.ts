@@ -6,7 +6,10 @@ import { CloudError } from "../../errors.js";
 import { toCloudError } from "./errors.js";
 
 /** The applied value of each quota code of service "ec2"; a code the region does not have is left out. */
-export async function readEc2Quotas(region: string, codes: string[]): Promise<Map<string, { name: string; value: number }>> {
+export async function readEc2Quotas(
+  region: string,
+  codes: string[],
+): Promise<Map<string, { name: string; value: number }>> {
   const client = new ServiceQuotasClient({ region, maxAttempts: Number(process.env.AWS_MAX_ATTEMPTS) || 5 });
   const out = new Map<string, { name: string; value: number }>();
   try {

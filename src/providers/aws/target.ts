@@ -27,17 +27,29 @@ export interface LaunchTarget {
   offered: Map<string, Set<string>>;
 }
 
-async function resolveSubnets(api: Ec2Api, plan: Plan): Promise<{ vpcId: string; subnets: { id: string; zone: string }[] }> {
+async function resolveSubnets(
+  api: Ec2Api,
+  plan: Plan,
+): Promise<{ vpcId: string; subnets: { id: string; zone: string }[] }> {
   const explicit = plan.spec.network?.subnet;
   const zone = plan.zone ?? plan.spec.zone;
   const { Subnets = [] } = await api.call("DescribeSubnets", (ec2) =>
     ec2.send(
       new DescribeSubnetsCommand(
-        explicit ? { SubnetIds: [explicit] } : { Filters: [{ Name: "default-for-az", Values: ["true"] }, ...(zone ? [{ Name: "availability-zone", Values: [zone] }] : [])] },
+        explicit
+          ? { SubnetIds: [explicit] }
+          : {
+              Filters: [
+                { Name: "default-for-az", Values: ["true"] },
+                ...(zone ? [{ Name: "availability-zone", Values: [zone] }] : []),
+              ],
+            },
       ),
     ),
   );
-  const subnets = Subnets.map((s) => ({ id: s.SubnetId!, zone: s.AvailabilityZone!, vpcId: s.VpcId! })).sort((a, b) => a.zone.localeCompare(b.zone));
+  const subnets = Subnets.map((s) => ({ id: s.SubnetId!, zone: s.AvailabilityZone!, vpcId: s.VpcId! })).sort((a, b) =>
+    a.zone.localeCompare(b.zone),
+  );
   if (!subnets.length) {
     throw new CloudError(
       `No default subnet${zone ? ` in ${zone}` : ""} in ${plan.region} (no default VPC?). Set network.subnet to a subnet id in the spec.`,
@@ -45,7 +57,10 @@ async function resolveSubnets(api: Ec2Api, plan: Plan): Promise<{ vpcId: string;
     );
   }
   if (explicit && zone && subnets[0].zone !== zone) {
-    throw new CloudError(`Subnet ${explicit} is in ${subnets[0].zone}, but the spec asks for zone ${zone}; drop one of them.`, "invalid");
+    throw new CloudError(
+      `Subnet ${explicit} is in ${subnets[0].zone}, but the spec asks for zone ${zone}; drop one of them.`,
+      "invalid",
+    );
   }
   return { vpcId: subnets[0].vpcId, subnets: subnets.map(({ id, zone }) => ({ id, zone })) };
 }
@@ -55,14 +70,20 @@ async function resolveImage(api: Ec2Api, plan: Plan): Promise<LaunchTarget["imag
   const arch = plan.spec.arch ?? "x86_64";
   let image: Image | undefined;
   if (/^ami-[0-9a-f]+$/.test(wanted)) {
-    const { Images = [] } = await api.call("DescribeImages", (ec2) => ec2.send(new DescribeImagesCommand({ ImageIds: [wanted] })));
+    const { Images = [] } = await api.call("DescribeImages", (ec2) =>
+      ec2.send(new DescribeImagesCommand({ ImageIds: [wanted] })),
+    );
     image = Images[0];
     if (image && image.Architecture !== arch) {
       throw new CloudError(`Image ${wanted} is ${image.Architecture}, but the spec asks for arch ${arch}.`, "invalid");
     }
   } else {
     const alias = ALIASES[wanted];
-    if (!alias) throw new CloudError(`Unknown image "${wanted}": use ${Object.keys(ALIASES).join(" or ")}, or an AMI id (ami-...).`, "invalid");
+    if (!alias)
+      throw new CloudError(
+        `Unknown image "${wanted}": use ${Object.keys(ALIASES).join(" or ")}, or an AMI id (ami-...).`,
+        "invalid",
+      );
     const debArch = arch === "arm64" ? "arm64" : "amd64";
     const { Images = [] } = await api.call("DescribeImages", (ec2) =>
       ec2.send(
@@ -111,13 +132,21 @@ export async function resolveTarget(api: Ec2Api, plan: Plan): Promise<LaunchTarg
   const image = await resolveImage(api, plan);
   const keyName = plan.spec.ssh?.key_name;
   if (keyName) {
-    await api.call("DescribeKeyPairs", (ec2) => ec2.send(new DescribeKeyPairsCommand({ KeyNames: [keyName] }))).catch((err: CloudError) => {
-      throw err.kind === "not-found"
-        ? new CloudError(`Key pair "${keyName}" does not exist in ${plan.region}: create or import it (aws ec2 import-key-pair) or fix ssh.key_name.`, "not-found", err.code)
-        : err;
-    });
+    await api
+      .call("DescribeKeyPairs", (ec2) => ec2.send(new DescribeKeyPairsCommand({ KeyNames: [keyName] })))
+      .catch((err: CloudError) => {
+        throw err.kind === "not-found"
+          ? new CloudError(
+              `Key pair "${keyName}" does not exist in ${plan.region}: create or import it (aws ec2 import-key-pair) or fix ssh.key_name.`,
+              "not-found",
+              err.code,
+            )
+          : err;
+      });
   }
-  const roles = [plan.scheduler, plan.workers].filter((choice) => plan.nodes.some((n) => n.role === choice.role && n.action === "create"));
+  const roles = [plan.scheduler, plan.workers].filter((choice) =>
+    plan.nodes.some((n) => n.role === choice.role && n.action === "create"),
+  );
   const types = [...new Set(roles.flatMap((r) => r.candidates.map((c) => c.type)))];
   const zones = subnets.map((s) => s.zone);
   const offered = types.length ? await resolveOfferings(api, types, zones) : new Map<string, Set<string>>();

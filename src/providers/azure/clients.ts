@@ -36,7 +36,10 @@ export interface AzureClients {
 export function readSettings(target: ProviderTarget, env: NodeJS.ProcessEnv): AzureSettings {
   const subscriptionId = target.azure?.subscription_id || env.AZURE_SUBSCRIPTION_ID;
   if (!subscriptionId) {
-    throw new CloudError("No Azure subscription: set azure.subscription_id in the spec or AZURE_SUBSCRIPTION_ID (see `az account show --query id`).", "invalid");
+    throw new CloudError(
+      "No Azure subscription: set azure.subscription_id in the spec or AZURE_SUBSCRIPTION_ID (see `az account show --query id`).",
+      "invalid",
+    );
   }
   return {
     subscriptionId,
@@ -51,7 +54,10 @@ export function readSettings(target: ProviderTarget, env: NodeJS.ProcessEnv): Az
 
 const positive = (v: string | undefined) => (v && Number(v) > 0 ? Number(v) : undefined);
 
-export async function createClients(target: ProviderTarget, env: NodeJS.ProcessEnv = process.env): Promise<AzureClients> {
+export async function createClients(
+  target: ProviderTarget,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<AzureClients> {
   const settings = readSettings(target, env);
   const credential = credentialFor(env);
   const options = {

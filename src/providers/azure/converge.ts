@@ -18,9 +18,13 @@ export async function observeNetwork(c: AzureClients, spec: ClusterSpec, cluster
   if (!(await groupExists(c))) return { group: false, nsg: undefined, vnet: undefined };
   try {
     const nsg = await c.network.networkSecurityGroups.get(rg, names.nsg(cluster)).catch(ignoreNotFound);
-    if (nsg && !ownedBy(nsg.tags, cluster)) throw foreignResource(`Network security group ${names.nsg(cluster)} in resource group ${rg}`, cluster);
-    const vnet = spec.network?.subnet ? undefined : await c.network.virtualNetworks.get(rg, names.vnet(cluster)).catch(ignoreNotFound);
-    if (vnet && !ownedBy(vnet.tags, cluster)) throw foreignResource(`Virtual network ${names.vnet(cluster)} in resource group ${rg}`, cluster);
+    if (nsg && !ownedBy(nsg.tags, cluster))
+      throw foreignResource(`Network security group ${names.nsg(cluster)} in resource group ${rg}`, cluster);
+    const vnet = spec.network?.subnet
+      ? undefined
+      : await c.network.virtualNetworks.get(rg, names.vnet(cluster)).catch(ignoreNotFound);
+    if (vnet && !ownedBy(vnet.tags, cluster))
+      throw foreignResource(`Virtual network ${names.vnet(cluster)} in resource group ${rg}`, cluster);
     return { group: true, nsg, vnet };
   } catch (err) {
     throw toCloudError(err, `reading the network of cluster ${cluster} in resource group ${rg}`);
@@ -31,14 +35,27 @@ export async function observeNetwork(c: AzureClients, spec: ClusterSpec, cluster
 export function wantedRules(firewall: { tcpPorts: number[]; allowedCidrs: string[] }): SecurityRule[] {
   return [
     {
-      name: "cloudlaunch-ssh-dask", priority: 100, direction: "Inbound", access: "Allow", protocol: "Tcp",
-      sourceAddressPrefixes: firewall.allowedCidrs, sourcePortRange: "*",
-      destinationAddressPrefix: "*", destinationPortRanges: firewall.tcpPorts.map(String),
+      name: "cloudlaunch-ssh-dask",
+      priority: 100,
+      direction: "Inbound",
+      access: "Allow",
+      protocol: "Tcp",
+      sourceAddressPrefixes: firewall.allowedCidrs,
+      sourcePortRange: "*",
+      destinationAddressPrefix: "*",
+      destinationPortRanges: firewall.tcpPorts.map(String),
     },
     {
       // Also in the NSG's default rules (AllowVnetInBound); stated so the cluster's traffic survives edits to them.
-      name: "cloudlaunch-vnet-internal", priority: 110, direction: "Inbound", access: "Allow", protocol: "*",
-      sourceAddressPrefix: "VirtualNetwork", sourcePortRange: "*", destinationAddressPrefix: "VirtualNetwork", destinationPortRange: "*",
+      name: "cloudlaunch-vnet-internal",
+      priority: 110,
+      direction: "Inbound",
+      access: "Allow",
+      protocol: "*",
+      sourceAddressPrefix: "VirtualNetwork",
+      sourcePortRange: "*",
+      destinationAddressPrefix: "VirtualNetwork",
+      destinationPortRange: "*",
     },
   ];
 }
@@ -47,8 +64,13 @@ export function wantedRules(firewall: { tcpPorts: number[]; allowedCidrs: string
 const both = (one?: string, many?: string[]) => [...(one ? [one] : []), ...(many ?? [])].sort().join(",");
 const ruleShape = (r: SecurityRule) =>
   JSON.stringify([
-    r.priority, r.direction, r.access, r.protocol, both(r.sourceAddressPrefix, r.sourceAddressPrefixes),
-    both(r.sourcePortRange, r.sourcePortRanges), both(r.destinationAddressPrefix, r.destinationAddressPrefixes),
+    r.priority,
+    r.direction,
+    r.access,
+    r.protocol,
+    both(r.sourceAddressPrefix, r.sourceAddressPrefixes),
+    both(r.sourcePortRange, r.sourcePortRanges),
+    both(r.destinationAddressPrefix, r.destinationAddressPrefixes),
     both(r.destinationPortRange, r.destinationPortRanges),
   ]);
 
@@ -58,7 +80,12 @@ const ruleShape = (r: SecurityRule) =>
  * Update: https://learn.microsoft.com/rest/api/virtualnetwork/security-rules/create-or-update), the subnet alone.
  * The VNet and NSG are never PUT again once they exist, so later edits elsewhere in them survive.
  */
-export async function ensureNetwork(c: AzureClients, spec: ClusterSpec, cluster: string, firewall: { tcpPorts: number[]; allowedCidrs: string[] }): Promise<string[]> {
+export async function ensureNetwork(
+  c: AzureClients,
+  spec: ClusterSpec,
+  cluster: string,
+  firewall: { tcpPorts: number[]; allowedCidrs: string[] },
+): Promise<string[]> {
   const rg = requireGroup(c);
   const poll = { updateIntervalInMs: c.settings.pollIntervalMs };
   const location = c.settings.location;
@@ -73,19 +100,36 @@ export async function ensureNetwork(c: AzureClients, spec: ClusterSpec, cluster:
       changes.push(`created resource group ${rg}`);
     }
     if (!spec.network?.subnet && !seen.vnet) {
-      await c.network.virtualNetworks.beginCreateOrUpdateAndWait(rg, names.vnet(cluster), {
-        location, tags,
-        addressSpace: { addressPrefixes: [CLUSTER_ADDRESS_SPACE] },
-        subnets: [{ name: names.subnet, addressPrefix: CLUSTER_ADDRESS_SPACE }],
-      }, poll);
+      await c.network.virtualNetworks.beginCreateOrUpdateAndWait(
+        rg,
+        names.vnet(cluster),
+        {
+          location,
+          tags,
+          addressSpace: { addressPrefixes: [CLUSTER_ADDRESS_SPACE] },
+          subnets: [{ name: names.subnet, addressPrefix: CLUSTER_ADDRESS_SPACE }],
+        },
+        poll,
+      );
       changes.push(`created virtual network ${names.vnet(cluster)}`);
     } else if (seen.vnet && !seen.vnet.subnets?.some((sub) => sub.name === names.subnet)) {
-      await c.network.subnets.beginCreateOrUpdateAndWait(rg, names.vnet(cluster), names.subnet, { addressPrefix: CLUSTER_ADDRESS_SPACE }, poll);
+      await c.network.subnets.beginCreateOrUpdateAndWait(
+        rg,
+        names.vnet(cluster),
+        names.subnet,
+        { addressPrefix: CLUSTER_ADDRESS_SPACE },
+        poll,
+      );
       changes.push(`restored subnet ${names.subnet} of ${names.vnet(cluster)}`);
     }
     const wanted = wantedRules(firewall);
     if (!seen.nsg) {
-      await c.network.networkSecurityGroups.beginCreateOrUpdateAndWait(rg, names.nsg(cluster), { location, tags, securityRules: wanted }, poll);
+      await c.network.networkSecurityGroups.beginCreateOrUpdateAndWait(
+        rg,
+        names.nsg(cluster),
+        { location, tags, securityRules: wanted },
+        poll,
+      );
       changes.push(`created network security group ${names.nsg(cluster)}`);
       return changes;
     }

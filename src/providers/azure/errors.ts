@@ -13,11 +13,26 @@ export interface AzureFailure {
 }
 
 const CAPACITY = new Set([
-  "SkuNotAvailable", "ZonalAllocationFailed", "AllocationFailed", "OverconstrainedAllocationRequest",
-  "OverconstrainedZonalAllocationRequest", "SpotCapacityNotAvailable",
+  "SkuNotAvailable",
+  "ZonalAllocationFailed",
+  "AllocationFailed",
+  "OverconstrainedAllocationRequest",
+  "OverconstrainedZonalAllocationRequest",
+  "SpotCapacityNotAvailable",
 ]);
-const NOT_FOUND = new Set(["ResourceNotFound", "ResourceGroupNotFound", "NotFound", "SubscriptionNotFound", "PlatformImageNotFound"]);
-const AUTH = new Set(["InvalidAuthenticationToken", "ExpiredAuthenticationToken", "AuthenticationFailed", "InvalidAuthenticationTokenTenant"]);
+const NOT_FOUND = new Set([
+  "ResourceNotFound",
+  "ResourceGroupNotFound",
+  "NotFound",
+  "SubscriptionNotFound",
+  "PlatformImageNotFound",
+]);
+const AUTH = new Set([
+  "InvalidAuthenticationToken",
+  "ExpiredAuthenticationToken",
+  "AuthenticationFailed",
+  "InvalidAuthenticationTokenTenant",
+]);
 
 export function failureOf(err: unknown): AzureFailure {
   const e = err as { statusCode?: number; code?: string; message?: string; name?: string };
@@ -54,7 +69,9 @@ export function toCloudError(err: unknown, what: string): CloudError {
   // this cloud's error, so it keeps its message and exit code. By brand: instanceof fails across bundles.
   if (isCloudError(err) || isUserError(err)) return err as CloudError;
   const name = (err as { name?: string })?.name ?? "";
-  if (/CredentialUnavailableError|AggregateAuthenticationError|AuthenticationError|AuthenticationRequiredError/.test(name)) {
+  if (
+    /CredentialUnavailableError|AggregateAuthenticationError|AuthenticationError|AuthenticationRequiredError/.test(name)
+  ) {
     return new CloudError(`No usable Azure credentials while ${what}. ${NO_CREDENTIALS_HELP}`, "auth", name);
   }
   const unreachable = err as { code?: string; endpoint?: string; message?: string };
@@ -69,23 +86,44 @@ export function toCloudError(err: unknown, what: string): CloudError {
   const f = failureOf(err);
   const code = f.code ?? (f.status ? `HTTP ${f.status}` : undefined);
   const [kind, hint] = classify(f);
-  return new CloudError(`Azure error while ${what}: ${code ? `${code}: ` : ""}${f.message}${hint ? `\n${hint}` : ""}`, kind, f.code);
+  return new CloudError(
+    `Azure error while ${what}: ${code ? `${code}: ` : ""}${f.message}${hint ? `\n${hint}` : ""}`,
+    kind,
+    f.code,
+  );
 }
 
 function classify(f: AzureFailure): [CloudErrorKind, string] {
   const code = f.code ?? "";
   if (f.status === 401 || AUTH.has(code)) {
-    return ["auth", `Azure rejected the credentials. ${NO_CREDENTIALS_HELP} (A token in ${TOKEN_ENV} may have expired.)`];
+    return [
+      "auth",
+      `Azure rejected the credentials. ${NO_CREDENTIALS_HELP} (A token in ${TOKEN_ENV} may have expired.)`,
+    ];
   }
   if (f.status === 403 || code === "AuthorizationFailed" || code === "LinkedAuthorizationFailed") {
-    return ["permission", "The signed-in identity lacks a role on the subscription or resource group: grant it Contributor (or Virtual Machine Contributor + Network Contributor) with `az role assignment create`."];
+    return [
+      "permission",
+      "The signed-in identity lacks a role on the subscription or resource group: grant it Contributor (or Virtual Machine Contributor + Network Contributor) with `az role assignment create`.",
+    ];
   }
   if (code === "OperationNotAllowed" && /quota/i.test(f.message)) return ["quota", quotaHint(f.message)];
   if (code === "PublicIPCountLimitReached" || (code === "QuotaExceeded" && /public ?ip/i.test(f.message))) {
-    return ["quota", "Quota 'Public IP Addresses - Standard' is exhausted in this region. Raise it in the portal under Subscriptions → Usage + quotas (Networking), or terminate unused public IPs."];
+    return [
+      "quota",
+      "Quota 'Public IP Addresses - Standard' is exhausted in this region. Raise it in the portal under Subscriptions → Usage + quotas (Networking), or terminate unused public IPs.",
+    ];
   }
-  if (CAPACITY.has(code)) return ["capacity", "Azure has no capacity for this size here right now: try another size or zone (the plan's runner-up), or another location."];
-  if (f.status === 429 || code === "TooManyRequests") return ["throttled", "Azure Resource Manager throttled the requests; wait a minute and retry, or lower CLOUDLAUNCH_AZURE_CONCURRENCY."];
+  if (CAPACITY.has(code))
+    return [
+      "capacity",
+      "Azure has no capacity for this size here right now: try another size or zone (the plan's runner-up), or another location.",
+    ];
+  if (f.status === 429 || code === "TooManyRequests")
+    return [
+      "throttled",
+      "Azure Resource Manager throttled the requests; wait a minute and retry, or lower CLOUDLAUNCH_AZURE_CONCURRENCY.",
+    ];
   if (f.status === 404 || NOT_FOUND.has(code)) return ["not-found", ""];
   if (f.status === 400 || f.status === 409 || /^Invalid|BadRequest|Conflict/.test(code)) return ["invalid", ""];
   return ["other", ""];

@@ -6,7 +6,16 @@
 import { CloudError } from "../../errors.js";
 import type { Plan } from "../../plan/types.js";
 import type { ProviderTarget } from "../provider.js";
-import type { LaunchedNode, LaunchRequest, Leftover, Mutation, NodeInfo, NodeResult, Progress, Provider } from "../provider.js";
+import type {
+  LaunchedNode,
+  LaunchRequest,
+  Leftover,
+  Mutation,
+  NodeInfo,
+  NodeResult,
+  Progress,
+  Provider,
+} from "../provider.js";
 import { createClients, type AzureClients } from "./clients.js";
 import { launch, readSshPublicKey } from "./launch.js";
 import { changeState } from "./lifecycle.js";
@@ -54,7 +63,10 @@ class AzureProvider implements Provider {
       const usable = role.candidates.filter((t) => !skus.unavailable(t.type, plan.zone));
       if (role.candidates.length > 0 && usable.length === 0) {
         const reasons = role.candidates.map((t) => skus.unavailable(t.type, plan.zone)).join("; ");
-        throw new CloudError(`No ${role.role} size can be used in ${plan.region}${plan.zone ? ` zone ${plan.zone}` : ""}: ${reasons}.`, "capacity");
+        throw new CloudError(
+          `No ${role.role} size can be used in ${plan.region}${plan.zone ? ` zone ${plan.zone}` : ""}: ${reasons}.`,
+          "capacity",
+        );
       }
     }
     if (!process.env.CLOUDLAUNCH_SKIP_QUOTA_CHECK) await checkQuotas(this.c, plan, skus);

@@ -22,7 +22,8 @@ import { vmBody } from "./vm-spec.js";
 /** The validated key line (validation already refused a missing file, a private key or an ECDSA key). */
 export function readSshPublicKey(plan: Plan): string {
   const key = publicKeyLine(plan.spec);
-  if (!key) throw new PlanError("Azure VMs need an SSH public key: set ssh.public_key_file (password login is disabled).");
+  if (!key)
+    throw new PlanError("Azure VMs need an SSH public key: set ssh.public_key_file (password login is disabled).");
   return key;
 }
 
@@ -43,12 +44,26 @@ interface Slot {
 const MAX_UNLISTED_ROUNDS = 10;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export async function launch(c: AzureClients, skus: SkuAvailability, plan: Plan, requests: LaunchRequest[], progress: Progress): Promise<LaunchedNode[]> {
+export async function launch(
+  c: AzureClients,
+  skus: SkuAvailability,
+  plan: Plan,
+  requests: LaunchRequest[],
+  progress: Progress,
+): Promise<LaunchedNode[]> {
   const rg = requireGroup(c);
-  await checkNodeNames(c, plan, requests.map((r) => r.name));
+  await checkNodeNames(
+    c,
+    plan,
+    requests.map((r) => r.name),
+  );
   const shared = {
-    spec: plan.spec, cluster: plan.cluster, subnetId: subnetId(c, plan.spec, plan.cluster), nsgId: nsgId(c, plan.cluster),
-    sshPublicKey: readSshPublicKey(plan), zone: plan.zone,
+    spec: plan.spec,
+    cluster: plan.cluster,
+    subnetId: subnetId(c, plan.spec, plan.cluster),
+    nsgId: nsgId(c, plan.cluster),
+    sshPublicKey: readSshPublicKey(plan),
+    zone: plan.zone,
   };
   const poll = { updateIntervalInMs: c.settings.pollIntervalMs };
   const limit = pLimit(c.settings.concurrency);
@@ -74,7 +89,14 @@ export async function launch(c: AzureClients, skus: SkuAvailability, plan: Plan,
         slot.refused.push(why);
         continue;
       }
-      const body = vmBody({ ...shared, node: request.name, role: request.role, size: candidate.type, spot: request.spot, userData: request.userData(candidate) });
+      const body = vmBody({
+        ...shared,
+        node: request.name,
+        role: request.role,
+        size: candidate.type,
+        spot: request.spot,
+        userData: request.userData(candidate),
+      });
       await c.writes.take();
       try {
         await c.compute.virtualMachines.beginCreateOrUpdate(rg, request.name, body, poll);
@@ -98,7 +120,10 @@ export async function launch(c: AzureClients, skus: SkuAvailability, plan: Plan,
     try {
       const view = await c.compute.virtualMachines.instanceView(rg, name);
       const status = view.statuses?.find((s) => s.code?.toLowerCase().startsWith("provisioningstate/failed"));
-      failure = { code: status?.code?.split("/")[2] ?? "ProvisioningFailed", message: status?.message ?? `VM ${name} failed to provision.` };
+      failure = {
+        code: status?.code?.split("/")[2] ?? "ProvisioningFailed",
+        message: status?.message ?? `VM ${name} failed to provision.`,
+      };
     } catch (err) {
       return fail(slot, err, `reading why VM ${name} failed`);
     }
@@ -117,7 +142,11 @@ export async function launch(c: AzureClients, skus: SkuAvailability, plan: Plan,
     const p = work.catch((err) => fail(slot, err, `launching ${slot.request.name}`)).finally(() => busy.delete(p));
     busy.add(p);
   };
-  for (const slot of slots) track(slot, limit(() => submit(slot)));
+  for (const slot of slots)
+    track(
+      slot,
+      limit(() => submit(slot)),
+    );
 
   // Bounded: a VM can stay Creating for ever (an allocation that never completes); the ones still there are named.
   const waitS = Number(process.env.CLOUDLAUNCH_AZURE_WAIT_S) || 900;
@@ -148,7 +177,10 @@ export async function launch(c: AzureClients, skus: SkuAvailability, plan: Plan,
       if (!vm) {
         if (++slot.unlistedRounds <= MAX_UNLISTED_ROUNDS) continue;
         creating.delete(key);
-        slot.error = new CloudError(`VM ${slot.request.name} was accepted by Azure but is not listed in resource group ${rg}.`, "other");
+        slot.error = new CloudError(
+          `VM ${slot.request.name} was accepted by Azure but is not listed in resource group ${rg}.`,
+          "other",
+        );
       } else if (vm.provisioningState === "Succeeded") {
         creating.delete(key);
         slot.done = true;
@@ -166,13 +198,22 @@ export async function launch(c: AzureClients, skus: SkuAvailability, plan: Plan,
     // A spec or plan error (e.g. user data over the limit) is the user's to fix: it leaves as it came, not as Azure's.
     const own = failed.find((f) => isUserError(f.error))?.error;
     if (own) throw own;
-    const list = failed.slice(0, 5).map((s) => s.request.name).join(", ") + (failed.length > 5 ? ", ..." : "");
-    throw new CloudError(`${failed.length} of ${requests.length} nodes failed to launch (${list}): ${first.message}`, first.kind, first.code);
+    const list =
+      failed
+        .slice(0, 5)
+        .map((s) => s.request.name)
+        .join(", ") + (failed.length > 5 ? ", ..." : "");
+    throw new CloudError(
+      `${failed.length} of ${requests.length} nodes failed to launch (${list}): ${first.message}`,
+      first.kind,
+      first.code,
+    );
   }
   const byName = new Map((await listNodes(c, plan.cluster)).map((n) => [n.name, n]));
   return slots.map((slot) => {
     const node = byName.get(slot.request.name);
-    if (!node) throw new CloudError(`VM ${slot.request.name} was created but is not listed in resource group ${rg}.`, "other");
+    if (!node)
+      throw new CloudError(`VM ${slot.request.name} was created but is not listed in resource group ${rg}.`, "other");
     const fallback = fallbackOf(slot);
     return { ...node, ...(fallback ? { fallback } : {}) };
   });

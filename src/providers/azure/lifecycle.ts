@@ -14,7 +14,12 @@ type Verb = "start" | "stop" | "terminate";
 
 const DONE: Record<Verb, string> = { start: "started", stop: "stopped (deallocated)", terminate: "terminated" };
 
-export async function changeState(c: AzureClients, verb: Verb, nodes: NodeInfo[], progress: Progress): Promise<NodeResult[]> {
+export async function changeState(
+  c: AzureClients,
+  verb: Verb,
+  nodes: NodeInfo[],
+  progress: Progress,
+): Promise<NodeResult[]> {
   const rg = requireGroup(c);
   const poll = { updateIntervalInMs: c.settings.pollIntervalMs };
   const limit = pLimit(c.settings.concurrency);
@@ -26,17 +31,37 @@ export async function changeState(c: AzureClients, verb: Verb, nodes: NodeInfo[]
     const vmName = node.id.split("/").pop() ?? node.name;
     try {
       const vms = c.compute.virtualMachines;
-      const poller = await (verb === "start" ? vms.beginStart(rg, vmName, poll) : verb === "stop" ? vms.beginDeallocate(rg, vmName, poll) : vms.beginDelete(rg, vmName, poll));
+      const poller = await (verb === "start"
+        ? vms.beginStart(rg, vmName, poll)
+        : verb === "stop"
+          ? vms.beginDeallocate(rg, vmName, poll)
+          : vms.beginDelete(rg, vmName, poll));
       // Bounded like every wait (CLOUDLAUNCH_AZURE_WAIT_S): a VM stuck in an operation is named, not waited on for ever.
       await poller.pollUntilDone({ abortSignal: AbortSignal.timeout(waitS * 1000) }).catch((err: Error) => {
         if (err?.name !== "AbortError" && err?.name !== "TimeoutError") throw err;
-        throw new CloudError(`gave up after ${waitS} s (CLOUDLAUNCH_AZURE_WAIT_S) waiting for VM ${vmName} to be ${DONE[verb]}; run the command again`, "other");
+        throw new CloudError(
+          `gave up after ${waitS} s (CLOUDLAUNCH_AZURE_WAIT_S) waiting for VM ${vmName} to be ${DONE[verb]}; run the command again`,
+          "other",
+        );
       });
       progress.update(++done, nodes.length, DONE[verb]);
       return { name: node.name, ok: true, message: DONE[verb] };
     } catch (err) {
-      if (isNotFound(err)) return { name: node.name, ok: verb === "terminate", message: verb === "terminate" ? "already terminated" : "not found" };
-      return { name: node.name, ok: false, message: toCloudError(err, `${verb === "stop" ? "deallocating" : verb === "start" ? "starting" : "deleting"} VM ${vmName}`).message, node };
+      if (isNotFound(err))
+        return {
+          name: node.name,
+          ok: verb === "terminate",
+          message: verb === "terminate" ? "already terminated" : "not found",
+        };
+      return {
+        name: node.name,
+        ok: false,
+        message: toCloudError(
+          err,
+          `${verb === "stop" ? "deallocating" : verb === "start" ? "starting" : "deleting"} VM ${vmName}`,
+        ).message,
+        node,
+      };
     }
   };
   const results = await Promise.all(nodes.map((n) => limit(() => one(n))));

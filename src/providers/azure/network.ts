@@ -18,10 +18,14 @@ export function requireGroup(c: AzureClients): string {
 const resourceId = (c: AzureClients, rg: string, type: string, name: string) =>
   `/subscriptions/${c.settings.subscriptionId}/resourceGroups/${rg}/providers/${type}/${name}`;
 
-export const nsgId = (c: AzureClients, cluster: string) => resourceId(c, requireGroup(c), "Microsoft.Network/networkSecurityGroups", names.nsg(cluster));
+export const nsgId = (c: AzureClients, cluster: string) =>
+  resourceId(c, requireGroup(c), "Microsoft.Network/networkSecurityGroups", names.nsg(cluster));
 
 export function subnetId(c: AzureClients, spec: ClusterSpec, cluster: string): string {
-  return spec.network?.subnet || `${resourceId(c, requireGroup(c), "Microsoft.Network/virtualNetworks", names.vnet(cluster))}/subnets/${names.subnet}`;
+  return (
+    spec.network?.subnet ||
+    `${resourceId(c, requireGroup(c), "Microsoft.Network/virtualNetworks", names.vnet(cluster))}/subnets/${names.subnet}`
+  );
 }
 
 export async function groupExists(c: AzureClients): Promise<boolean> {
@@ -39,8 +43,13 @@ export async function groupExists(c: AzureClients): Promise<boolean> {
 export async function checkSubnet(c: AzureClients, spec: ClusterSpec): Promise<void> {
   const id = spec.network?.subnet;
   if (!id) return;
-  const m = /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/virtualNetworks\/([^/]+)\/subnets\/([^/]+)$/i.exec(id);
-  if (!m) throw new CloudError(`network.subnet must be a subnet resource id (/subscriptions/.../virtualNetworks/<vnet>/subnets/<subnet>), not '${id}'.`, "invalid");
+  const m =
+    /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/virtualNetworks\/([^/]+)\/subnets\/([^/]+)$/i.exec(id);
+  if (!m)
+    throw new CloudError(
+      `network.subnet must be a subnet resource id (/subscriptions/.../virtualNetworks/<vnet>/subnets/<subnet>), not '${id}'.`,
+      "invalid",
+    );
   try {
     await c.network.subnets.get(m[1], m[2], m[3]);
   } catch (err) {
@@ -75,7 +84,8 @@ export async function leftovers(c: AzureClients, cluster: string): Promise<strin
   const diskOfCluster = new RegExp(`^${cluster}-(scheduler|worker-\\d+)-osdisk$`);
   try {
     const tagged = `tagName eq '${CLUSTER_TAG}' and tagValue eq '${cluster}'`;
-    for await (const r of c.resources.resources.listByResourceGroup(rg, { filter: tagged })) found.push(`${r.type} ${r.name}`);
+    for await (const r of c.resources.resources.listByResourceGroup(rg, { filter: tagged }))
+      found.push(`${r.type} ${r.name}`);
     const disks = "resourceType eq 'Microsoft.Compute/disks'";
     for await (const r of c.resources.resources.listByResourceGroup(rg, { filter: disks })) {
       if (diskOfCluster.test(r.name ?? "")) found.push(`${r.type} ${r.name}`);

@@ -20,13 +20,21 @@ function claimedBy(node: string): [string, string][] {
   ].map(([type, name]) => [type, name.toLowerCase()]);
 }
 
-export async function checkNodeNames(c: AzureClients, plan: Plan, nodes = plan.nodes.filter((n) => n.action === "create").map((n) => n.name)): Promise<void> {
+export async function checkNodeNames(
+  c: AzureClients,
+  plan: Plan,
+  nodes = plan.nodes.filter((n) => n.action === "create").map((n) => n.name),
+): Promise<void> {
   if (!nodes.length) return;
   const rg = requireGroup(c);
   const existing = new Map<string, { name: string; type: string; tags?: Record<string, string> }>();
   try {
     for await (const r of c.resources.resources.listByResourceGroup(rg)) {
-      existing.set(`${r.type?.toLowerCase()}/${r.name?.toLowerCase()}`, { name: r.name ?? "", type: r.type ?? "", tags: r.tags });
+      existing.set(`${r.type?.toLowerCase()}/${r.name?.toLowerCase()}`, {
+        name: r.name ?? "",
+        type: r.type ?? "",
+        tags: r.tags,
+      });
     }
   } catch (err) {
     if (isNotFound(err)) return; // no group yet: nothing can collide

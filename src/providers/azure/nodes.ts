@@ -16,11 +16,18 @@ export async function listNodes(c: AzureClients, cluster?: string): Promise<Node
   try {
     if (cluster !== undefined && rg && !(await clusterHasVm(c, rg, cluster))) return [];
     // The four paged lists run side by side: a 1000-node status costs the slowest list, not their sum.
-    const [vms, statuses, addresses] = await Promise.all([clusterVms(c, rg, cluster), powerStatuses(c), addressesByVm(c, rg)]);
+    const [vms, statuses, addresses] = await Promise.all([
+      clusterVms(c, rg, cluster),
+      powerStatuses(c),
+      addressesByVm(c, rg),
+    ]);
     return vms.map((vm) => toNode(vm, statuses.get(lower(vm.id)), addresses.get(lower(vm.id))));
   } catch (err) {
     if (rg && isNotFound(err)) return []; // the resource group does not exist (yet, or any more)
-    throw toCloudError(err, `listing the VMs${cluster ? ` of cluster ${cluster}` : ""}${rg ? ` in resource group ${rg}` : ""}`);
+    throw toCloudError(
+      err,
+      `listing the VMs${cluster ? ` of cluster ${cluster}` : ""}${rg ? ` in resource group ${rg}` : ""}`,
+    );
   }
 }
 
@@ -50,12 +57,19 @@ export async function vmProgress(c: AzureClients, cluster: string): Promise<Map<
   const [vms, statuses] = await Promise.all([clusterVms(c, c.settings.resourceGroup, cluster), powerStatuses(c)]);
   const out = new Map<string, VmProgress>();
   for (const vm of vms) {
-    out.set(lower(vm.name), { provisioningState: vm.provisioningState, state: nodeState(vm.provisioningState, statuses.get(lower(vm.id))) });
+    out.set(lower(vm.name), {
+      provisioningState: vm.provisioningState,
+      state: nodeState(vm.provisioningState, statuses.get(lower(vm.id))),
+    });
   }
   return out;
 }
 
-async function clusterVms(c: AzureClients, rg: string | undefined, cluster: string | undefined): Promise<VirtualMachine[]> {
+async function clusterVms(
+  c: AzureClients,
+  rg: string | undefined,
+  cluster: string | undefined,
+): Promise<VirtualMachine[]> {
   const vms: VirtualMachine[] = [];
   for await (const vm of rg ? c.compute.virtualMachines.list(rg) : c.compute.virtualMachines.listAll()) {
     const tags = vm.tags ?? {};
@@ -81,7 +95,10 @@ interface Addresses {
 }
 
 async function addressesByVm(c: AzureClients, rg: string | undefined): Promise<Map<string, Addresses>> {
-  const [ips, nics] = await Promise.all([publicIps(c, rg), collect(rg ? c.network.networkInterfaces.list(rg) : c.network.networkInterfaces.listAll())]);
+  const [ips, nics] = await Promise.all([
+    publicIps(c, rg),
+    collect(rg ? c.network.networkInterfaces.list(rg) : c.network.networkInterfaces.listAll()),
+  ]);
   const out = new Map<string, Addresses>();
   for (const nic of nics) {
     const vmId = nic.virtualMachine?.id;
@@ -127,7 +144,10 @@ function toNode(vm: VirtualMachine, statuses: InstanceViewStatus[] | undefined, 
 }
 
 /** A VM whose provisioning failed stays listed (with its NIC and IP) but never serves: the status names why. */
-function failedProvisioning(provisioning: string | undefined, statuses: InstanceViewStatus[] | undefined): Partial<NodeInfo> {
+function failedProvisioning(
+  provisioning: string | undefined,
+  statuses: InstanceViewStatus[] | undefined,
+): Partial<NodeInfo> {
   const status = statuses?.find((s) => s.code?.toLowerCase().startsWith("provisioningstate/failed"));
   if (provisioning !== "Failed" && !status) return {};
   const code = status?.code?.split("/")[2] ?? "ProvisioningFailed";

@@ -16,7 +16,11 @@ interface RetailItem {
   type?: string;
 }
 
-export async function azureSpotPrices(location: string, sizes: string[], env = process.env): Promise<LiveSpotPrices | undefined> {
+export async function azureSpotPrices(
+  location: string,
+  sizes: string[],
+  env = process.env,
+): Promise<LiveSpotPrices | undefined> {
   if (!sizes.length) return undefined;
   const wanted = new Set(sizes);
   const base = (env[PRICES_ENDPOINT_ENV] || "https://prices.azure.com").replace(/\/+$/, "");
@@ -32,7 +36,8 @@ export async function azureSpotPrices(location: string, sizes: string[], env = p
       for (const i of body.Items ?? []) {
         if (!i.armSkuName || !wanted.has(i.armSkuName) || typeof i.retailPrice !== "number") continue;
         // Windows meters carry the licence; low-priority meters are another product.
-        if (/windows/i.test(i.productName ?? "") || !/ Spot$/.test(i.skuName ?? "") || i.unitOfMeasure !== "1 Hour") continue;
+        if (/windows/i.test(i.productName ?? "") || !/ Spot$/.test(i.skuName ?? "") || i.unitOfMeasure !== "1 Hour")
+          continue;
         prices.set(i.armSkuName, new Map([["", i.retailPrice]]));
       }
       next = body.NextPageLink ?? null;

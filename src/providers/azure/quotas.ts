@@ -44,12 +44,18 @@ export async function checkQuotas(c: AzureClients, plan: Plan, skus: SkuAvailabi
   const buckets: QuotaBucket[] = [...needs].flatMap(([name, needed]) => {
     const u = current.get(name);
     if (!u || u.limit === undefined || u.limit === null) return [];
-    return [{
-      name: `${name} "${u.name?.localizedValue ?? name}"`, unit: name === "PublicIPAddresses" ? "addresses" as const : "vCPUs" as const,
-      needed, limit: Number(u.limit), inUse: Number(u.currentValue ?? 0),
-      raise: `request more under Quotas in the portal (${portal}), ${name === "PublicIPAddresses" ? "Networking" : "Compute"}, ` +
-        `location ${c.settings.location}`,
-    }];
+    return [
+      {
+        name: `${name} "${u.name?.localizedValue ?? name}"`,
+        unit: name === "PublicIPAddresses" ? ("addresses" as const) : ("vCPUs" as const),
+        needed,
+        limit: Number(u.limit),
+        inUse: Number(u.currentValue ?? 0),
+        raise:
+          `request more under Quotas in the portal (${portal}), ${name === "PublicIPAddresses" ? "Networking" : "Compute"}, ` +
+          `location ${c.settings.location}`,
+      },
+    ];
   });
   assertQuotas(`Azure ${c.settings.location}`, buckets);
 }

@@ -18,7 +18,12 @@ export async function setSchedulerTag(c: AzureClients, workers: NodeInfo[], addr
         try {
           const vm = await c.compute.virtualMachines.get(rg, vmName);
           await c.writes.take();
-          await c.compute.virtualMachines.beginUpdateAndWait(rg, vmName, { tags: { ...vm.tags, [SCHEDULER_IP_KEY]: address } }, poll);
+          await c.compute.virtualMachines.beginUpdateAndWait(
+            rg,
+            vmName,
+            { tags: { ...vm.tags, [SCHEDULER_IP_KEY]: address } },
+            poll,
+          );
         } catch (err) {
           throw toCloudError(err, `pointing VM ${vmName} at the new scheduler`);
         }

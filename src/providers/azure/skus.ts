@@ -6,7 +6,10 @@ import type { AzureClients } from "./clients.js";
 import { toCloudError } from "./errors.js";
 
 export class SkuAvailability {
-  private constructor(private readonly byName: Map<string, ResourceSku>, private readonly location: string) {}
+  private constructor(
+    private readonly byName: Map<string, ResourceSku>,
+    private readonly location: string,
+  ) {}
 
   static async load(c: AzureClients): Promise<SkuAvailability> {
     const location = c.settings.location;

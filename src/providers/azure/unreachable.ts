@@ -9,7 +9,15 @@ import type { ComputeManagementClient } from "@azure/arm-compute";
 type PipelinePolicy = Parameters<ComputeManagementClient["pipeline"]["addPolicy"]>[0];
 
 export const UNREACHABLE = "CLOUDLAUNCH_UNREACHABLE";
-const SYSTEM_ERRORS = new Set(["ETIMEDOUT", "ESOCKETTIMEDOUT", "ECONNREFUSED", "ECONNRESET", "ENOENT", "ENOTFOUND", "EAI_AGAIN"]);
+const SYSTEM_ERRORS = new Set([
+  "ETIMEDOUT",
+  "ESOCKETTIMEDOUT",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOENT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+]);
 /** One retry: a connection dropped once in a large launch is survived; an endpoint that never answers is not. */
 const NETWORK_ATTEMPTS = 2;
 

@@ -47,7 +47,10 @@ export interface ImageReference {
 // Canonical's offers: 24.04 ships x64 and arm64 as SKUs of one offer; 22.04 uses the older "0001-com-..." offer.
 const UBUNTU: Record<string, Record<"x86_64" | "arm64", [string, string]>> = {
   "ubuntu-24.04": { x86_64: ["ubuntu-24_04-lts", "server"], arm64: ["ubuntu-24_04-lts", "server-arm64"] },
-  "ubuntu-22.04": { x86_64: ["0001-com-ubuntu-server-jammy", "22_04-lts-gen2"], arm64: ["0001-com-ubuntu-server-jammy", "22_04-lts-arm64"] },
+  "ubuntu-22.04": {
+    x86_64: ["0001-com-ubuntu-server-jammy", "22_04-lts-gen2"],
+    arm64: ["0001-com-ubuntu-server-jammy", "22_04-lts-arm64"],
+  },
 };
 
 /** The alias (ubuntu-24.04, ubuntu-22.04), a URN publisher:offer:sku:version, or an image resource id. */
@@ -57,7 +60,10 @@ export function imageReference(image: string, arch: "x86_64" | "arm64"): ImageRe
   if (image.startsWith("/subscriptions/")) return { id: image };
   const urn = image.split(":");
   if (urn.length === 4) return { publisher: urn[0], offer: urn[1], sku: urn[2], version: urn[3] };
-  throw new CloudError(`Image '${image}' is neither an alias (${Object.keys(UBUNTU).join(", ")}), a URN publisher:offer:sku:version nor an image resource id.`, "invalid");
+  throw new CloudError(
+    `Image '${image}' is neither an alias (${Object.keys(UBUNTU).join(", ")}), a URN publisher:offer:sku:version nor an image resource id.`,
+    "invalid",
+  );
 }
 
 export interface VmInputs {
@@ -79,7 +85,10 @@ export function vmBody(i: VmInputs): VirtualMachine {
   const tags = nodeTags(i.spec, i.cluster, i.role, i.node);
   const customData = Buffer.from(i.userData, "utf8");
   if (customData.length > CUSTOM_DATA_LIMIT) {
-    throw new CloudError(`The cloud-init for ${i.node} is ${customData.length} bytes; Azure's customData limit is ${CUSTOM_DATA_LIMIT}.`, "invalid");
+    throw new CloudError(
+      `The cloud-init for ${i.node} is ${customData.length} bytes; Azure's customData limit is ${CUSTOM_DATA_LIMIT}.`,
+      "invalid",
+    );
   }
   return {
     location: i.spec.region,

@@ -47,7 +47,8 @@ export class WritePacer {
       sendRequest: async (request, next) => {
         const response = await next(request);
         const remaining = Number(response.headers.get("x-ms-ratelimit-remaining-subscription-writes"));
-        if (response.headers.has("x-ms-ratelimit-remaining-subscription-writes") && Number.isFinite(remaining)) this.observe(remaining);
+        if (response.headers.has("x-ms-ratelimit-remaining-subscription-writes") && Number.isFinite(remaining))
+          this.observe(remaining);
         return response;
       },
     };
@@ -55,7 +56,10 @@ export class WritePacer {
 
   private refill(): number {
     const now = Date.now();
-    this.tokens = Math.min(this.size.capacity, this.tokens + ((now - this.updatedAt) / 1000) * this.size.refillPerSecond);
+    this.tokens = Math.min(
+      this.size.capacity,
+      this.tokens + ((now - this.updatedAt) / 1000) * this.size.refillPerSecond,
+    );
     this.updatedAt = now;
     return this.tokens;
   }

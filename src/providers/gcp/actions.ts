@@ -32,14 +32,16 @@ export async function act(
         const request = { project, zone: String(node.zone), instance: node.id };
         const what = `${action} ${node.name}`;
         try {
-          const op = await withRetry(what, async () =>
-            operationOf(
-              action === "start"
-                ? await clients.instances.start(request)
-                : action === "stop"
-                  ? await clients.instances.stop(request)
-                  : await clients.instances.delete(request),
-            ),
+          const op = await withRetry(
+            what,
+            async () =>
+              operationOf(
+                action === "start"
+                  ? await clients.instances.start(request)
+                  : action === "stop"
+                    ? await clients.instances.stop(request)
+                    : await clients.instances.delete(request),
+              ),
             (m) => progress.note(m),
           );
           const failure = operationFailure(await waitForOperation(clients, project, op, request.zone));
@@ -60,13 +62,21 @@ export async function act(
 }
 
 /** After start: wait until the started nodes run with their new ephemeral IPs, and report those. */
-async function withNewAddresses(clients: GcpClients, project: string, region: string, results: NodeResult[], progress: Progress) {
+async function withNewAddresses(
+  clients: GcpClients,
+  project: string,
+  region: string,
+  results: NodeResult[],
+  progress: Progress,
+) {
   const started = results.filter((r) => r.ok);
   if (started.length === 0) return results;
   const cluster = started[0].node?.cluster;
   let delay = 200;
   for (;;) {
-    const live = new Map((await listInstances(clients, project, region, cluster)).map((i) => [String(i.name), toNodeInfo(i)]));
+    const live = new Map(
+      (await listInstances(clients, project, region, cluster)).map((i) => [String(i.name), toNodeInfo(i)]),
+    );
     const ready = started.filter((r) => {
       const n = live.get(String(r.node?.id));
       return n?.state === "running" && n.publicIp;

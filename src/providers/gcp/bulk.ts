@@ -10,7 +10,15 @@ import type { Plan } from "../../plan/types";
 import type { LaunchRequest, Progress } from "../provider";
 import type { GcpClients } from "./clients";
 import { describeFailure, withRetry } from "./errors";
-import { isCapacityFailure, isQuotaFailure, operationFailure, operationOf, waitForOperation, type Operation, type OperationFailure } from "./operations";
+import {
+  isCapacityFailure,
+  isQuotaFailure,
+  operationFailure,
+  operationOf,
+  waitForOperation,
+  type Operation,
+  type OperationFailure,
+} from "./operations";
 import type { Placement } from "./placement";
 import { instanceProperties, requestIdFor } from "./resources";
 
@@ -49,12 +57,21 @@ export interface BulkContext {
   findExisting(reqs: LaunchRequest[]): Promise<Placed[]>;
 }
 
-export const describeNames = (names: string[]) => (names.length === 1 ? names[0] : `${names.length} nodes (${names[0]} … ${names[names.length - 1]})`);
+export const describeNames = (names: string[]) =>
+  names.length === 1 ? names[0] : `${names.length} nodes (${names[0]} … ${names[names.length - 1]})`;
 
-export async function createInBulk(ctx: BulkContext, reqs: LaunchRequest[], zone: string, type: InstanceType, attempt: number): Promise<Outcome> {
+export async function createInBulk(
+  ctx: BulkContext,
+  reqs: LaunchRequest[],
+  zone: string,
+  type: InstanceType,
+  attempt: number,
+): Promise<Outcome> {
   const chunks: LaunchRequest[][] = [];
   for (let i = 0; i < reqs.length; i += BULK_CHUNK) chunks.push(reqs.slice(i, i + BULK_CHUNK));
-  const outcomes = await Promise.all(chunks.map((chunk) => ctx.bulkCalls(() => createChunk(ctx, chunk, zone, type, attempt))));
+  const outcomes = await Promise.all(
+    chunks.map((chunk) => ctx.bulkCalls(() => createChunk(ctx, chunk, zone, type, attempt))),
+  );
   return {
     created: outcomes.flatMap((o) => o.created),
     elsewhere: outcomes.flatMap((o) => o.elsewhere),
@@ -65,41 +82,82 @@ export async function createInBulk(ctx: BulkContext, reqs: LaunchRequest[], zone
 
 type Answer = { op: Operation } | { taken: string } | { failure: OperationFailure };
 
-async function createChunk(ctx: BulkContext, chunk: LaunchRequest[], zone: string, type: InstanceType, attempt: number): Promise<Outcome> {
+async function createChunk(
+  ctx: BulkContext,
+  chunk: LaunchRequest[],
+  zone: string,
+  type: InstanceType,
+  attempt: number,
+): Promise<Outcome> {
   const { plan } = ctx;
   const names = chunk.map((r) => r.name);
-  const [sourceImage, subnet] = await Promise.all([ctx.placement.image(plan.spec, type.arch), ctx.placement.subnetwork(plan.spec)]);
+  const [sourceImage, subnet] = await Promise.all([
+    ctx.placement.image(plan.spec, type.arch),
+    ctx.placement.subnetwork(plan.spec),
+  ]);
   const resource = {
     count: chunk.length,
     minCount: chunk.length,
-    instanceProperties: instanceProperties(plan.spec, plan.cluster, chunk[0], { zone, machineType: type.type, sourceImage, subnetwork: subnet.selfLink }),
+    instanceProperties: instanceProperties(plan.spec, plan.cluster, chunk[0], {
+      zone,
+      machineType: type.type,
+      sourceImage,
+      subnetwork: subnet.selfLink,
+    }),
     perInstanceProperties: Object.fromEntries(names.map((n) => [n, {}])),
   };
   // Derived from what is asked, so a retried or repeated call for the same names is answered, not acted on twice.
   const generation = Math.max(...chunk.map((r) => r.generation ?? 0));
-  const requestId = requestIdFor(plan.cluster, names.join(","), zone, type.type, `bulk-${attempt}`, ...(generation ? [`attempt-${generation}`] : []));
+  const requestId = requestIdFor(
+    plan.cluster,
+    names.join(","),
+    zone,
+    type.type,
+    `bulk-${attempt}`,
+    ...(generation ? [`attempt-${generation}`] : []),
+  );
   const what = `create ${describeNames(names)}`;
-  const answer: Answer = await withRetry(what, async () => {
-    try {
-      return { op: operationOf(await ctx.clients.instances.bulkInsert({ project: ctx.project, zone, requestId, bulkInsertInstanceResourceResource: resource })) };
-    } catch (err) {
-      const f = describeFailure(err);
-      if (f.httpStatus === 409) return { taken: /instances\/([^'/]+)' already exists/.exec(f.message)?.[1] ?? "" };
-      if (f.httpStatus === 403 && /quotaExceeded/i.test(f.reason ?? "")) return { failure: { code: "QUOTA_EXCEEDED", message: f.message } };
-      if (f.httpStatus === 503 && f.reason === "insufficientCapacity") return { failure: { code: "ZONE_RESOURCE_POOL_EXHAUSTED", message: f.message } };
-      throw err;
-    }
-  }, (m) => ctx.progress.note(m));
+  const answer: Answer = await withRetry(
+    what,
+    async () => {
+      try {
+        return {
+          op: operationOf(
+            await ctx.clients.instances.bulkInsert({
+              project: ctx.project,
+              zone,
+              requestId,
+              bulkInsertInstanceResourceResource: resource,
+            }),
+          ),
+        };
+      } catch (err) {
+        const f = describeFailure(err);
+        if (f.httpStatus === 409) return { taken: /instances\/([^'/]+)' already exists/.exec(f.message)?.[1] ?? "" };
+        if (f.httpStatus === 403 && /quotaExceeded/i.test(f.reason ?? ""))
+          return { failure: { code: "QUOTA_EXCEEDED", message: f.message } };
+        if (f.httpStatus === 503 && f.reason === "insufficientCapacity")
+          return { failure: { code: "ZONE_RESOURCE_POOL_EXHAUSTED", message: f.message } };
+        throw err;
+      }
+    },
+    (m) => ctx.progress.note(m),
+  );
 
   if ("failure" in answer) return { created: [], elsewhere: [], failed: chunk, failure: answer.failure };
   if ("taken" in answer) {
     // Some names exist already (an earlier run, or a retry racing its first attempt): keep those, create the rest.
     const found = await ctx.findExisting(chunk);
     if (!found.some((p) => p.req.name === answer.taken)) {
-      throw new CloudError(`An instance named ${answer.taken || "like a node"} already exists in ${zone} but is not part of cluster ${plan.cluster}; rename the cluster or delete that instance.`, "invalid");
+      throw new CloudError(
+        `An instance named ${answer.taken || "like a node"} already exists in ${zone} but is not part of cluster ${plan.cluster}; rename the cluster or delete that instance.`,
+        "invalid",
+      );
     }
     const rest = chunk.filter((r) => !found.some((p) => p.req.name === r.name));
-    const more = rest.length ? await createChunk(ctx, rest, zone, type, attempt) : { created: [], elsewhere: [], failed: [] };
+    const more = rest.length
+      ? await createChunk(ctx, rest, zone, type, attempt)
+      : { created: [], elsewhere: [], failed: [] };
     return { ...more, elsewhere: [...found, ...more.elsewhere] };
   }
   if (Date.parse(String(answer.op.insertTime)) < ctx.startedMs && attempt + 1 < MAX_ATTEMPTS) {
@@ -108,7 +166,11 @@ async function createChunk(ctx: BulkContext, chunk: LaunchRequest[], zone: strin
   const failure = operationFailure(await waitForOperation(ctx.clients, ctx.project, answer.op, zone));
   if (!failure) return { created: chunk, elsewhere: [], failed: [] };
   if (!isCapacityFailure(failure) && !isQuotaFailure(failure)) {
-    throw new CloudError(`Creating ${describeNames(names)} in ${zone} failed: ${failure.code}: ${failure.message}`, "other", failure.code);
+    throw new CloudError(
+      `Creating ${describeNames(names)} in ${zone} failed: ${failure.code}: ${failure.message}`,
+      "other",
+      failure.code,
+    );
   }
   return { created: [], elsewhere: [], failed: chunk, failure };
 }

@@ -36,7 +36,10 @@ export function clientOptions(specEndpoint: string | undefined, env: NodeJS.Proc
     try {
       url = new URL(endpoint.includes("://") ? endpoint : `https://${endpoint}`);
     } catch {
-      throw new CloudError(`Invalid GCP endpoint '${endpoint}': expected a URL like https://compute.example.com`, "invalid");
+      throw new CloudError(
+        `Invalid GCP endpoint '${endpoint}': expected a URL like https://compute.example.com`,
+        "invalid",
+      );
     }
     // The REST transport joins protocol, host and port itself; the port must be explicit or it defaults to 443.
     options.protocol = url.protocol.replace(":", "");
@@ -115,6 +118,8 @@ export class GcpClients {
   }
 
   async close() {
-    await Promise.all([...this.built.values()].map((c) => (c as { close(): Promise<void> }).close().catch(() => undefined)));
+    await Promise.all(
+      [...this.built.values()].map((c) => (c as { close(): Promise<void> }).close().catch(() => undefined)),
+    );
   }
 }

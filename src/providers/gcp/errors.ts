@@ -15,7 +15,15 @@ export interface ApiFailure {
 }
 
 const GRPC_TO_HTTP: Record<number, number> = { 3: 400, 5: 404, 6: 409, 7: 403, 8: 429, 13: 500, 14: 503, 16: 401 };
-const NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "UND_ERR_SOCKET", "ENOTFOUND", "EAI_AGAIN"]);
+const NETWORK_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "UND_ERR_SOCKET",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+]);
 
 export function describeFailure(err: unknown): ApiFailure {
   const e = err as { status?: unknown; code?: unknown; message?: string; reason?: string; cause?: { code?: string } };
@@ -29,12 +37,20 @@ export function describeFailure(err: unknown): ApiFailure {
     }
   }
   const httpStatus =
-    typeof e?.status === "number" ? e.status : typeof e?.code === "number" ? (GRPC_TO_HTTP[e.code] ?? undefined) : body?.error?.code;
+    typeof e?.status === "number"
+      ? e.status
+      : typeof e?.code === "number"
+        ? (GRPC_TO_HTTP[e.code] ?? undefined)
+        : body?.error?.code;
   // A dropped connection surfaces as gaxios's error wrapping fetch's TypeError wrapping the socket error.
   const chain: string[] = [];
   type Link = { code?: unknown; message?: unknown; cause?: unknown } | undefined;
-  for (let c = err as Link, depth = 0; c && depth < 4; c = c.cause as Link, depth++) chain.push(`${c.code ?? ""} ${c.message ?? ""}`);
-  const causes = chain.map((c) => c.trim()).filter((c, i, all) => c && all.indexOf(c) === i).join(" | ");
+  for (let c = err as Link, depth = 0; c && depth < 4; c = c.cause as Link, depth++)
+    chain.push(`${c.code ?? ""} ${c.message ?? ""}`);
+  const causes = chain
+    .map((c) => c.trim())
+    .filter((c, i, all) => c && all.indexOf(c) === i)
+    .join(" | ");
   // gaxios's error carries the request (config.url): the endpoint, for a message that names it.
   const url = (err as { config?: { url?: unknown } })?.config?.url;
   let endpoint: string | undefined;
@@ -50,7 +66,8 @@ export function describeFailure(err: unknown): ApiFailure {
     message: body?.error?.message ?? (httpStatus === undefined ? causes : text),
     network:
       httpStatus === undefined &&
-      ([...NETWORK_CODES].some((code) => causes.includes(code)) || /fetch failed|socket hang up|other side closed/i.test(causes)),
+      ([...NETWORK_CODES].some((code) => causes.includes(code)) ||
+        /fetch failed|socket hang up|other side closed/i.test(causes)),
   };
 }
 
@@ -58,7 +75,14 @@ export const isThrottle = (f: ApiFailure) =>
   f.httpStatus === 429 || (f.httpStatus === 403 && /rateLimitExceeded/.test(f.reason ?? ""));
 
 export function isRetryable(f: ApiFailure): boolean {
-  return isThrottle(f) || f.network || f.httpStatus === 500 || f.httpStatus === 502 || f.httpStatus === 503 || f.httpStatus === 504;
+  return (
+    isThrottle(f) ||
+    f.network ||
+    f.httpStatus === 500 ||
+    f.httpStatus === 502 ||
+    f.httpStatus === 503 ||
+    f.httpStatus === 504
+  );
 }
 
 export function toCloudError(err: unknown, what: string): CloudError {
@@ -70,14 +94,27 @@ export function toCloudError(err: unknown, what: string): CloudError {
     return new CloudError(`No GCP credentials found. ${NO_CREDENTIALS_HELP}`, "auth");
   }
   const kinds: [boolean, CloudErrorKind, string][] = [
-    [f.httpStatus === 401, "auth", `GCP rejected the credentials while trying to ${what}: ${f.message} ${NO_CREDENTIALS_HELP}`],
+    [
+      f.httpStatus === 401,
+      "auth",
+      `GCP rejected the credentials while trying to ${what}: ${f.message} ${NO_CREDENTIALS_HELP}`,
+    ],
     [isThrottle(f), "throttled", `GCP kept throttling the requests to ${what}: ${f.message} Try again in a minute.`],
-    [f.httpStatus === 403 && /quota/i.test(`${f.reason} ${f.message}`), "quota", `GCP quota exceeded while trying to ${what}: ${f.message}`],
-    [f.httpStatus === 403, "permission", `Permission denied to ${what}: ${f.message} Grant the caller the Compute Instance Admin (v1) role or the missing permission.`],
+    [
+      f.httpStatus === 403 && /quota/i.test(`${f.reason} ${f.message}`),
+      "quota",
+      `GCP quota exceeded while trying to ${what}: ${f.message}`,
+    ],
+    [
+      f.httpStatus === 403,
+      "permission",
+      `Permission denied to ${what}: ${f.message} Grant the caller the Compute Instance Admin (v1) role or the missing permission.`,
+    ],
     [f.httpStatus === 404, "not-found", `Not found while trying to ${what}: ${f.message}`],
     [f.httpStatus === 400, "invalid", `GCP refused the request to ${what}: ${f.message}`],
     [
-      f.network, "other",
+      f.network,
+      "other",
       `cannot reach ${f.endpoint ?? "the Compute API"} to ${what}: ${f.message}. Check the network (proxy, VPN, DNS) or the ` +
         "endpoint override (gcp.endpoint / CLOUDLAUNCH_GCP_ENDPOINT), then run the command again.",
     ],

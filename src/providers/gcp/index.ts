@@ -4,7 +4,16 @@ import { checkQuotas } from "./quotas.js";
 import { CloudError } from "../../errors";
 import type { Plan } from "../../plan/types";
 import type { ProviderTarget } from "../provider.js";
-import type { LaunchedNode, LaunchRequest, Leftover, Mutation, NodeInfo, NodeResult, Progress, Provider } from "../provider";
+import type {
+  LaunchedNode,
+  LaunchRequest,
+  Leftover,
+  Mutation,
+  NodeInfo,
+  NodeResult,
+  Progress,
+  Provider,
+} from "../provider";
 import { act } from "./actions";
 import { clientOptions, GcpClients } from "./clients";
 import { toCloudError, withRetry } from "./errors";
@@ -35,7 +44,9 @@ export class GcpProvider implements Provider {
   /** Project and region (with its quotas), subnetwork, image, and a zone offering each planned type. */
   async preflight(plan: Plan): Promise<void> {
     const [[region]] = await Promise.all([
-      withRetry(`read region ${this.region} of project ${this.project}`, () => this.clients.regions.get({ project: this.project, region: this.region })),
+      withRetry(`read region ${this.region} of project ${this.project}`, () =>
+        this.clients.regions.get({ project: this.project, region: this.region }),
+      ),
       this.placement.subnetwork(plan.spec),
       this.placement.image(plan.spec, plan.spec.arch ?? "x86_64"),
       observeFirewalls(this.clients, this.project, plan.cluster),
@@ -98,10 +109,12 @@ export class GcpProvider implements Provider {
 /** `env` defaults to the process environment; tests pass their own. */
 export async function createProvider(target: ProviderTarget, env: NodeJS.ProcessEnv = process.env): Promise<Provider> {
   const project = target.gcp?.project ?? env.GOOGLE_CLOUD_PROJECT;
-  if (!project) throw new CloudError("No GCP project: set gcp.project in the spec (or GOOGLE_CLOUD_PROJECT).", "invalid");
+  if (!project)
+    throw new CloudError("No GCP project: set gcp.project in the spec (or GOOGLE_CLOUD_PROJECT).", "invalid");
   const options = clientOptions(target.gcp?.endpoint, env);
   // Resolve ADC up front: when a client's own lazy initialization fails, the SDK rethrows from a detached promise
   // (an unhandled rejection that kills the process) instead of rejecting the call.
-  if (options.auth) await options.auth.getClient().catch((err) => Promise.reject(toCloudError(err, "load GCP credentials")));
+  if (options.auth)
+    await options.auth.getClient().catch((err) => Promise.reject(toCloudError(err, "load GCP credentials")));
   return new GcpProvider(target.region, project, new GcpClients(options));
 }

@@ -12,7 +12,15 @@ import { BULK_CONCURRENCY, createInBulk, describeNames, type BulkContext, type O
 import type { GcpClients } from "./clients";
 import { describeFailure, toCloudError, withRetry } from "./errors";
 import { listInstances, toNodeInfo } from "./nodes";
-import { gcpWaitMs, isCapacityFailure, isQuotaFailure, operationFailure, operationOf, waitForOperation, type OperationFailure } from "./operations";
+import {
+  gcpWaitMs,
+  isCapacityFailure,
+  isQuotaFailure,
+  operationFailure,
+  operationOf,
+  waitForOperation,
+  type OperationFailure,
+} from "./operations";
 import type { Placement } from "./placement";
 import { instanceResource, lastSegment, requestIdFor } from "./resources";
 
@@ -49,7 +57,16 @@ export class Launcher {
     private readonly plan: Plan,
     private readonly progress: Progress,
   ) {
-    this.bulk = { clients, placement, project, plan, progress, startedMs: Date.now(), bulkCalls: pLimit(BULK_CONCURRENCY), findExisting: (reqs) => this.findExisting(reqs) };
+    this.bulk = {
+      clients,
+      placement,
+      project,
+      plan,
+      progress,
+      startedMs: Date.now(),
+      bulkCalls: pLimit(BULK_CONCURRENCY),
+      findExisting: (reqs) => this.findExisting(reqs),
+    };
   }
 
   async launch(requests: LaunchRequest[]): Promise<LaunchedNode[]> {
@@ -81,10 +98,17 @@ export class Launcher {
       for (const zone of await this.placement.zonesOffering(type.type, this.plan.zone)) {
         first ??= `${type.type} in ${zone}`;
         if (this.exhausted.has(`${zone}/${type.type}`)) continue;
-        const outcome = pending.length > 1 ? await createInBulk(this.bulk, pending, zone, type, attempt) : await this.insert(pending[0], zone, type, attempt);
+        const outcome =
+          pending.length > 1
+            ? await createInBulk(this.bulk, pending, zone, type, attempt)
+            : await this.insert(pending[0], zone, type, attempt);
         const here = `${type.type} in ${zone}`;
-        const fallback = (name: string) => (here === first ? undefined : `${name}: ${here} instead of ${first} (${lastFailure?.code ?? "not offered"})`);
-        placed.push(...outcome.elsewhere, ...outcome.created.map((req) => ({ req, zone, type, fallback: fallback(req.name) })));
+        const fallback = (name: string) =>
+          here === first ? undefined : `${name}: ${here} instead of ${first} (${lastFailure?.code ?? "not offered"})`;
+        placed.push(
+          ...outcome.elsewhere,
+          ...outcome.created.map((req) => ({ req, zone, type, fallback: fallback(req.name) })),
+        );
         this.count(outcome.created.length + outcome.elsewhere.length);
         pending = outcome.failed;
         if (!pending.length) return placed;
@@ -107,10 +131,18 @@ export class Launcher {
         if (lastFailure && isQuotaFailure(lastFailure)) break;
       }
     }
-    throw this.placementError(pending.map((r) => r.name), batch[0].candidates, lastFailure);
+    throw this.placementError(
+      pending.map((r) => r.name),
+      batch[0].candidates,
+      lastFailure,
+    );
   }
 
-  private placementError(names: string[], candidates: InstanceType[], lastFailure: OperationFailure | undefined): CloudError {
+  private placementError(
+    names: string[],
+    candidates: InstanceType[],
+    lastFailure: OperationFailure | undefined,
+  ): CloudError {
     const types = candidates.map((c) => c.type).join(", ");
     const what = describeNames(names);
     if (lastFailure && isQuotaFailure(lastFailure)) {
@@ -122,7 +154,11 @@ export class Launcher {
       );
     }
     if (lastFailure) {
-      return new CloudError(`No zone of ${this.region} has capacity for ${what} (tried ${types}): ${lastFailure.message}`, "capacity", lastFailure.code);
+      return new CloudError(
+        `No zone of ${this.region} has capacity for ${what} (tried ${types}): ${lastFailure.message}`,
+        "capacity",
+        lastFailure.code,
+      );
     }
     return new CloudError(`No zone of ${this.region} offers any of ${types} for ${what}.`, "capacity");
   }
@@ -135,27 +171,57 @@ export class Launcher {
       const req = wanted.get(String(inst.name));
       if (!req) continue;
       const machineType = lastSegment(inst.machineType);
-      found.push({ req, zone: lastSegment(inst.zone), type: req.candidates.find((c) => c.type === machineType) ?? req.candidates[0] });
+      found.push({
+        req,
+        zone: lastSegment(inst.zone),
+        type: req.candidates.find((c) => c.type === machineType) ?? req.candidates[0],
+      });
     }
     return found;
   }
 
   /** One insert and its operation, for a lone node. */
   private async insert(req: LaunchRequest, zone: string, type: InstanceType, attempt: number): Promise<Outcome> {
-    const [sourceImage, subnet] = await Promise.all([this.placement.image(this.plan.spec, type.arch), this.placement.subnetwork(this.plan.spec)]);
-    const instanceResource_ = instanceResource(this.plan.spec, this.plan.cluster, req, { zone, machineType: type.type, sourceImage, subnetwork: subnet.selfLink });
+    const [sourceImage, subnet] = await Promise.all([
+      this.placement.image(this.plan.spec, type.arch),
+      this.placement.subnetwork(this.plan.spec),
+    ]);
+    const instanceResource_ = instanceResource(this.plan.spec, this.plan.cluster, req, {
+      zone,
+      machineType: type.type,
+      sourceImage,
+      subnetwork: subnet.selfLink,
+    });
     const generation = req.generation ? [`attempt-${req.generation}`] : [];
-    const requestId = requestIdFor(this.plan.cluster, req.name, zone, type.type, attempt ? `relaunch-${attempt}` : "", ...generation);
+    const requestId = requestIdFor(
+      this.plan.cluster,
+      req.name,
+      zone,
+      type.type,
+      attempt ? `relaunch-${attempt}` : "",
+      ...generation,
+    );
     const op = await this.inserts(() =>
-      withRetry(`create instance ${req.name}`, async () => {
-        try {
-          return operationOf(await this.clients.instances.insert({ project: this.project, zone, instanceResource: instanceResource_, requestId }));
-        } catch (err) {
-          // A retried insert whose first attempt went through (or a node created by an earlier run): it exists.
-          if (describeFailure(err).httpStatus === 409) return undefined;
-          throw err;
-        }
-      }, (m) => this.progress.note(m)),
+      withRetry(
+        `create instance ${req.name}`,
+        async () => {
+          try {
+            return operationOf(
+              await this.clients.instances.insert({
+                project: this.project,
+                zone,
+                instanceResource: instanceResource_,
+                requestId,
+              }),
+            );
+          } catch (err) {
+            // A retried insert whose first attempt went through (or a node created by an earlier run): it exists.
+            if (describeFailure(err).httpStatus === 409) return undefined;
+            throw err;
+          }
+        },
+        (m) => this.progress.note(m),
+      ),
     ).catch((err) => {
       throw toCloudError(err, `create instance ${req.name}`);
     });
@@ -164,7 +230,11 @@ export class Launcher {
     const failure = operationFailure(await this.waits(() => waitForOperation(this.clients, this.project, op, zone)));
     if (!failure) return created;
     if (!isCapacityFailure(failure) && !isQuotaFailure(failure)) {
-      throw new CloudError(`Creating ${req.name} in ${zone} failed: ${failure.code}: ${failure.message}`, "other", failure.code);
+      throw new CloudError(
+        `Creating ${req.name} in ${zone} failed: ${failure.code}: ${failure.message}`,
+        "other",
+        failure.code,
+      );
     }
     return { created: [], elsewhere: [], failed: [req], failure };
   }
@@ -180,7 +250,12 @@ export class Launcher {
     // A node can also never get there (a Spot VM preempted during the launch): give up after a bound, naming them.
     const deadline = Date.now() + gcpWaitMs();
     for (;;) {
-      const nodes = new Map((await listInstances(this.clients, this.project, this.region, this.plan.cluster)).map((i) => [String(i.name), toNodeInfo(i)]));
+      const nodes = new Map(
+        (await listInstances(this.clients, this.project, this.region, this.plan.cluster)).map((i) => [
+          String(i.name),
+          toNodeInfo(i),
+        ]),
+      );
       const ready = placed.filter((p) => {
         const n = nodes.get(p.req.name);
         return n?.state === "running" && n.publicIp;
@@ -190,13 +265,21 @@ export class Launcher {
         return placed.map((p) => ({ ...nodes.get(p.req.name)!, fallback: p.fallback }));
       }
       if (Date.now() > deadline) {
-        const late = placed.filter((p) => !ready.includes(p)).map((p) => `${p.req.name} (${nodes.get(p.req.name)?.state ?? "missing"})`);
-        throw new CloudError(`Gave up after ${gcpWaitMs() / 1000} s (CLOUDLAUNCH_GCP_WAIT_S) waiting for ${late.join(", ")} to run with an external IP; run up again to converge.`, "other");
+        const late = placed
+          .filter((p) => !ready.includes(p))
+          .map((p) => `${p.req.name} (${nodes.get(p.req.name)?.state ?? "missing"})`);
+        throw new CloudError(
+          `Gave up after ${gcpWaitMs() / 1000} s (CLOUDLAUNCH_GCP_WAIT_S) waiting for ${late.join(", ")} to run with an external IP; run up again to converge.`,
+          "other",
+        );
       }
       const missing = placed.filter((p) => !nodes.has(p.req.name));
       const gaveUp = missing.filter((p) => (relaunched.get(p.req.name) ?? 0) >= RELAUNCHES);
       if (gaveUp.length) {
-        throw new CloudError(`Instances ${gaveUp.map((p) => p.req.name).join(", ")} disappeared while launching.`, "other");
+        throw new CloudError(
+          `Instances ${gaveUp.map((p) => p.req.name).join(", ")} disappeared while launching.`,
+          "other",
+        );
       }
       if (missing.length) {
         this.total += missing.length;

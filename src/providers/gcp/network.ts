@@ -52,22 +52,39 @@ const sorted = (xs?: string[] | null) => [...(xs ?? [])].sort().join(",");
 /** What decides what a rule admits; the rest (id, selfLink, timestamps) is the cloud's bookkeeping. */
 const ruleShape = (r: Firewall | WantedRule) =>
   JSON.stringify([
-    String(r.network ?? "").split("/").pop(), r.direction, r.priority, r.description, sorted(r.sourceRanges),
-    sorted((r as Firewall).sourceTags), sorted(r.targetTags),
-    sorted(((r.allowed ?? []) as protos.google.cloud.compute.v1.IAllowed[]).map((a) => `${a.IPProtocol}:${sorted(a.ports)}`)),
+    String(r.network ?? "")
+      .split("/")
+      .pop(),
+    r.direction,
+    r.priority,
+    r.description,
+    sorted(r.sourceRanges),
+    sorted((r as Firewall).sourceTags),
+    sorted(r.targetTags),
+    sorted(
+      ((r.allowed ?? []) as protos.google.cloud.compute.v1.IAllowed[]).map((a) => `${a.IPProtocol}:${sorted(a.ports)}`),
+    ),
   ]);
 
 /**
  * The cluster's rules as they are, by name (null = missing). A rule of one of its names without cloudlaunch's
  * description mark is someone else's: nothing is changed and `up` stops here.
  */
-export async function observeFirewalls(clients: GcpClients, project: string, cluster: string): Promise<Map<string, Firewall | null>> {
+export async function observeFirewalls(
+  clients: GcpClients,
+  project: string,
+  cluster: string,
+): Promise<Map<string, Firewall | null>> {
   const names = firewallNames(cluster);
   const rules = await Promise.all(names.map((name) => readFirewall(clients, project, name)));
   const found = new Map<string, Firewall | null>();
   names.forEach((name, i) => {
     if (rules[i] && rules[i]!.description !== ownershipMark(cluster)) {
-      throw foreignResource(`Firewall rule ${name} in project ${project}`, cluster, `the description "${ownershipMark(cluster)}"`);
+      throw foreignResource(
+        `Firewall rule ${name} in project ${project}`,
+        cluster,
+        `the description "${ownershipMark(cluster)}"`,
+      );
     }
     found.set(name, rules[i]);
   });
@@ -79,7 +96,12 @@ export async function observeFirewalls(clients: GcpClients, project: string, clu
  * widening allowed_cidrs), left alone when it matches. firewalls.patch is a JSON merge patch of the fields sent:
  * https://cloud.google.com/compute/docs/reference/rest/v1/firewalls/patch. Returns the changes made.
  */
-export async function ensureFirewalls(clients: GcpClients, placement: Placement, project: string, plan: Plan): Promise<string[]> {
+export async function ensureFirewalls(
+  clients: GcpClients,
+  placement: Placement,
+  project: string,
+  plan: Plan,
+): Promise<string[]> {
   const { network } = await placement.subnetwork(plan.spec);
   const existing = await observeFirewalls(clients, project, plan.cluster);
   const changes: string[] = [];
@@ -95,7 +117,9 @@ export async function ensureFirewalls(clients: GcpClients, placement: Placement,
         if (!have || ruleShape(have) === ruleShape(rule)) return;
       }
       const what = `update firewall rule ${rule.name}`;
-      const op = await withRetry(what, async () => operationOf(await clients.firewalls.patch({ project, firewall: rule.name, firewallResource: rule })));
+      const op = await withRetry(what, async () =>
+        operationOf(await clients.firewalls.patch({ project, firewall: rule.name, firewallResource: rule })),
+      );
       await settle(clients, project, op, what);
       changes.push(`firewall rule ${rule.name} updated to the spec`);
     }),
@@ -104,7 +128,12 @@ export async function ensureFirewalls(clients: GcpClients, placement: Placement,
 }
 
 /** Inserts a rule; false when a rule of that name exists already (409). */
-async function insertFirewall(clients: GcpClients, project: string, cluster: string, rule: WantedRule): Promise<boolean> {
+async function insertFirewall(
+  clients: GcpClients,
+  project: string,
+  cluster: string,
+  rule: WantedRule,
+): Promise<boolean> {
   const what = `create firewall rule ${rule.name}`;
   // One id per attempt to create, shared by its retries: an id reused after a terminate would be answered with the
   // old (done) operation and create nothing.
@@ -165,7 +194,9 @@ export async function deleteFirewalls(clients: GcpClients, project: string, clus
 export async function remainingFirewalls(clients: GcpClients, project: string, cluster: string): Promise<string[]> {
   const found = await Promise.all(
     firewallNames(cluster).map(async (firewall) =>
-      (await firewallDescription(clients, project, firewall)) === ownershipMark(cluster) ? [`firewall ${firewall}`] : [],
+      (await firewallDescription(clients, project, firewall)) === ownershipMark(cluster)
+        ? [`firewall ${firewall}`]
+        : [],
     ),
   );
   return found.flat();

@@ -11,13 +11,20 @@ export async function checkNodeNames(clients: GcpClients, project: string, regio
   if (!creating.size) return;
   await withRetry("list instances", async () => {
     // Unfiltered: the instances that matter are exactly the ones without our labels.
-    const pages = clients.instances.aggregatedListAsync({ project, maxResults: 500, returnPartialSuccess: true }, { autoPaginate: false });
+    const pages = clients.instances.aggregatedListAsync(
+      { project, maxResults: 500, returnPartialSuccess: true },
+      { autoPaginate: false },
+    );
     for await (const [scope, list] of pages) {
       if (!scope.startsWith(`zones/${region}-`)) continue;
       for (const inst of list.instances ?? []) {
         if (!creating.has(String(inst.name)) || ownedBy(inst.labels ?? {}, plan.cluster)) continue;
         const zone = scope.slice("zones/".length);
-        throw foreignResource(`Instance ${inst.name} in ${zone} of project ${project}`, plan.cluster, `the labels ${OWNER_TAG}=true and ${CLUSTER_TAG}=${plan.cluster}`);
+        throw foreignResource(
+          `Instance ${inst.name} in ${zone} of project ${project}`,
+          plan.cluster,
+          `the labels ${OWNER_TAG}=true and ${CLUSTER_TAG}=${plan.cluster}`,
+        );
       }
     }
   });

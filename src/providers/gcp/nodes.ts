@@ -76,12 +76,21 @@ export async function listInstances(
   });
 }
 
-export async function listDisks(clients: GcpClients, project: string, region: string, cluster: string): Promise<string[]> {
+export async function listDisks(
+  clients: GcpClients,
+  project: string,
+  region: string,
+  cluster: string,
+): Promise<string[]> {
   return withRetry("list disks", async () => {
     const found: string[] = [];
-    const pages = clients.disks.aggregatedListAsync({ project, filter: ownershipFilter(cluster), maxResults: 500 }, { autoPaginate: false });
+    const pages = clients.disks.aggregatedListAsync(
+      { project, filter: ownershipFilter(cluster), maxResults: 500 },
+      { autoPaginate: false },
+    );
     for await (const [scope, list] of pages) {
-      if (scope.startsWith(`zones/${region}-`)) found.push(...(list.disks ?? []).map((d) => `disk ${d.name} (${lastSegment(d.zone)})`));
+      if (scope.startsWith(`zones/${region}-`))
+        found.push(...(list.disks ?? []).map((d) => `disk ${d.name} (${lastSegment(d.zone)})`));
     }
     return found;
   });

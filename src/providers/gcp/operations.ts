@@ -17,13 +17,20 @@ export function operationOf(result: unknown[]): Operation {
 /** How long one operation may take before the command gives up on it (CLOUDLAUNCH_GCP_WAIT_S, default 900 s). */
 export const gcpWaitMs = () => (Number(process.env.CLOUDLAUNCH_GCP_WAIT_S) || 900) * 1000;
 
-export async function waitForOperation(clients: GcpClients, project: string, op: Operation, zone?: string): Promise<Operation> {
+export async function waitForOperation(
+  clients: GcpClients,
+  project: string,
+  op: Operation,
+  zone?: string,
+): Promise<Operation> {
   let current = op;
   const deadline = Date.now() + gcpWaitMs();
   while (current.status !== "DONE") {
     const operation = String(op.name);
     if (Date.now() > deadline) {
-      const target = String(op.targetLink ?? "").split("/").pop();
+      const target = String(op.targetLink ?? "")
+        .split("/")
+        .pop();
       throw new CloudError(
         `Gave up after ${gcpWaitMs() / 1000} s (CLOUDLAUNCH_GCP_WAIT_S) waiting for ${op.operationType ?? "operation"} of ${target || operation}; ` +
           "it may still finish: run the command again to converge.",
@@ -31,8 +38,16 @@ export async function waitForOperation(clients: GcpClients, project: string, op:
       );
     }
     current = zone
-      ? (await withRetry(`wait for operation ${operation}`, () => clients.zoneOperations.wait({ project, zone, operation })))[0]
-      : (await withRetry(`wait for operation ${operation}`, () => clients.globalOperations.wait({ project, operation })))[0];
+      ? (
+          await withRetry(`wait for operation ${operation}`, () =>
+            clients.zoneOperations.wait({ project, zone, operation }),
+          )
+        )[0]
+      : (
+          await withRetry(`wait for operation ${operation}`, () =>
+            clients.globalOperations.wait({ project, operation }),
+          )
+        )[0];
   }
   return current;
 }
@@ -50,9 +65,13 @@ const MIN_COUNT = "VM_MIN_COUNT_NOT_REACHED";
  * (https://github.com/googleapis/google-cloud-go/issues/5168), so the whole list is read, not errors[0].
  */
 export function operationFailure(op: Operation): OperationFailure | undefined {
-  const all = (op.error?.errors ?? []).map((e) => ({ code: String(e.code ?? "UNKNOWN"), message: String(e.message ?? "") }));
+  const all = (op.error?.errors ?? []).map((e) => ({
+    code: String(e.code ?? "UNKNOWN"),
+    message: String(e.message ?? ""),
+  }));
   if (!all.length) return undefined;
-  const telling = all.find((f) => isCapacityFailure(f) || isQuotaFailure(f)) ?? all.find((f) => f.code !== MIN_COUNT) ?? all[0];
+  const telling =
+    all.find((f) => isCapacityFailure(f) || isQuotaFailure(f)) ?? all.find((f) => f.code !== MIN_COUNT) ?? all[0];
   const others = all.filter((f) => f !== telling).map((f) => `${f.code}: ${f.message}`);
   return { code: telling.code, message: [telling.message, ...others].join(" ") };
 }

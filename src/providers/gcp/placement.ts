@@ -81,7 +81,10 @@ export class Placement {
     this.subnet ??= (async () => {
       const ref = subnetworkRef(spec.network?.subnet, this.region);
       if (ref.region !== this.region) {
-        throw new CloudError(`Subnetwork ${spec.network?.subnet} is in ${ref.region}, not in the cluster's region ${this.region}.`, "invalid");
+        throw new CloudError(
+          `Subnetwork ${spec.network?.subnet} is in ${ref.region}, not in the cluster's region ${this.region}.`,
+          "invalid",
+        );
       }
       const [sub] = await withRetry(`read subnetwork ${ref.name} in ${ref.region}`, () =>
         this.clients.subnetworks.get({ project: this.project, region: ref.region, subnetwork: ref.name }),

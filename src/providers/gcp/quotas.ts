@@ -30,12 +30,18 @@ export function checkQuotas(project: string, plan: Plan, quotas: RegionQuota[]):
   const buckets: QuotaBucket[] = [...needs].flatMap(([metric, needed]) => {
     const q = byMetric.get(metric);
     if (!q) return [];
-    return [{
-      name: metric, unit: metric === "IN_USE_ADDRESSES" ? "addresses" as const : "vCPUs" as const, needed,
-      limit: Number(q.limit ?? 0), inUse: Number(q.usage ?? 0),
-      raise: `request more at https://console.cloud.google.com/iam-admin/quotas?project=${project} ` +
-        `(compute.googleapis.com, ${metric}, region ${plan.region})`,
-    }];
+    return [
+      {
+        name: metric,
+        unit: metric === "IN_USE_ADDRESSES" ? ("addresses" as const) : ("vCPUs" as const),
+        needed,
+        limit: Number(q.limit ?? 0),
+        inUse: Number(q.usage ?? 0),
+        raise:
+          `request more at https://console.cloud.google.com/iam-admin/quotas?project=${project} ` +
+          `(compute.googleapis.com, ${metric}, region ${plan.region})`,
+      },
+    ];
   });
   assertQuotas(`GCP ${plan.region} (project ${project})`, buckets);
 }

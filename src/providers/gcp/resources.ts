@@ -14,18 +14,28 @@ export function labelKey(key: string): string {
 }
 
 export function labelValue(value: string): string {
-  return value.toLowerCase().replace(/[^a-z0-9_-]/g, "_").slice(0, 63);
+  return value
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, "_")
+    .slice(0, 63);
 }
 
 export function nodeLabels(cluster: string, role: RoleName, node: string, userTags: Record<string, string> = {}) {
   const labels: Record<string, string> = {};
   for (const [k, v] of Object.entries(userTags)) labels[labelKey(k)] = labelValue(v);
-  return { ...labels, [OWNER_TAG]: "true", [CLUSTER_TAG]: labelValue(cluster), [ROLE_TAG]: role, [NODE_TAG]: labelValue(node) };
+  return {
+    ...labels,
+    [OWNER_TAG]: "true",
+    [CLUSTER_TAG]: labelValue(cluster),
+    [ROLE_TAG]: role,
+    [NODE_TAG]: labelValue(node),
+  };
 }
 
 /** The network tag the cluster's firewall rules target; firewalls carry no labels, so this marks them too. */
 export const networkTag = (cluster: string) => `cloudlaunch-${cluster}`;
-export const firewallNames = (cluster: string) => [`cloudlaunch-${cluster}-dask`, `cloudlaunch-${cluster}-internal`] as const;
+export const firewallNames = (cluster: string) =>
+  [`cloudlaunch-${cluster}-dask`, `cloudlaunch-${cluster}-internal`] as const;
 
 /** A UUID derived from its parts: the same node launched again sends the same requestId, so Compute acts once. */
 export function requestIdFor(...parts: string[]): string {
@@ -84,8 +94,15 @@ function instanceBody(spec: ClusterSpec, cluster: string, node: NodeIdentity, ta
   if (!node.name) delete labels[NODE_TAG];
   const lifetime = lifetimeSeconds(spec.max_lifetime);
   const scheduling: Record<string, unknown> = {};
-  if (node.spot) Object.assign(scheduling, { provisioningModel: "SPOT", automaticRestart: false, onHostMaintenance: "TERMINATE", instanceTerminationAction: "STOP" });
-  if (lifetime) Object.assign(scheduling, { maxRunDuration: { seconds: String(lifetime) }, instanceTerminationAction: "DELETE" });
+  if (node.spot)
+    Object.assign(scheduling, {
+      provisioningModel: "SPOT",
+      automaticRestart: false,
+      onHostMaintenance: "TERMINATE",
+      instanceTerminationAction: "STOP",
+    });
+  if (lifetime)
+    Object.assign(scheduling, { maxRunDuration: { seconds: String(lifetime) }, instanceTerminationAction: "DELETE" });
   const ssh = sshKeysItem(spec);
   const diskType = bootDiskType(target.machineType);
   return {
@@ -107,7 +124,9 @@ function instanceBody(spec: ClusterSpec, cluster: string, node: NodeIdentity, ta
       },
     ],
     // An ephemeral external IP: ONE_TO_ONE_NAT without natIP, never a reserved address.
-    networkInterfaces: [{ subnetwork: target.subnetwork, accessConfigs: [{ type: "ONE_TO_ONE_NAT", name: "External NAT" }] }],
+    networkInterfaces: [
+      { subnetwork: target.subnetwork, accessConfigs: [{ type: "ONE_TO_ONE_NAT", name: "External NAT" }] },
+    ],
     scheduling,
   };
 }
@@ -122,7 +141,12 @@ export function instanceResource(spec: ClusterSpec, cluster: string, req: Launch
 
 /** bulkInsert's instanceProperties for requests that share role, spot and user data. */
 export function instanceProperties(spec: ClusterSpec, cluster: string, req: LaunchRequest, target: InstanceTarget) {
-  return instanceBody(spec, cluster, { role: req.role, spot: req.spot, userData: userDataFor(req, target.machineType) }, target);
+  return instanceBody(
+    spec,
+    cluster,
+    { role: req.role, spot: req.spot, userData: userDataFor(req, target.machineType) },
+    target,
+  );
 }
 
 // The API's default boot disk is pd-standard; cost figures price pd-balanced. Newer families (N4, C4, C4A, C4D, X4,
@@ -139,4 +163,5 @@ export function subnetworkRef(subnet: string | undefined, region: string): { reg
   return m ? { region: m[1], name: m[2] } : { region, name: subnet || "default" };
 }
 
-export const lastSegment = (link: string | null | undefined) => String(link ?? "").slice(String(link ?? "").lastIndexOf("/") + 1);
+export const lastSegment = (link: string | null | undefined) =>
+  String(link ?? "").slice(String(link ?? "").lastIndexOf("/") + 1);

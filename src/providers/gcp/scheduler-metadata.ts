@@ -12,7 +12,12 @@ import { operationFailure, operationOf, waitForOperation } from "./operations";
 const CONCURRENCY = 16;
 const STALE_FINGERPRINT_RETRIES = 3;
 
-export async function setSchedulerMetadata(clients: GcpClients, project: string, workers: NodeInfo[], address: string): Promise<void> {
+export async function setSchedulerMetadata(
+  clients: GcpClients,
+  project: string,
+  workers: NodeInfo[],
+  address: string,
+): Promise<void> {
   const limit = pLimit(CONCURRENCY);
   await Promise.all(workers.map((node) => limit(() => setOne(clients, project, node, address))));
 }
@@ -21,13 +26,23 @@ async function setOne(clients: GcpClients, project: string, node: NodeInfo, addr
   const zone = String(node.zone);
   const what = `point ${node.name} at the new scheduler`;
   for (let attempt = 1; ; attempt++) {
-    const [inst] = await withRetry(`read ${node.name}`, () => clients.instances.get({ project, zone, instance: node.id }));
+    const [inst] = await withRetry(`read ${node.name}`, () =>
+      clients.instances.get({ project, zone, instance: node.id }),
+    );
     const items = (inst.metadata?.items ?? []).filter((i) => i.key !== SCHEDULER_IP_KEY);
-    const metadataResource = { fingerprint: inst.metadata?.fingerprint, items: [...items, { key: SCHEDULER_IP_KEY, value: address }] };
+    const metadataResource = {
+      fingerprint: inst.metadata?.fingerprint,
+      items: [...items, { key: SCHEDULER_IP_KEY, value: address }],
+    };
     try {
-      const op = operationOf(await withRetry(what, () => clients.instances.setMetadata({ project, zone, instance: node.id, metadataResource })));
+      const op = operationOf(
+        await withRetry(what, () =>
+          clients.instances.setMetadata({ project, zone, instance: node.id, metadataResource }),
+        ),
+      );
       const failure = operationFailure(await waitForOperation(clients, project, op, zone));
-      if (failure) throw new CloudError(`Could not ${what}: ${failure.code}: ${failure.message}`, "other", failure.code);
+      if (failure)
+        throw new CloudError(`Could not ${what}: ${failure.code}: ${failure.message}`, "other", failure.code);
       return;
     } catch (err) {
       if (describeFailure(err).httpStatus !== 412 || attempt >= STALE_FINGERPRINT_RETRIES) throw err;

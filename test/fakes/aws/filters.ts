@@ -8,7 +8,13 @@ import type { Tags } from "./world.js";
 export type FilterFields<T> = (item: T, name: string) => (string | undefined)[] | undefined;
 
 const wildcard = (pattern: string) =>
-  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "s");
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+    "s",
+  );
 
 export function tagFields(tags: Tags, name: string): string[] | undefined {
   if (name.startsWith("tag:")) return name.slice(4) in tags ? [tags[name.slice(4)]] : [];
@@ -42,12 +48,16 @@ export function paginate<T>(items: T[], params: Params): { page: T[]; nextToken?
   let offset = 0;
   if (token !== undefined) {
     offset = Number(Buffer.from(token, "base64url").toString("utf8").replace(/^o:/, ""));
-    if (!Number.isInteger(offset) || offset < 0) throw new Ec2Error("InvalidParameterValue", `Invalid NextToken: ${token}`);
+    if (!Number.isInteger(offset) || offset < 0)
+      throw new Ec2Error("InvalidParameterValue", `Invalid NextToken: ${token}`);
   }
   if (max === undefined) return { page: items.slice(offset) };
   const size = Number(max);
   if (!Number.isInteger(size) || size < 5 || size > 1000) {
-    throw new Ec2Error("InvalidParameterValue", `Value ( ${max} ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.`);
+    throw new Ec2Error(
+      "InvalidParameterValue",
+      `Value ( ${max} ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.`,
+    );
   }
   const page = items.slice(offset, offset + size);
   const next = offset + size < items.length ? Buffer.from(`o:${offset + size}`).toString("base64url") : undefined;

@@ -7,7 +7,16 @@ import { ACTIONS, type ActionContext } from "./actions.js";
 import { isPaginated } from "./filters.js";
 import { Ec2RateLimits } from "./rate-limits.js";
 import { isServiceQuotasRequest, serveServiceQuotas, ServiceQuotasState } from "./service-quotas.js";
-import { accessKeyOf, Ec2Error, filtersOf, newRequestId, parseQuery, renderError, renderResponse, str } from "./wire.js";
+import {
+  accessKeyOf,
+  Ec2Error,
+  filtersOf,
+  newRequestId,
+  parseQuery,
+  renderError,
+  renderResponse,
+  str,
+} from "./wire.js";
 import { Ec2World } from "./world.js";
 
 export interface FakeEc2Options extends FakeCloudOptions {
@@ -34,13 +43,23 @@ const EXPIRED_KEY = "AKIAFAKEEC2EXPIRED01";
 export const startFakeEc2 = (async (options: FakeEc2Options = {}): Promise<FakeEc2> => {
   const region = options.region ?? "us-east-1";
   const transitionMs = options.transitionMs ?? 200;
-  const world = new Ec2World(region, { transitionMs, terminatedRetentionMs: options.terminatedRetentionMs ?? 3_600_000, fixedAddress: options.fixedAddress });
+  const world = new Ec2World(region, {
+    transitionMs,
+    terminatedRetentionMs: options.terminatedRetentionMs ?? 3_600_000,
+    fixedAddress: options.fixedAddress,
+  });
   const calls: FakeCall[] = [];
   const faults = new FaultBox();
   const limits = new Ec2RateLimits();
   const rateLimits = options.rateLimits ?? true;
   const consoles = new ConsoleLogs();
-  const ctxBase = { world, faults, publicIps: options.fixedAddress ? { next: () => options.fixedAddress! } as IpPool : new IpPool("203.0"), clientTokens: new Map(), consoles } satisfies Omit<ActionContext, "now">;
+  const ctxBase = {
+    world,
+    faults,
+    publicIps: options.fixedAddress ? ({ next: () => options.fixedAddress! } as IpPool) : new IpPool("203.0"),
+    clientTokens: new Map(),
+    consoles,
+  } satisfies Omit<ActionContext, "now">;
   let latencyMs = options.latencyMs ?? 0;
   let serverErrors = 0;
   const serviceQuotas = new ServiceQuotasState(region);
@@ -62,7 +81,8 @@ export const startFakeEc2 = (async (options: FakeEc2Options = {}): Promise<FakeE
       const action = str(params, "Action") ?? "";
       const spec = ACTIONS[action];
       const dryRun = str(params, "DryRun") === "true";
-      const log = (status: number, throttled = false) => logCall(calls, action, !!spec?.mutating && !dryRun, status, throttled);
+      const log = (status: number, throttled = false) =>
+        logCall(calls, action, !!spec?.mutating && !dryRun, status, throttled);
       if (faults.take("drop", action)) {
         log(0);
         req.socket.destroy();
@@ -75,7 +95,10 @@ export const startFakeEc2 = (async (options: FakeEc2Options = {}): Promise<FakeE
         }
         if (!spec) throw new Ec2Error("InvalidAction", `The action ${action} is not valid for this web service.`);
         const unfilteredUnpaginated = !isPaginated(params) && filtersOf(params).size === 0;
-        if (faults.take("throttle", action) || (rateLimits && !limits.admit(action, { resources: spec.resources?.(params), unfilteredUnpaginated }))) {
+        if (
+          faults.take("throttle", action) ||
+          (rateLimits && !limits.admit(action, { resources: spec.resources?.(params), unfilteredUnpaginated }))
+        ) {
           throw new Ec2Error("RequestLimitExceeded", "Request limit exceeded.", 503);
         }
         if (faults.take("server-error", action)) {
@@ -84,7 +107,11 @@ export const startFakeEc2 = (async (options: FakeEc2Options = {}): Promise<FakeE
             : new Ec2Error("Unavailable", "The server is overloaded and can't handle the request.", 503);
         }
         if (spec.mutating && key === READ_ONLY_KEY) {
-          throw new Ec2Error("UnauthorizedOperation", `You are not authorized to perform this operation. User: arn:aws:iam::123456789012:user/readonly is not authorized to perform: ec2:${action}`, 403);
+          throw new Ec2Error(
+            "UnauthorizedOperation",
+            `You are not authorized to perform this operation. User: arn:aws:iam::123456789012:user/readonly is not authorized to perform: ec2:${action}`,
+            403,
+          );
         }
         if (dryRun) throw new Ec2Error("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412);
         const result = spec.run(params, { ...ctxBase, now: Date.now() });
@@ -137,7 +164,9 @@ export const startFakeEc2 = (async (options: FakeEc2Options = {}): Promise<FakeE
       { kind: "vpc", id: world.vpcId, tags: {} },
       ...[...world.subnets.values()].map((s) => ({ kind: "subnet", id: s.id, tags: {} })),
       ...[...world.securityGroups.values()].map((g) => ({ kind: "security-group", id: g.id, tags: { ...g.tags } })),
-      ...[...world.volumes.values()].filter((v) => world.volumeExists(v, now)).map((v) => ({ kind: "volume", id: v.id, tags: { ...v.tags } })),
+      ...[...world.volumes.values()]
+        .filter((v) => world.volumeExists(v, now))
+        .map((v) => ({ kind: "volume", id: v.id, tags: { ...v.tags } })),
     ];
   };
 
@@ -147,7 +176,12 @@ export const startFakeEc2 = (async (options: FakeEc2Options = {}): Promise<FakeE
     env: envWith(FULL_ACCESS_KEY),
     badCredentialsEnv: envWith(EXPIRED_KEY),
     readOnlyEnv: envWith(READ_ONLY_KEY),
-    spec: { region, zones: world.zones, subnet: world.subnets.keys().next().value!, extra: { ssh: { key_name: "cloudlaunch-fake" } } },
+    spec: {
+      region,
+      zones: world.zones,
+      subnet: world.subnets.keys().next().value!,
+      extra: { ssh: { key_name: "cloudlaunch-fake" } },
+    },
     unofferedInLastZone: world.unofferedInLastZone,
     world,
     serviceQuotas,

@@ -17,9 +17,13 @@ export function tagsFor(params: Params, resourceType: string): Tags {
 }
 
 function requireInstances(ctx: ActionContext, ids: string[]): Instance[] {
-  const missing = ids.filter((id) => !ctx.world.instances.get(id) || !ctx.world.visible(ctx.world.instances.get(id)!, ctx.now));
-  if (missing.length === 1) throw new Ec2Error("InvalidInstanceID.NotFound", `The instance ID '${missing[0]}' does not exist`);
-  if (missing.length > 1) throw new Ec2Error("InvalidInstanceID.NotFound", `The instance IDs '${missing.join(", ")}' do not exist`);
+  const missing = ids.filter(
+    (id) => !ctx.world.instances.get(id) || !ctx.world.visible(ctx.world.instances.get(id)!, ctx.now),
+  );
+  if (missing.length === 1)
+    throw new Ec2Error("InvalidInstanceID.NotFound", `The instance ID '${missing[0]}' does not exist`);
+  if (missing.length > 1)
+    throw new Ec2Error("InvalidInstanceID.NotFound", `The instance IDs '${missing.join(", ")}' do not exist`);
   return ids.map((id) => ctx.world.instances.get(id)!);
 }
 
@@ -43,9 +47,15 @@ export function runInstances(params: Params, ctx: ActionContext): ActionResult {
   const earlier = token ? ctx.clientTokens.get(token) : undefined;
   if (earlier) {
     if (earlier.fingerprint !== fingerprint) {
-      throw new Ec2Error("IdempotentParameterMismatch", "Arguments on this idempotent request are inconsistent with arguments used in previous request(s).");
+      throw new Ec2Error(
+        "IdempotentParameterMismatch",
+        "Arguments on this idempotent request are inconsistent with arguments used in previous request(s).",
+      );
     }
-    return reservationXml(ctx, earlier.instanceIds.map((id) => world.instances.get(id)!));
+    return reservationXml(
+      ctx,
+      earlier.instanceIds.map((id) => world.instances.get(id)!),
+    );
   }
   const imageId = str(params, "ImageId") ?? "";
   const image = world.images.get(imageId);
@@ -61,21 +71,29 @@ export function runInstances(params: Params, ctx: ActionContext): ActionResult {
   }
   const min = Number(str(params, "MinCount"));
   const max = Number(str(params, "MaxCount"));
-  if (!(min >= 1 && max >= min)) throw new Ec2Error("InvalidParameterValue", "MinCount and MaxCount must be at least 1, with MinCount <= MaxCount");
+  if (!(min >= 1 && max >= min))
+    throw new Ec2Error("InvalidParameterValue", "MinCount and MaxCount must be at least 1, with MinCount <= MaxCount");
   const nic = structs(params.NetworkInterface)[0];
   if (nic && str(params, "SubnetId")) {
-    throw new Ec2Error("InvalidParameterCombination", "Network interfaces and an instance-level subnet ID may not be specified on the same request");
+    throw new Ec2Error(
+      "InvalidParameterCombination",
+      "Network interfaces and an instance-level subnet ID may not be specified on the same request",
+    );
   }
   const zoneWanted = str(struct(params, "Placement"), "AvailabilityZone");
   const subnetId = (nic && str(nic, "SubnetId")) ?? str(params, "SubnetId");
-  const subnet = subnetId ? world.subnets.get(subnetId) : [...world.subnets.values()].find((s) => !zoneWanted || s.zone === zoneWanted);
+  const subnet = subnetId
+    ? world.subnets.get(subnetId)
+    : [...world.subnets.values()].find((s) => !zoneWanted || s.zone === zoneWanted);
   if (!subnet) throw new Ec2Error("InvalidSubnetID.NotFound", `The subnet ID '${subnetId}' does not exist`);
   const groupIds = nic ? strings(nic.SecurityGroupId) : strings(params.SecurityGroupId);
   for (const g of groupIds) {
-    if (world.securityGroups.get(g)?.vpcId !== subnet.vpcId) throw new Ec2Error("InvalidGroup.NotFound", `The security group '${g}' does not exist in VPC '${subnet.vpcId}'`);
+    if (world.securityGroups.get(g)?.vpcId !== subnet.vpcId)
+      throw new Ec2Error("InvalidGroup.NotFound", `The security group '${g}' does not exist in VPC '${subnet.vpcId}'`);
   }
   const keyName = str(params, "KeyName");
-  if (keyName && !world.keyPairs.has(keyName)) throw new Ec2Error("InvalidKeyPair.NotFound", `The key pair '${keyName}' does not exist`);
+  if (keyName && !world.keyPairs.has(keyName))
+    throw new Ec2Error("InvalidKeyPair.NotFound", `The key pair '${keyName}' does not exist`);
   if (!world.offered(type, subnet.zone)) {
     const others = world.zones.filter((z) => world.offered(type, z));
     throw new Ec2Error(
@@ -133,10 +151,19 @@ export function runInstances(params: Params, ctx: ActionContext): ActionResult {
       userData: str(params, "UserData"),
       volumeIds: [volumeId],
       transition: { from: "pending", to: failure ? "terminated" : "running", at: settleAt },
-      ...(failure && { stateReason: { code: "Server.InternalError", message: "Server.InternalError: Internal error on launch" } }),
+      ...(failure && {
+        stateReason: { code: "Server.InternalError", message: "Server.InternalError: Internal error on launch" },
+      }),
     };
     world.instances.set(id, inst);
-    world.volumes.set(volumeId, { id: volumeId, size: volumeSize, zone: subnet.zone, instanceId: id, tags: { ...volumeTags }, createTime: new Date(ctx.now) });
+    world.volumes.set(volumeId, {
+      id: volumeId,
+      size: volumeSize,
+      zone: subnet.zone,
+      instanceId: id,
+      tags: { ...volumeTags },
+      createTime: new Date(ctx.now),
+    });
     launched.push(inst);
   }
   if (token) ctx.clientTokens.set(token, { fingerprint, instanceIds: launched.map((i) => i.id) });
@@ -145,35 +172,57 @@ export function runInstances(params: Params, ctx: ActionContext): ActionResult {
 
 const instanceFields = (ctx: ActionContext) => (inst: Instance, name: string) => {
   switch (name) {
-    case "instance-id": return [inst.id];
-    case "instance-state-name": return [ctx.world.stateOf(inst, ctx.now)];
-    case "instance-state-code": return [String(stateXml(ctx.world, inst, ctx.now).code)];
-    case "instance-type": return [inst.instanceType];
-    case "availability-zone": return [inst.zone];
-    case "vpc-id": return [inst.vpcId];
-    case "subnet-id": return [inst.subnetId];
-    case "image-id": return [inst.imageId];
-    case "reservation-id": return [inst.reservationId];
-    case "client-token": return [inst.clientToken];
-    case "key-name": return [inst.keyName];
-    case "private-ip-address": return [inst.privateIp];
-    case "ip-address": return [ctx.world.publicIpOf(inst, ctx.now)];
-    case "instance.group-id": return inst.groupIds;
-    case "instance-lifecycle": return [inst.spot ? "spot" : undefined];
-    default: return tagFields(inst.tags, name);
+    case "instance-id":
+      return [inst.id];
+    case "instance-state-name":
+      return [ctx.world.stateOf(inst, ctx.now)];
+    case "instance-state-code":
+      return [String(stateXml(ctx.world, inst, ctx.now).code)];
+    case "instance-type":
+      return [inst.instanceType];
+    case "availability-zone":
+      return [inst.zone];
+    case "vpc-id":
+      return [inst.vpcId];
+    case "subnet-id":
+      return [inst.subnetId];
+    case "image-id":
+      return [inst.imageId];
+    case "reservation-id":
+      return [inst.reservationId];
+    case "client-token":
+      return [inst.clientToken];
+    case "key-name":
+      return [inst.keyName];
+    case "private-ip-address":
+      return [inst.privateIp];
+    case "ip-address":
+      return [ctx.world.publicIpOf(inst, ctx.now)];
+    case "instance.group-id":
+      return inst.groupIds;
+    case "instance-lifecycle":
+      return [inst.spot ? "spot" : undefined];
+    default:
+      return tagFields(inst.tags, name);
   }
 };
 
 export function describeInstances(params: Params, ctx: ActionContext): ActionResult {
   const ids = strings(params.InstanceId);
   if (ids.length && str(params, "MaxResults")) {
-    throw new Ec2Error("InvalidParameterCombination", "The parameter instancesSet cannot be used with the parameter maxResults");
+    throw new Ec2Error(
+      "InvalidParameterCombination",
+      "The parameter instancesSet cannot be used with the parameter maxResults",
+    );
   }
-  const candidates = ids.length ? requireInstances(ctx, ids) : [...ctx.world.instances.values()].filter((i) => ctx.world.visible(i, ctx.now));
+  const candidates = ids.length
+    ? requireInstances(ctx, ids)
+    : [...ctx.world.instances.values()].filter((i) => ctx.world.visible(i, ctx.now));
   const matching = applyFilters(candidates, filtersOf(params), instanceFields(ctx));
   const { page, nextToken } = paginate(matching, params);
   const reservations = new Map<string, Instance[]>();
-  for (const inst of page) reservations.set(inst.reservationId, [...(reservations.get(inst.reservationId) ?? []), inst]);
+  for (const inst of page)
+    reservations.set(inst.reservationId, [...(reservations.get(inst.reservationId) ?? []), inst]);
   return { reservationSet: [...reservations.values()].map((r) => reservationXml(ctx, r)), nextToken };
 }
 
@@ -199,7 +248,10 @@ export function changeState(action: Lifecycle) {
     const before = instances.map((i) => ctx.world.stateOf(i, ctx.now));
     instances.forEach((inst, n) => {
       if (!MOVES[action][before[n]]) {
-        throw new Ec2Error("IncorrectInstanceState", `The instance '${inst.id}' is not in a state from which it can be ${action === "stop" ? "stopped" : `${action}ed`}.`);
+        throw new Ec2Error(
+          "IncorrectInstanceState",
+          `The instance '${inst.id}' is not in a state from which it can be ${action === "stop" ? "stopped" : `${action}ed`}.`,
+        );
       }
     });
     instances.forEach((inst, n) => {
@@ -207,7 +259,11 @@ export function changeState(action: Lifecycle) {
       if (move === "noop" || !move) return;
       ctx.world.transition(inst, move[0], move[1], ctx.now);
       if (action === "start") inst.publicIp = ctx.publicIps.next();
-      if (action === "terminate") inst.stateReason = { code: "Client.UserInitiatedShutdown", message: "Client.UserInitiatedShutdown: User initiated shutdown" };
+      if (action === "terminate")
+        inst.stateReason = {
+          code: "Client.UserInitiatedShutdown",
+          message: "Client.UserInitiatedShutdown: User initiated shutdown",
+        };
     });
     return {
       instancesSet: instances.map((inst, n) => ({
@@ -223,16 +279,22 @@ export function createTags(params: Params, ctx: ActionContext): ActionResult {
   const { world } = ctx;
   const tags = structs(params.Tag).map((t) => [str(t, "Key") ?? "", str(t, "Value") ?? ""] as const);
   for (const [k, v] of tags) {
-    if (!k || k.length > 128 || v.length > 256) throw new Ec2Error("InvalidParameterValue", `Tag key must be 1-128 and value at most 256 characters: '${k}'`);
+    if (!k || k.length > 128 || v.length > 256)
+      throw new Ec2Error("InvalidParameterValue", `Tag key must be 1-128 and value at most 256 characters: '${k}'`);
   }
   const targets = strings(params.ResourceId).map((id) => {
     const target = world.instances.get(id)?.tags ?? world.volumes.get(id)?.tags ?? world.securityGroups.get(id)?.tags;
-    if (!target) throw new Ec2Error(id.startsWith("i-") ? "InvalidInstanceID.NotFound" : "InvalidID", `The ID '${id}' is not valid`);
+    if (!target)
+      throw new Ec2Error(
+        id.startsWith("i-") ? "InvalidInstanceID.NotFound" : "InvalidID",
+        `The ID '${id}' is not valid`,
+      );
     return target;
   });
   for (const target of targets) {
     for (const [k, v] of tags) target[k] = v;
-    if (Object.keys(target).length > 50) throw new Ec2Error("TagLimitExceeded", "The maximum number of tags per resource is 50");
+    if (Object.keys(target).length > 50)
+      throw new Ec2Error("TagLimitExceeded", "The maximum number of tags per resource is 50");
   }
   return { return: true };
 }

@@ -13,7 +13,13 @@ import { ACCOUNT_ID, CANONICAL_OWNER, type IngressRule, type SecurityGroup } fro
 export function describeAvailabilityZones(params: Params, ctx: ActionContext): ActionResult {
   const zones = [...ctx.world.subnets.values()].map((s) => ({ zoneName: s.zone, zoneId: s.zoneId }));
   const matching = applyFilters(zones, filtersOf(params), (z, name) =>
-    name === "zone-name" ? [z.zoneName] : name === "zone-id" ? [z.zoneId] : name === "state" ? ["available"] : undefined,
+    name === "zone-name"
+      ? [z.zoneName]
+      : name === "zone-id"
+        ? [z.zoneId]
+        : name === "state"
+          ? ["available"]
+          : undefined,
   );
   return {
     availabilityZoneInfo: matching.map((z) => ({
@@ -34,12 +40,18 @@ export function describeSubnets(params: Params, ctx: ActionContext): ActionResul
   const chosen = ids.length ? ids.map((id) => ctx.world.subnets.get(id)!) : [...ctx.world.subnets.values()];
   const matching = applyFilters(chosen, filtersOf(params), (s, name) => {
     switch (name) {
-      case "subnet-id": return [s.id];
-      case "vpc-id": return [s.vpcId];
-      case "availability-zone": return [s.zone];
-      case "default-for-az": return ["true"];
-      case "state": return ["available"];
-      default: return tagFields({}, name);
+      case "subnet-id":
+        return [s.id];
+      case "vpc-id":
+        return [s.vpcId];
+      case "availability-zone":
+        return [s.zone];
+      case "default-for-az":
+        return ["true"];
+      case "state":
+        return ["available"];
+      default:
+        return tagFields({}, name);
     }
   });
   const { page, nextToken } = paginate(matching, params);
@@ -55,14 +67,22 @@ export function describeImages(params: Params, ctx: ActionContext): ActionResult
   if (owners.length) chosen = chosen.filter((img) => owners.includes(img.ownerId));
   const matching = applyFilters(chosen, filtersOf(params), (img, name) => {
     switch (name) {
-      case "name": return [img.name];
-      case "image-id": return [img.id];
-      case "architecture": return [img.architecture];
-      case "owner-id": return [img.ownerId];
-      case "state": return ["available"];
-      case "root-device-type": return ["ebs"];
-      case "virtualization-type": return ["hvm"];
-      default: return tagFields({}, name);
+      case "name":
+        return [img.name];
+      case "image-id":
+        return [img.id];
+      case "architecture":
+        return [img.architecture];
+      case "owner-id":
+        return [img.ownerId];
+      case "state":
+        return ["available"];
+      case "root-device-type":
+        return ["ebs"];
+      case "virtualization-type":
+        return ["hvm"];
+      default:
+        return tagFields({}, name);
     }
   });
   return { imagesSet: matching.map(imageXml) };
@@ -80,7 +100,10 @@ export function describeInstanceTypeOfferings(params: Params, ctx: ActionContext
     name === "instance-type" ? [o.type] : name === "location" ? [o.location] : undefined,
   );
   const { page, nextToken } = paginate(matching, params);
-  return { instanceTypeOfferingSet: page.map((o) => ({ instanceType: o.type, locationType, location: o.location })), nextToken };
+  return {
+    instanceTypeOfferingSet: page.map((o) => ({ instanceType: o.type, locationType, location: o.location })),
+    nextToken,
+  };
 }
 
 export function describeKeyPairs(params: Params, ctx: ActionContext): ActionResult {
@@ -88,13 +111,17 @@ export function describeKeyPairs(params: Params, ctx: ActionContext): ActionResu
   const missing = names.find((n) => !ctx.world.keyPairs.has(n));
   if (missing) throw new Ec2Error("InvalidKeyPair.NotFound", `The key pair '${missing}' does not exist`);
   const chosen = [...ctx.world.keyPairs].filter(([n]) => !names.length || names.includes(n));
-  return { keySet: chosen.map(([keyName, keyPairId]) => ({ keyPairId, keyName, keyType: "ed25519", keyFingerprint: "fake" })) };
+  return {
+    keySet: chosen.map(([keyName, keyPairId]) => ({ keyPairId, keyName, keyType: "ed25519", keyFingerprint: "fake" })),
+  };
 }
 
 function findGroup(ctx: ActionContext, params: Params): SecurityGroup {
   const id = str(params, "GroupId");
   const name = str(params, "GroupName");
-  const group = id ? ctx.world.securityGroups.get(id) : [...ctx.world.securityGroups.values()].find((g) => g.name === name);
+  const group = id
+    ? ctx.world.securityGroups.get(id)
+    : [...ctx.world.securityGroups.values()].find((g) => g.name === name);
   if (!group) throw new Ec2Error("InvalidGroup.NotFound", `The security group '${id ?? name}' does not exist`);
   return group;
 }
@@ -102,13 +129,21 @@ function findGroup(ctx: ActionContext, params: Params): SecurityGroup {
 export function createSecurityGroup(params: Params, ctx: ActionContext): ActionResult {
   const name = str(params, "GroupName");
   const description = str(params, "GroupDescription");
-  if (!name || !description) throw new Ec2Error("MissingParameter", "The request must contain the parameters GroupName and GroupDescription");
+  if (!name || !description)
+    throw new Ec2Error("MissingParameter", "The request must contain the parameters GroupName and GroupDescription");
   const vpcId = str(params, "VpcId") ?? ctx.world.vpcId;
   if (vpcId !== ctx.world.vpcId) throw new Ec2Error("InvalidVpcID.NotFound", `The vpc ID '${vpcId}' does not exist`);
   if ([...ctx.world.securityGroups.values()].some((g) => g.name === name && g.vpcId === vpcId)) {
     throw new Ec2Error("InvalidGroup.Duplicate", `The security group '${name}' already exists for VPC '${vpcId}'`);
   }
-  const group: SecurityGroup = { id: ctx.world.newId("sg"), name, description, vpcId, tags: tagsFor(params, "security-group"), ingress: [] };
+  const group: SecurityGroup = {
+    id: ctx.world.newId("sg"),
+    name,
+    description,
+    vpcId,
+    tags: tagsFor(params, "security-group"),
+    ingress: [],
+  };
   ctx.world.securityGroups.set(group.id, group);
   return { return: true, groupId: group.id, tagSet: tagSet(group.tags) };
 }
@@ -122,11 +157,16 @@ export function describeSecurityGroups(params: Params, ctx: ActionContext): Acti
   if (names.length) chosen = chosen.filter((g) => names.includes(g.name));
   const matching = applyFilters(chosen, filtersOf(params), (g, name) => {
     switch (name) {
-      case "group-id": return [g.id];
-      case "group-name": return [g.name];
-      case "vpc-id": return [g.vpcId];
-      case "description": return [g.description];
-      default: return tagFields(g.tags, name);
+      case "group-id":
+        return [g.id];
+      case "group-name":
+        return [g.name];
+      case "vpc-id":
+        return [g.vpcId];
+      case "description":
+        return [g.description];
+      default:
+        return tagFields(g.tags, name);
     }
   });
   const { page, nextToken } = paginate(matching, params);
@@ -142,7 +182,8 @@ function ruleAtoms(params: Params): IngressRule[] {
     for (const r of structs(p.IpRanges)) {
       const cidr = str(r, "CidrIp") ?? "";
       // IpRanges take IPv4 only; IPv6 goes in Ipv6Ranges.CidrIpv6 (API_IpPermission.html).
-      if (!/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(cidr)) throw new Ec2Error("InvalidParameterValue", `CIDR block ${cidr} is malformed`);
+      if (!/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(cidr))
+        throw new Ec2Error("InvalidParameterValue", `CIDR block ${cidr} is malformed`);
       atoms.push({ protocol, ...ports, cidr });
     }
     for (const r of structs(p.Ipv6Ranges)) atoms.push({ protocol, ...ports, cidrV6: str(r, "CidrIpv6") });
@@ -152,16 +193,25 @@ function ruleAtoms(params: Params): IngressRule[] {
 }
 
 const sameRule = (a: IngressRule, b: IngressRule) =>
-  a.protocol === b.protocol && a.fromPort === b.fromPort && a.toPort === b.toPort && a.cidr === b.cidr && a.cidrV6 === b.cidrV6 && a.groupId === b.groupId;
+  a.protocol === b.protocol &&
+  a.fromPort === b.fromPort &&
+  a.toPort === b.toPort &&
+  a.cidr === b.cidr &&
+  a.cidrV6 === b.cidrV6 &&
+  a.groupId === b.groupId;
 
 export function authorizeIngress(params: Params, ctx: ActionContext): ActionResult {
   const group = findGroup(ctx, params);
   const atoms = ruleAtoms(params);
   for (const a of atoms) {
-    if (a.groupId && !ctx.world.securityGroups.has(a.groupId)) throw new Ec2Error("InvalidGroup.NotFound", `The security group '${a.groupId}' does not exist`);
+    if (a.groupId && !ctx.world.securityGroups.has(a.groupId))
+      throw new Ec2Error("InvalidGroup.NotFound", `The security group '${a.groupId}' does not exist`);
     if (group.ingress.some((r) => sameRule(r, a))) {
       const peer = a.cidr ?? a.cidrV6 ?? a.groupId;
-      throw new Ec2Error("InvalidPermission.Duplicate", `the specified rule "peer: ${peer}, ${a.protocol.toUpperCase()}, from port: ${a.fromPort}, to port: ${a.toPort}, ALLOW" already exists`);
+      throw new Ec2Error(
+        "InvalidPermission.Duplicate",
+        `the specified rule "peer: ${peer}, ${a.protocol.toUpperCase()}, from port: ${a.fromPort}, to port: ${a.toPort}, ALLOW" already exists`,
+      );
     }
   }
   group.ingress.push(...atoms);
@@ -191,10 +241,18 @@ export function revokeIngress(params: Params, ctx: ActionContext): ActionResult 
 
 export function deleteSecurityGroup(params: Params, ctx: ActionContext): ActionResult {
   const group = findGroup(ctx, params);
-  if (group.name === "default") throw new Ec2Error("CannotDelete", `the specified group: "${group.id}" name: "default" cannot be deleted by a user`);
+  if (group.name === "default")
+    throw new Ec2Error(
+      "CannotDelete",
+      `the specified group: "${group.id}" name: "default" cannot be deleted by a user`,
+    );
   // Instances hold their groups until they are fully terminated, as on EC2.
-  const inUse = [...ctx.world.instances.values()].some((i) => i.groupIds.includes(group.id) && ctx.world.stateOf(i, ctx.now) !== "terminated");
-  const referenced = [...ctx.world.securityGroups.values()].some((g) => g.id !== group.id && g.ingress.some((r) => r.groupId === group.id));
+  const inUse = [...ctx.world.instances.values()].some(
+    (i) => i.groupIds.includes(group.id) && ctx.world.stateOf(i, ctx.now) !== "terminated",
+  );
+  const referenced = [...ctx.world.securityGroups.values()].some(
+    (g) => g.id !== group.id && g.ingress.some((r) => r.groupId === group.id),
+  );
   if (inUse || referenced) throw new Ec2Error("DependencyViolation", `resource ${group.id} has a dependent object`);
   ctx.world.securityGroups.delete(group.id);
   return { return: true, groupId: group.id };

@@ -58,7 +58,11 @@ export class Ec2RateLimits {
    */
   admit(action: string, opts: { resources?: number; unfilteredUnpaginated?: boolean }, now = Date.now()): boolean {
     const smaller = opts.unfilteredUnpaginated && UNFILTERED_ACTIONS.has(action);
-    const request = this.bucket(smaller ? `${action}#unfiltered` : action, smaller ? UNFILTERED_UNPAGINATED : requestSize(action), now);
+    const request = this.bucket(
+      smaller ? `${action}#unfiltered` : action,
+      smaller ? UNFILTERED_UNPAGINATED : requestSize(action),
+      now,
+    );
     const resourceSize = RESOURCE_BUCKETS[action];
     const resource = resourceSize && this.bucket(`${action}#resources`, resourceSize, now);
     const cost = opts.resources ?? 0;

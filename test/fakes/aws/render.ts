@@ -16,7 +16,8 @@ import {
 
 export const tagSet = (tags: Tags): XmlValue => Object.entries(tags).map(([key, value]) => ({ key, value }));
 
-const dnsOf = (ip: string, region: string) => `ec2-${ip.replace(/\./g, "-")}.${region === "us-east-1" ? "compute-1" : `${region}.compute`}.amazonaws.com`;
+const dnsOf = (ip: string, region: string) =>
+  `ec2-${ip.replace(/\./g, "-")}.${region === "us-east-1" ? "compute-1" : `${region}.compute`}.amazonaws.com`;
 
 export function stateXml(world: Ec2World, inst: Instance, now: number) {
   const name = world.stateOf(inst, now);
@@ -94,7 +95,14 @@ export function volumeXml(vol: Volume): XmlValue {
     status: "in-use",
     createTime: vol.createTime,
     attachmentSet: [
-      { volumeId: vol.id, instanceId: vol.instanceId, device: "/dev/sda1", status: "attached", attachTime: vol.createTime, deleteOnTermination: true },
+      {
+        volumeId: vol.id,
+        instanceId: vol.instanceId,
+        device: "/dev/sda1",
+        status: "attached",
+        attachTime: vol.createTime,
+        deleteOnTermination: true,
+      },
     ],
     volumeType: "gp3",
     encrypted: false,
@@ -115,7 +123,9 @@ export function imageXml(img: Image): XmlValue {
     name: img.name,
     rootDeviceType: "ebs",
     rootDeviceName: "/dev/sda1",
-    blockDeviceMapping: [{ deviceName: "/dev/sda1", ebs: { volumeSize: 8, deleteOnTermination: true, volumeType: "gp3" } }],
+    blockDeviceMapping: [
+      { deviceName: "/dev/sda1", ebs: { volumeSize: 8, deleteOnTermination: true, volumeType: "gp3" } },
+    ],
     virtualizationType: "hvm",
     hypervisor: "xen",
     enaSupport: true,
@@ -164,7 +174,9 @@ export function securityGroupXml(g: SecurityGroup): XmlValue {
     groupDescription: g.description,
     vpcId: g.vpcId,
     ipPermissions: permissionsXml(g.ingress),
-    ipPermissionsEgress: [{ ipProtocol: "-1", groups: [], ipRanges: [{ cidrIp: "0.0.0.0/0" }], ipv6Ranges: [], prefixListIds: [] }],
+    ipPermissionsEgress: [
+      { ipProtocol: "-1", groups: [], ipRanges: [{ cidrIp: "0.0.0.0/0" }], ipv6Ranges: [], prefixListIds: [] },
+    ],
     tagSet: tagSet(g.tags),
   };
 }

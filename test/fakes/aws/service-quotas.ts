@@ -24,10 +24,18 @@ export function isServiceQuotasRequest(req: IncomingMessage): boolean {
 }
 
 /** Answers one Service Quotas call; returns the operation name and HTTP status for the call log. */
-export function serveServiceQuotas(state: ServiceQuotasState, req: IncomingMessage, res: ServerResponse, body: string): { action: string; status: number } {
+export function serveServiceQuotas(
+  state: ServiceQuotasState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: string,
+): { action: string; status: number } {
   const action = String(req.headers["x-amz-target"]).slice(TARGET_PREFIX.length);
   const reply = (status: number, doc: unknown, errorType?: string) => {
-    res.writeHead(status, { "content-type": "application/x-amz-json-1.1", ...(errorType && { "x-amzn-errortype": errorType }) });
+    res.writeHead(status, {
+      "content-type": "application/x-amz-json-1.1",
+      ...(errorType && { "x-amzn-errortype": errorType }),
+    });
     res.end(JSON.stringify(doc));
     return { action, status };
   };
@@ -39,15 +47,31 @@ export function serveServiceQuotas(state: ServiceQuotasState, req: IncomingMessa
   } catch {
     return error(400, "SerializationException", "Malformed JSON");
   }
-  if (!input.ServiceCode || !input.QuotaCode) return error(400, "IllegalArgumentException", "ServiceCode and QuotaCode are required");
+  if (!input.ServiceCode || !input.QuotaCode)
+    return error(400, "IllegalArgumentException", "ServiceCode and QuotaCode are required");
   const quota = input.ServiceCode === "ec2" ? state.quotas.get(input.QuotaCode) : undefined;
-  if (!quota) return error(400, "NoSuchResourceException", `The request failed because the specified quota ${input.QuotaCode} doesn't exist.`);
+  if (!quota)
+    return error(
+      400,
+      "NoSuchResourceException",
+      `The request failed because the specified quota ${input.QuotaCode} doesn't exist.`,
+    );
   return reply(200, {
     Quota: {
-      ServiceCode: "ec2", ServiceName: "Amazon Elastic Compute Cloud (Amazon EC2)", QuotaCode: input.QuotaCode, QuotaName: quota.name,
+      ServiceCode: "ec2",
+      ServiceName: "Amazon Elastic Compute Cloud (Amazon EC2)",
+      QuotaCode: input.QuotaCode,
+      QuotaName: quota.name,
       QuotaArn: `arn:aws:servicequotas:${state.region}:123456789012:ec2/${input.QuotaCode}`,
-      Value: quota.value, Unit: "None", Adjustable: true, GlobalQuota: false,
-      UsageMetric: { MetricNamespace: "AWS/Usage", MetricName: "ResourceCount", MetricStatisticRecommendation: "Maximum" },
+      Value: quota.value,
+      Unit: "None",
+      Adjustable: true,
+      GlobalQuota: false,
+      UsageMetric: {
+        MetricNamespace: "AWS/Usage",
+        MetricName: "ResourceCount",
+        MetricStatisticRecommendation: "Maximum",
+      },
     },
   });
 }

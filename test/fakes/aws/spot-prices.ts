@@ -17,7 +17,9 @@ const catalogSpot = new Map<string, Map<string, number>>();
 function spotOf(region: string, type: string): number | undefined {
   let byType = catalogSpot.get(region);
   if (!byType) {
-    const rows = (JSON.parse(readFileSync(join(catalogDir(), "aws", `${region}.json`), "utf8")) as { rows: unknown[][] }).rows;
+    const rows = (
+      JSON.parse(readFileSync(join(catalogDir(), "aws", `${region}.json`), "utf8")) as { rows: unknown[][] }
+    ).rows;
     byType = new Map(rows.filter((r) => typeof r[8] === "number").map((r) => [r[0] as string, r[8] as number]));
     catalogSpot.set(region, byType);
   }
@@ -29,7 +31,13 @@ export function describeSpotPriceHistory(params: Params, ctx: ActionContext): Ac
   const types = strings(params.InstanceType);
   const products = strings(params.ProductDescription);
   const zone = str(params, "AvailabilityZone");
-  const items: { instanceType: string; productDescription: string; spotPrice: string; timestamp: Date; availabilityZone: string }[] = [];
+  const items: {
+    instanceType: string;
+    productDescription: string;
+    spotPrice: string;
+    timestamp: Date;
+    availabilityZone: string;
+  }[] = [];
   if (!products.length || products.includes("Linux/UNIX")) {
     for (const type of types.length ? types : [...world.types.keys()]) {
       world.zones.forEach((z, i) => {
@@ -38,7 +46,13 @@ export function describeSpotPriceHistory(params: Params, ctx: ActionContext): Ac
         const base = spotOf(world.region, type);
         const price = override ?? (base === undefined ? undefined : base * ZONE_FACTORS[i % ZONE_FACTORS.length]);
         if (price === undefined) return;
-        items.push({ instanceType: type, productDescription: "Linux/UNIX", spotPrice: price.toFixed(6), timestamp: new Date(ctx.now - 3_600_000), availabilityZone: z });
+        items.push({
+          instanceType: type,
+          productDescription: "Linux/UNIX",
+          spotPrice: price.toFixed(6),
+          timestamp: new Date(ctx.now - 3_600_000),
+          availabilityZone: z,
+        });
       });
     }
   }

@@ -77,20 +77,27 @@ export function filtersOf(params: Params): Map<string, string[]> {
 /** A response value: objects become elements, arrays become `<item>` lists, Dates ISO 8601. */
 export type XmlValue = string | number | boolean | Date | undefined | null | XmlValue[] | { [key: string]: XmlValue };
 
-const escapeXml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const escapeXml = (s: string) =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 function element(name: string, value: XmlValue): string {
   if (value === undefined || value === null) return "";
   if (Array.isArray(value)) return `<${name}>${value.map((v) => element("item", v)).join("")}</${name}>`;
   if (value instanceof Date) return `<${name}>${value.toISOString()}</${name}>`;
   if (typeof value === "object") {
-    return `<${name}>${Object.entries(value).map(([k, v]) => element(k, v)).join("")}</${name}>`;
+    return `<${name}>${Object.entries(value)
+      .map(([k, v]) => element(k, v))
+      .join("")}</${name}>`;
   }
   return `<${name}>${escapeXml(String(value))}</${name}>`;
 }
 
 export function renderResponse(action: string, requestId: string, body: Record<string, XmlValue>): string {
-  const inner = element("requestId", requestId) + Object.entries(body).map(([k, v]) => element(k, v)).join("");
+  const inner =
+    element("requestId", requestId) +
+    Object.entries(body)
+      .map(([k, v]) => element(k, v))
+      .join("");
   return `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${EC2_XMLNS}">${inner}</${action}Response>`;
 }
 

@@ -145,11 +145,22 @@ export class Ec2World {
     this.zones = ["a", "b", "c"].map((z) => `${region}${z}`);
     this.zones.forEach((zone, i) => {
       const id = `subnet-0fa4e1c0ffee0000${i + 1}`;
-      this.subnets.set(id, { id, vpcId: this.vpcId, zone, zoneId: `${region.replace(/-/g, "").slice(0, 4)}-az${i + 1}`, cidr: `172.31.${16 * i}.0/20`, hosts: 0 });
+      this.subnets.set(id, {
+        id,
+        vpcId: this.vpcId,
+        zone,
+        zoneId: `${region.replace(/-/g, "").slice(0, 4)}-az${i + 1}`,
+        cidr: `172.31.${16 * i}.0/20`,
+        hosts: 0,
+      });
     });
     const rows = (JSON.parse(readFileSync(findCatalog(region), "utf8")) as { rows: CatalogRow[] }).rows;
     for (const [type, vcpus, , arch] of rows) this.types.set(type, { type, vcpus, arch });
-    const plain = (arch: string) => rows.filter((r) => r[3] === arch && !r[4] && !r[6]).slice(0, 10).map((r) => r[0]);
+    const plain = (arch: string) =>
+      rows
+        .filter((r) => r[3] === arch && !r[4] && !r[6])
+        .slice(0, 10)
+        .map((r) => r[0]);
     this.unofferedInLastZone = [...plain("x86_64"), ...plain("arm64")];
     this.seedImages();
     this.securityGroups.set("sg-0fa4e1c0ffee00001", {
@@ -168,7 +179,10 @@ export class Ec2World {
       { codename: "noble", version: "24.04", volume: "hvm-ssd-gp3" },
     ];
     for (const r of releases) {
-      for (const [arch, debArch] of [["x86_64", "amd64"], ["arm64", "arm64"]] as const) {
+      for (const [arch, debArch] of [
+        ["x86_64", "amd64"],
+        ["arm64", "arm64"],
+      ] as const) {
         for (const date of ["20240801", "20250115", "20250610"]) {
           const name = `ubuntu/images/${r.volume}/ubuntu-${r.codename}-${r.version}-${debArch}-server-${date}`;
           const id = this.newId("ami");
@@ -212,7 +226,9 @@ export class Ec2World {
 
   /** Terminated instances drop out of every answer after the retention time. */
   visible(inst: Instance, now = Date.now()): boolean {
-    return !(this.stateOf(inst, now) === "terminated" && now >= inst.transition.at + this.options.terminatedRetentionMs);
+    return !(
+      this.stateOf(inst, now) === "terminated" && now >= inst.transition.at + this.options.terminatedRetentionMs
+    );
   }
 
   publicIpOf(inst: Instance, now = Date.now()): string | undefined {

@@ -25,7 +25,12 @@ let catalog: { location: string; rows: Map<string, CatalogRow> } | undefined;
 export function loadCatalog(location: string) {
   const file = join(catalogDir(), "azure", `${location}.json`);
   const json = JSON.parse(readFileSync(file, "utf8")) as { rows: [string, number, number, "x86_64" | "arm64"][] };
-  catalog = { location, rows: new Map(json.rows.map(([type, vcpus, memoryGib, arch]) => [type.toLowerCase(), { type, vcpus, memoryGib, arch }])) };
+  catalog = {
+    location,
+    rows: new Map(
+      json.rows.map(([type, vcpus, memoryGib, arch]) => [type.toLowerCase(), { type, vcpus, memoryGib, arch }]),
+    ),
+  };
 }
 
 export const catalogRow = (size: string) => catalog?.rows.get(size.toLowerCase());
@@ -38,8 +43,12 @@ export function skuFamily(size: string): string {
 }
 
 const DISPLAY: Record<PowerState, string> = {
-  starting: "VM starting", running: "VM running", stopping: "VM stopping", stopped: "VM stopped",
-  deallocating: "VM deallocating", deallocated: "VM deallocated",
+  starting: "VM starting",
+  running: "VM running",
+  stopping: "VM stopping",
+  stopped: "VM stopped",
+  deallocating: "VM deallocating",
+  deallocated: "VM deallocated",
 };
 
 export function instanceView(vm: ArmResource) {
@@ -48,8 +57,17 @@ export function instanceView(vm: ArmResource) {
   const statuses: any[] = [
     // A failed provisioning names its error code as Compute does: "ProvisioningState/failed/ZonalAllocationFailed".
     prov === "Failed" && vm.failed
-      ? { code: `ProvisioningState/failed/${vm.failed.code}`, level: "Error", displayStatus: "Provisioning failed", message: vm.failed.message }
-      : { code: `ProvisioningState/${prov.toLowerCase()}`, level: "Info", displayStatus: `Provisioning ${prov.toLowerCase()}` },
+      ? {
+          code: `ProvisioningState/failed/${vm.failed.code}`,
+          level: "Error",
+          displayStatus: "Provisioning failed",
+          message: vm.failed.message,
+        }
+      : {
+          code: `ProvisioningState/${prov.toLowerCase()}`,
+          level: "Info",
+          displayStatus: `Provisioning ${prov.toLowerCase()}`,
+        },
   ];
   if (power) statuses.push({ code: `PowerState/${power}`, level: "Info", displayStatus: DISPLAY[power] });
   return { computerName: vm.properties.osProfile?.computerName, osName: "ubuntu", statuses };
@@ -58,7 +76,10 @@ export function instanceView(vm: ArmResource) {
 export const vmView = (vm: ArmResource, withInstanceView = false) =>
   view(vm, withInstanceView ? { instanceView: instanceView(vm) } : {});
 
-export function handleCompute(ctx: Ctx, p: { rg: string; type: string; name?: string; action?: string; method: string; body: any }): Reply {
+export function handleCompute(
+  ctx: Ctx,
+  p: { rg: string; type: string; name?: string; action?: string; method: string; body: any },
+): Reply {
   const group = requireGroup(ctx, p.rg);
   const kind = p.type.toLowerCase();
   if (kind === "disks") {
@@ -66,11 +87,17 @@ export function handleCompute(ctx: Ctx, p: { rg: string; type: string; name?: st
     const disk = getOfType(ctx, `${group.id}/providers/${DISK}/${p.name}`, DISK);
     if (p.method === "GET") return { status: 200, body: view(disk) };
     if (p.method === "DELETE") {
-      if (disk.properties.managedBy) throw new ArmError(409, "OperationNotAllowed", `Disk ${p.name} is attached to VM ${disk.properties.managedBy}.`);
+      if (disk.properties.managedBy)
+        throw new ArmError(
+          409,
+          "OperationNotAllowed",
+          `Disk ${p.name} is attached to VM ${disk.properties.managedBy}.`,
+        );
       return acceptDelete(ctx, disk, COMPUTE);
     }
   }
-  if (kind !== "virtualmachines") throw new ArmError(400, "InvalidResourceType", `The resource type '${p.type}' is not served by this fake.`);
+  if (kind !== "virtualmachines")
+    throw new ArmError(400, "InvalidResourceType", `The resource type '${p.type}' is not served by this fake.`);
   if (!p.name) return listOfType(ctx, p.rg, VM, (vm) => vmView(vm));
   const id = `${group.id}/providers/${VM}/${p.name}`;
   if (p.method === "PUT" && !p.action) return putVm(ctx, p.rg, p.name, p.body);
@@ -79,13 +106,20 @@ export function handleCompute(ctx: Ctx, p: { rg: string; type: string; name?: st
     return vm ? acceptDelete(ctx, vm, COMPUTE) : { status: 204 };
   }
   const vm = getOfType(ctx, id, VM);
-  if (p.method === "GET" && !p.action) return { status: 200, body: vmView(vm, ctx.url.searchParams.get("$expand") === "instanceView") };
+  if (p.method === "GET" && !p.action)
+    return { status: 200, body: vmView(vm, ctx.url.searchParams.get("$expand") === "instanceView") };
   if (p.method === "GET" && p.action === "instanceView") return { status: 200, body: instanceView(vm) };
-  if (p.method === "POST" && p.action?.toLowerCase() === "retrievebootdiagnosticsdata") return retrieveBootDiagnosticsData(ctx, vm);
+  if (p.method === "POST" && p.action?.toLowerCase() === "retrievebootdiagnosticsdata")
+    return retrieveBootDiagnosticsData(ctx, vm);
   if (p.method === "POST" && p.action) return powerAction(ctx, vm, p.action);
   // PATCH (https://learn.microsoft.com/rest/api/compute/virtual-machines/update): a given `tags` replaces the set.
   if (p.method === "PATCH" && !p.action) {
-    if (vm.deleteAt !== undefined) throw new ArmError(409, "OperationNotAllowed", `Operation 'Patch' is not allowed on VM '${vm.name}' since the VM is marked for deletion.`);
+    if (vm.deleteAt !== undefined)
+      throw new ArmError(
+        409,
+        "OperationNotAllowed",
+        `Operation 'Patch' is not allowed on VM '${vm.name}' since the VM is marked for deletion.`,
+      );
     if (p.body?.tags) vm.tags = { ...p.body.tags };
     return { status: 200, body: vmView(vm) };
   }
@@ -101,9 +135,18 @@ const ACTIONS: Record<string, [PowerState, PowerState]> = {
 function powerAction(ctx: Ctx, vm: ArmResource, action: string): Reply {
   const transition = ACTIONS[action.toLowerCase()];
   if (!transition) throw new ArmError(400, "InvalidParameter", `Action '${action}' is not served by this fake.`);
-  if (vm.deleteAt !== undefined) throw new ArmError(409, "OperationNotAllowed", `Operation '${action}' is not allowed since the VM '${vm.name}' is marked for deletion.`);
+  if (vm.deleteAt !== undefined)
+    throw new ArmError(
+      409,
+      "OperationNotAllowed",
+      `Operation '${action}' is not allowed since the VM '${vm.name}' is marked for deletion.`,
+    );
   if (provisioningState(vm) === "Failed" && action === "start") {
-    throw new ArmError(409, "OperationNotAllowed", `Operation 'start' is not allowed on VM '${vm.name}' since the VM is in a failed state.`);
+    throw new ArmError(
+      409,
+      "OperationNotAllowed",
+      `Operation 'start' is not allowed on VM '${vm.name}' since the VM is in a failed state.`,
+    );
   }
   const now = Date.now();
   const already = powerState(vm, now) === transition[1];
@@ -118,7 +161,10 @@ function powerAction(ctx: Ctx, vm: ArmResource, action: string): Reply {
 /** GET /subscriptions/{s}/providers/Microsoft.Compute/virtualMachines; statusOnly=true adds each instanceView. */
 export function listAllVms(ctx: Ctx): Reply {
   const statusOnly = ctx.url.searchParams.get("statusOnly") === "true";
-  const items = ctx.state.all().filter((r) => r.type === VM).map((vm) => vmView(vm, statusOnly));
+  const items = ctx.state
+    .all()
+    .filter((r) => r.type === VM)
+    .map((vm) => vmView(vm, statusOnly));
   return { status: 200, body: page(items, ctx.url, ctx.baseUrl, ctx.pageSize) };
 }
 
@@ -144,8 +190,18 @@ export function listSkus(ctx: Ctx): Reply {
       .filter((r) => r.size.toLowerCase() === row.type.toLowerCase())
       .map((r) =>
         r.zones
-          ? { type: "Zone", values: [loc], restrictionInfo: { locations: [loc], zones: r.zones }, reasonCode: "NotAvailableForSubscription" }
-          : { type: "Location", values: [loc], restrictionInfo: { locations: [loc] }, reasonCode: "NotAvailableForSubscription" },
+          ? {
+              type: "Zone",
+              values: [loc],
+              restrictionInfo: { locations: [loc], zones: r.zones },
+              reasonCode: "NotAvailableForSubscription",
+            }
+          : {
+              type: "Location",
+              values: [loc],
+              restrictionInfo: { locations: [loc] },
+              reasonCode: "NotAvailableForSubscription",
+            },
       ),
   }));
   return { status: 200, body: page(items, ctx.url, ctx.baseUrl, Math.max(ctx.pageSize, 500)) };

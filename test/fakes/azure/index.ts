@@ -52,8 +52,14 @@ export async function startFakeArm(options: FakeAzureOptions = {}): Promise<Fake
   let baseUrl = "";
   const tls = throwawayCertificate();
   const router = createRouter({
-    state, faults, calls, token: () => token, baseUrl: () => baseUrl, latencyMs: () => latencyMs,
-    transitionMs: options.transitionMs ?? 20, pageSize: options.pageSize ?? 100,
+    state,
+    faults,
+    calls,
+    token: () => token,
+    baseUrl: () => baseUrl,
+    latencyMs: () => latencyMs,
+    transitionMs: options.transitionMs ?? 20,
+    pageSize: options.pageSize ?? 100,
     rateLimits: options.rateLimits === false ? undefined : new ArmRateLimits(),
   });
   const server = await listen(router, { port: options.port, tls: { key: tls.key, cert: tls.cert } });
@@ -76,7 +82,8 @@ export async function startFakeArm(options: FakeAzureOptions = {}): Promise<Fake
     url: server.url,
     subscription: FAKE_SUBSCRIPTION,
     caCert: tls.cert,
-    setSpotPrice: (size, price) => void (price === undefined ? state.spotPriceOverrides.delete(size) : state.spotPriceOverrides.set(size, price)),
+    setSpotPrice: (size, price) =>
+      void (price === undefined ? state.spotPriceOverrides.delete(size) : state.spotPriceOverrides.set(size, price)),
     env,
     setConsoleOutput: (name, text) => state.consoles.set(name, text),
     badCredentialsEnv: { ...env, CLOUDLAUNCH_AZURE_ACCESS_TOKEN: "expired-or-forged-token" },
@@ -91,7 +98,8 @@ export async function startFakeArm(options: FakeAzureOptions = {}): Promise<Fake
     inject: (f) => faults.inject(f),
     clearFaults: () => faults.clear(),
     setQuota: (kind, limit) => {
-      state.quotaLimits[{ vcpus: "cores", "spot-vcpus": "lowPriorityCores", addresses: "PublicIPAddresses" }[kind]] = limit;
+      state.quotaLimits[{ vcpus: "cores", "spot-vcpus": "lowPriorityCores", addresses: "PublicIPAddresses" }[kind]] =
+        limit;
     },
     restrictSku: (size, zones) => void state.restrictions.push({ size, zones }),
     guestShutdown: (vmName) => {
@@ -99,8 +107,16 @@ export async function startFakeArm(options: FakeAzureOptions = {}): Promise<Fake
       if (!vm) throw new Error(`fake ARM: no VM ${vmName}`);
       vm.power = { from: "running", to: "stopped", at: Date.now() };
     },
-    vms: () => state.all().filter((r) => r.type === VM).map((vm) => toFakeVm(state, vm)),
-    resources: () => state.all().filter((r) => r.type !== VM).map((r) => ({ kind: kindOf(r.type), id: r.id, tags: r.tags })),
+    vms: () =>
+      state
+        .all()
+        .filter((r) => r.type === VM)
+        .map((vm) => toFakeVm(state, vm)),
+    resources: () =>
+      state
+        .all()
+        .filter((r) => r.type !== VM)
+        .map((r) => ({ kind: kindOf(r.type), id: r.id, tags: r.tags })),
     close: async () => {
       await server.close();
       tls.dispose();
@@ -128,8 +144,12 @@ function toFakeVm(state: ArmState, vm: ReturnType<ArmState["all"]>[number]): Fak
 }
 
 const KINDS: Record<string, string> = {
-  [RG_TYPE]: "resource group", [VNET]: "virtual network", [NIC]: "network interface", [PIP]: "public IP",
-  "Microsoft.Network/networkSecurityGroups": "network security group", "Microsoft.Compute/disks": "disk",
+  [RG_TYPE]: "resource group",
+  [VNET]: "virtual network",
+  [NIC]: "network interface",
+  [PIP]: "public IP",
+  "Microsoft.Network/networkSecurityGroups": "network security group",
+  "Microsoft.Compute/disks": "disk",
 };
 const kindOf = (type: string) => KINDS[type] ?? type;
 
@@ -140,10 +160,19 @@ function seedSharedNetwork(state: ArmState) {
   state.put({ ...base, id: group, name: SHARED_NETWORK_GROUP, type: RG_TYPE, properties: {} });
   const vnet = `${group}/providers/${VNET}/shared-vnet`;
   state.put({
-    ...base, id: vnet, name: "shared-vnet", type: VNET,
+    ...base,
+    id: vnet,
+    name: "shared-vnet",
+    type: VNET,
     properties: {
       addressSpace: { addressPrefixes: ["10.20.0.0/16"] },
-      subnets: [{ name: "default", id: `${vnet}/subnets/default`, properties: { addressPrefix: "10.20.0.0/20", provisioningState: "Succeeded" } }],
+      subnets: [
+        {
+          name: "default",
+          id: `${vnet}/subnets/default`,
+          properties: { addressPrefix: "10.20.0.0/20", provisioningState: "Succeeded" },
+        },
+      ],
     },
   });
 }

@@ -30,7 +30,12 @@ export interface NetworkPath {
 
 export function handleNetwork(ctx: Ctx, p: NetworkPath): Reply {
   const type = TYPES[p.type.toLowerCase()];
-  if (!type) throw new ArmError(400, "InvalidResourceType", `The resource type '${p.type}' could not be found in the namespace '${NETWORK}'.`);
+  if (!type)
+    throw new ArmError(
+      400,
+      "InvalidResourceType",
+      `The resource type '${p.type}' could not be found in the namespace '${NETWORK}'.`,
+    );
   if (!p.name) {
     if (p.method !== "GET") throw new ArmError(405, "MethodNotAllowed", `${p.method} is not allowed here.`);
     return listOfType(ctx, p.rg, type);
@@ -60,26 +65,44 @@ export function handleNetwork(ctx: Ctx, p: NetworkPath): Reply {
 }
 
 function put(ctx: Ctx, group: ArmResource, type: string, id: string, name: string, body: any): Reply {
-  if (!body?.location) throw new ArmError(400, "LocationRequired", "The location property is required for this definition.");
+  if (!body?.location)
+    throw new ArmError(400, "LocationRequired", "The location property is required for this definition.");
   const existing = ctx.state.get(id);
-  if (existing?.deleteAt !== undefined) throw new ArmError(409, "AnotherOperationInProgress", `Resource ${id} is being deleted.`);
+  if (existing?.deleteAt !== undefined)
+    throw new ArmError(409, "AnotherOperationInProgress", `Resource ${id} is being deleted.`);
   const now = Date.now();
   const res: ArmResource = {
-    id, name, type, location: body.location, resourceGroup: group.name, tags: body.tags ?? {},
-    properties: shapeProperties(ctx, type, id, body), createdAt: existing?.createdAt ?? now,
-    readyAt: now + ctx.transitionMs, updating: !!existing, sku: body.sku,
+    id,
+    name,
+    type,
+    location: body.location,
+    resourceGroup: group.name,
+    tags: body.tags ?? {},
+    properties: shapeProperties(ctx, type, id, body),
+    createdAt: existing?.createdAt ?? now,
+    readyAt: now + ctx.transitionMs,
+    updating: !!existing,
+    sku: body.sku,
   };
   ctx.state.put(res);
   const op = ctx.state.startOperation(ctx.transitionMs);
   const { "azure-asyncoperation": asyncOp } = asyncHeaders(ctx.state, op, ctx.baseUrl, NETWORK, ctx.apiVersion);
-  return { status: existing ? 200 : 201, body: view(res), headers: { "azure-asyncoperation": asyncOp, "retry-after": "0" } };
+  return {
+    status: existing ? 200 : 201,
+    body: view(res),
+    headers: { "azure-asyncoperation": asyncOp, "retry-after": "0" },
+  };
 }
 
 /** Fills in what ARM computes: child ids, default NSG rules, a public IP's address, a NIC's private address. */
 function shapeProperties(ctx: Ctx, type: string, id: string, body: any): Record<string, any> {
   const props = structuredClone(body.properties ?? {});
   if (type === VNET) {
-    props.subnets = (props.subnets ?? []).map((s: any) => ({ ...s, id: `${id}/subnets/${s.name}`, properties: { ...s.properties, provisioningState: "Succeeded" } }));
+    props.subnets = (props.subnets ?? []).map((s: any) => ({
+      ...s,
+      id: `${id}/subnets/${s.name}`,
+      properties: { ...s.properties, provisioningState: "Succeeded" },
+    }));
   }
   if (type === NSG) {
     props.securityRules = (props.securityRules ?? []).map((r: any) => ({ ...r, id: `${id}/securityRules/${r.name}` }));
@@ -87,15 +110,24 @@ function shapeProperties(ctx: Ctx, type: string, id: string, body: any): Record<
   }
   if (type === PIP) {
     if (body.sku?.name !== "Standard") {
-      throw new ArmError(400, "BasicSkuPublicIpNotAllowed", "Basic SKU public IP addresses were retired on 30 September 2025; use the Standard SKU.");
+      throw new ArmError(
+        400,
+        "BasicSkuPublicIpNotAllowed",
+        "Basic SKU public IP addresses were retired on 30 September 2025; use the Standard SKU.",
+      );
     }
     props.publicIPAllocationMethod = "Static";
     props.ipAddress = ctx.state.publicIps.next();
   }
   if (type === NIC) {
     props.ipConfigurations = (props.ipConfigurations ?? []).map((c: any) => ({
-      ...c, id: `${id}/ipConfigurations/${c.name}`,
-      properties: { ...c.properties, privateIPAddress: privateIpFor(ctx, c.properties?.subnet?.id), privateIPAllocationMethod: "Dynamic" },
+      ...c,
+      id: `${id}/ipConfigurations/${c.name}`,
+      properties: {
+        ...c.properties,
+        privateIPAddress: privateIpFor(ctx, c.properties?.subnet?.id),
+        privateIPAllocationMethod: "Dynamic",
+      },
     }));
   }
   return props;
@@ -103,7 +135,12 @@ function shapeProperties(ctx: Ctx, type: string, id: string, body: any): Record<
 
 export function privateIpFor(ctx: Ctx, subnetId: string | undefined): string {
   const sub = subnetId ? findSubnet(ctx, subnetId) : undefined;
-  if (!sub) throw new ArmError(400, "InvalidResourceReference", `Resource ${subnetId} referenced by the request was not found.`);
+  if (!sub)
+    throw new ArmError(
+      400,
+      "InvalidResourceReference",
+      `Resource ${subnetId} referenced by the request was not found.`,
+    );
   return ctx.state.nextPrivateIp(sub.properties?.addressPrefix ?? "10.0.0.0/24");
 }
 
@@ -122,7 +159,11 @@ function subnet(_ctx: Ctx, vnet: ArmResource, name: string, method: string, body
     return { status: 200, body: { ...found, type: `${VNET}/subnets` } };
   }
   if (method === "PUT") {
-    const entry = { name, id: `${vnet.id}/subnets/${name}`, properties: { ...body?.properties, provisioningState: "Succeeded" } };
+    const entry = {
+      name,
+      id: `${vnet.id}/subnets/${name}`,
+      properties: { ...body?.properties, provisioningState: "Succeeded" },
+    };
     if (found) subnets.splice(subnets.indexOf(found), 1, entry);
     else subnets.push(entry);
     return { status: found ? 200 : 201, body: { ...entry, type: `${VNET}/subnets` } };
@@ -149,10 +190,22 @@ function securityRule(nsg: ArmResource, name: string, method: string, body: any)
   if (method === "PUT") {
     const props = body?.properties ?? {};
     for (const field of ["access", "direction", "priority", "protocol"]) {
-      if (props[field] === undefined) throw new ArmError(400, "InvalidRequestFormat", `Missing required property '${field}' of security rule ${name}.`);
+      if (props[field] === undefined)
+        throw new ArmError(
+          400,
+          "InvalidRequestFormat",
+          `Missing required property '${field}' of security rule ${name}.`,
+        );
     }
-    const clash = rules.find((r) => r !== found && r.properties?.priority === props.priority && r.properties?.direction === props.direction);
-    if (clash) throw new ArmError(400, "SecurityRuleConflict", `Security rule ${name} conflicts with rule ${clash.name}: rules cannot have the same priority and direction.`);
+    const clash = rules.find(
+      (r) => r !== found && r.properties?.priority === props.priority && r.properties?.direction === props.direction,
+    );
+    if (clash)
+      throw new ArmError(
+        400,
+        "SecurityRuleConflict",
+        `Security rule ${name} conflicts with rule ${clash.name}: rules cannot have the same priority and direction.`,
+      );
     const entry = { name, id, properties: { ...props, provisioningState: "Succeeded" } };
     if (found) rules.splice(rules.indexOf(found), 1, entry);
     else rules.push(entry);
@@ -164,18 +217,46 @@ function securityRule(nsg: ArmResource, name: string, method: string, body: any)
 function assertDeletable(ctx: Ctx, res: ArmResource) {
   const live = (t: string) => ctx.state.all().filter((r) => r.type === t && r.deleteAt === undefined);
   if (res.type === NIC && res.properties.virtualMachine) {
-    throw new ArmError(400, "NicInUse", `Network Interface ${res.id} is used by existing resource ${res.properties.virtualMachine.id}.`);
+    throw new ArmError(
+      400,
+      "NicInUse",
+      `Network Interface ${res.id} is used by existing resource ${res.properties.virtualMachine.id}.`,
+    );
   }
-  if (res.type === PIP && res.properties.ipConfiguration && ctx.state.get(res.properties.ipConfiguration.id.split("/ipConfigurations/")[0])) {
-    throw new ArmError(400, "PublicIPAddressCannotBeDeleted", `Public IP address ${res.id} can not be deleted since it is still allocated to resource ${res.properties.ipConfiguration.id}.`);
+  if (
+    res.type === PIP &&
+    res.properties.ipConfiguration &&
+    ctx.state.get(res.properties.ipConfiguration.id.split("/ipConfigurations/")[0])
+  ) {
+    throw new ArmError(
+      400,
+      "PublicIPAddressCannotBeDeleted",
+      `Public IP address ${res.id} can not be deleted since it is still allocated to resource ${res.properties.ipConfiguration.id}.`,
+    );
   }
-  if (res.type === NSG && live(NIC).some((n) => n.properties.networkSecurityGroup?.id?.toLowerCase() === res.id.toLowerCase())) {
-    throw new ArmError(400, "InUseNetworkSecurityGroupCannotBeDeleted", `Network security group ${res.id} cannot be deleted because it is in use.`);
+  if (
+    res.type === NSG &&
+    live(NIC).some((n) => n.properties.networkSecurityGroup?.id?.toLowerCase() === res.id.toLowerCase())
+  ) {
+    throw new ArmError(
+      400,
+      "InUseNetworkSecurityGroupCannotBeDeleted",
+      `Network security group ${res.id} cannot be deleted because it is in use.`,
+    );
   }
   if (res.type === VNET) {
     const prefix = `${res.id.toLowerCase()}/subnets/`;
-    const user = live(NIC).find((n) => (n.properties.ipConfigurations ?? []).some((c: any) => c.properties?.subnet?.id?.toLowerCase().startsWith(prefix)));
-    if (user) throw new ArmError(400, "InUseSubnetCannotBeDeleted", `Subnet of ${res.id} is in use by ${user.id} and cannot be deleted.`);
+    const user = live(NIC).find((n) =>
+      (n.properties.ipConfigurations ?? []).some((c: any) =>
+        c.properties?.subnet?.id?.toLowerCase().startsWith(prefix),
+      ),
+    );
+    if (user)
+      throw new ArmError(
+        400,
+        "InUseSubnetCannotBeDeleted",
+        `Subnet of ${res.id} is in use by ${user.id} and cannot be deleted.`,
+      );
   }
 }
 
@@ -183,8 +264,14 @@ function assertDeletable(ctx: Ctx, res: ArmResource) {
 const rule = (name: string, priority: number, direction: string, access: string, src: string, dst: string) => ({
   name,
   properties: {
-    protocol: "*", sourcePortRange: "*", destinationPortRange: "*", sourceAddressPrefix: src, destinationAddressPrefix: dst,
-    access, priority, direction,
+    protocol: "*",
+    sourcePortRange: "*",
+    destinationPortRange: "*",
+    sourceAddressPrefix: src,
+    destinationAddressPrefix: dst,
+    access,
+    priority,
+    direction,
   },
 });
 const DEFAULT_RULES = [

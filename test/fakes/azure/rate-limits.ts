@@ -11,7 +11,6 @@
 import { TokenBucket, type BucketSize } from "../common.js";
 import { ArmError } from "./wire.js";
 
-
 type ArmCategory = "reads" | "writes" | "deletes";
 
 const ARM: Record<ArmCategory, BucketSize> = {
@@ -45,26 +44,44 @@ export class ArmRateLimits {
     const arm = this.bucket(`arm:${category}`, ARM[category], now);
     const header = `x-ms-ratelimit-remaining-subscription-${category}`;
     if (arm.level(now) < 1) {
-      throw new ArmError(429, "TooManyRequests", `The request is being throttled as the limit has been reached for operation type - ${category === "reads" ? "Read" : category === "writes" ? "Write" : "Delete"}. For more information, see - https://aka.ms/armthrottling`, {
-        "retry-after": String(arm.secondsToNextToken(now)),
-        [header]: "0",
-      });
+      throw new ArmError(
+        429,
+        "TooManyRequests",
+        `The request is being throttled as the limit has been reached for operation type - ${category === "reads" ? "Read" : category === "writes" ? "Write" : "Delete"}. For more information, see - https://aka.ms/armthrottling`,
+        {
+          "retry-after": String(arm.secondsToNextToken(now)),
+          [header]: "0",
+        },
+      );
     }
     const policy = call.computePolicy;
     const compute = policy ? this.bucket(`compute:${policy}`, COMPUTE[policy], now) : undefined;
     if (compute && compute.level(now) < 1) {
       // Compute's own throttling answer: https://learn.microsoft.com/troubleshoot/azure/virtual-machines/troubleshooting-throttling-errors
-      throw new ArmError(429, "OperationNotAllowed", "The server rejected the request because too many requests have been received for this subscription.", {
-        "retry-after": String(compute.secondsToNextToken(now)),
-        "x-ms-ratelimit-remaining-resource": `Microsoft.Compute/${policy};0`,
-        [header]: String(Math.floor(arm.level(now))),
-      }, [{ code: "TooManyRequests", message: JSON.stringify({ operationGroup: policy, allowedRequestCount: COMPUTE[policy!].capacity }) }]);
+      throw new ArmError(
+        429,
+        "OperationNotAllowed",
+        "The server rejected the request because too many requests have been received for this subscription.",
+        {
+          "retry-after": String(compute.secondsToNextToken(now)),
+          "x-ms-ratelimit-remaining-resource": `Microsoft.Compute/${policy};0`,
+          [header]: String(Math.floor(arm.level(now))),
+        },
+        [
+          {
+            code: "TooManyRequests",
+            message: JSON.stringify({ operationGroup: policy, allowedRequestCount: COMPUTE[policy!].capacity }),
+          },
+        ],
+      );
     }
     arm.take();
     compute?.take();
     return {
       [header]: String(Math.floor(arm.level(now))),
-      ...(compute ? { "x-ms-ratelimit-remaining-resource": `Microsoft.Compute/${policy};${Math.floor(compute.level(now))}` } : {}),
+      ...(compute
+        ? { "x-ms-ratelimit-remaining-resource": `Microsoft.Compute/${policy};${Math.floor(compute.level(now))}` }
+        : {}),
     };
   }
 

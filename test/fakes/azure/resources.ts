@@ -58,10 +58,19 @@ export function putGroup(ctx: Ctx, rg: string, body: any): Reply {
   if (existing?.deleteAt !== undefined) {
     throw new ArmError(409, "ResourceGroupBeingDeleted", `The resource group '${rg}' is in deprovisioning state.`);
   }
-  if (!body?.location) throw new ArmError(400, "LocationRequired", "The location property is required for this definition.");
+  if (!body?.location)
+    throw new ArmError(400, "LocationRequired", "The location property is required for this definition.");
   const now = Date.now();
   const group: ArmResource = existing ?? {
-    id, name: rg, type: RG_TYPE, location: body.location, resourceGroup: rg, tags: {}, properties: {}, createdAt: now, readyAt: now,
+    id,
+    name: rg,
+    type: RG_TYPE,
+    location: body.location,
+    resourceGroup: rg,
+    tags: {},
+    properties: {},
+    createdAt: now,
+    readyAt: now,
   };
   group.tags = body.tags ?? group.tags;
   ctx.state.put(group);
@@ -69,7 +78,11 @@ export function putGroup(ctx: Ctx, rg: string, body: any): Reply {
 }
 
 export const groupView = (g: ArmResource) => ({
-  id: g.id, name: g.name, type: g.type, location: g.location, tags: g.tags,
+  id: g.id,
+  name: g.name,
+  type: g.type,
+  location: g.location,
+  tags: g.tags,
   properties: { provisioningState: g.deleteAt !== undefined ? "Deleting" : "Succeeded" },
 });
 
@@ -92,11 +105,23 @@ export function listGroupResources(ctx: Ctx, rg: string): Reply {
     .filter((r) => matchesTags(r.tags, filter))
     .filter((r) => !filter.resourceType || r.type.toLowerCase() === filter.resourceType.toLowerCase())
     // "When you filter by a tag name and value, the tags for each resource are not returned in the results."
-    .map((r) => ({ id: r.id, name: r.name, type: r.type, location: r.location, ...(filter.tagName ? {} : { tags: r.tags }), ...(r.zones ? { zones: r.zones } : {}) }));
+    .map((r) => ({
+      id: r.id,
+      name: r.name,
+      type: r.type,
+      location: r.location,
+      ...(filter.tagName ? {} : { tags: r.tags }),
+      ...(r.zones ? { zones: r.zones } : {}),
+    }));
   return { status: 200, body: page(items, ctx.url, ctx.baseUrl, ctx.pageSize) };
 }
 
-export function listOfType(ctx: Ctx, rg: string, type: string, render: (r: ArmResource) => unknown = (r) => view(r)): Reply {
+export function listOfType(
+  ctx: Ctx,
+  rg: string,
+  type: string,
+  render: (r: ArmResource) => unknown = (r) => view(r),
+): Reply {
   const group = requireGroup(ctx, rg);
   const items = ctx.state.under(group.id, type).map(render);
   return { status: 200, body: page(items, ctx.url, ctx.baseUrl, ctx.pageSize) };

@@ -28,17 +28,30 @@ interface PriceItem {
 }
 
 function items(state: ArmState): PriceItem[] {
-  const rows = (JSON.parse(readFileSync(join(catalogDir(), "azure", `${state.location}.json`), "utf8")) as { rows: unknown[][] }).rows;
+  const rows = (
+    JSON.parse(readFileSync(join(catalogDir(), "azure", `${state.location}.json`), "utf8")) as { rows: unknown[][] }
+  ).rows;
   const out: PriceItem[] = [];
   for (const r of rows) {
     const size = r[0] as string;
     const short = size.replace(/^Standard_/, "").replace(/_/g, " ");
     const series = `${short.split(" ")[0].replace(/\d.*/, "")} Series`;
     const item = (sku: string, product: string, price: number): PriceItem => ({
-      currencyCode: "USD", retailPrice: price, unitPrice: price, armRegionName: state.location, location: "US East",
-      effectiveStartDate: "2026-01-01T00:00:00Z", meterName: sku, productName: product, skuName: sku,
-      serviceName: "Virtual Machines", serviceFamily: "Compute", unitOfMeasure: "1 Hour", type: "Consumption",
-      isPrimaryMeterRegion: true, armSkuName: size,
+      currencyCode: "USD",
+      retailPrice: price,
+      unitPrice: price,
+      armRegionName: state.location,
+      location: "US East",
+      effectiveStartDate: "2026-01-01T00:00:00Z",
+      meterName: sku,
+      productName: product,
+      skuName: sku,
+      serviceName: "Virtual Machines",
+      serviceFamily: "Compute",
+      unitOfMeasure: "1 Hour",
+      type: "Consumption",
+      isPrimaryMeterRegion: true,
+      armSkuName: size,
     });
     out.push(item(short, `Virtual Machines ${series}`, r[7] as number));
     const spot = state.spotPriceOverrides.get(size) ?? (r[8] as number | null);
@@ -55,13 +68,18 @@ const FIELD: Record<string, string> = { priceType: "type" };
 
 /** The subset of OData the driver and the docs' examples use: `field eq 'v'` and `contains(field, 'v')` joined by and. */
 function matches(filter: string | null) {
-  const clauses = (filter ?? "").split(/\s+and\s+/i).filter(Boolean).map((c) => {
-    const eq = /^(\w+)\s+eq\s+'([^']*)'$/i.exec(c.trim());
-    if (eq) return (i: PriceItem) => String((i as unknown as Record<string, unknown>)[FIELD[eq[1]] ?? eq[1]]) === eq[2];
-    const contains = /^contains\((\w+),\s*'([^']*)'\)$/i.exec(c.trim());
-    if (contains) return (i: PriceItem) => String((i as unknown as Record<string, unknown>)[contains[1]]).includes(contains[2]);
-    return () => false;
-  });
+  const clauses = (filter ?? "")
+    .split(/\s+and\s+/i)
+    .filter(Boolean)
+    .map((c) => {
+      const eq = /^(\w+)\s+eq\s+'([^']*)'$/i.exec(c.trim());
+      if (eq)
+        return (i: PriceItem) => String((i as unknown as Record<string, unknown>)[FIELD[eq[1]] ?? eq[1]]) === eq[2];
+      const contains = /^contains\((\w+),\s*'([^']*)'\)$/i.exec(c.trim());
+      if (contains)
+        return (i: PriceItem) => String((i as unknown as Record<string, unknown>)[contains[1]]).includes(contains[2]);
+      return () => false;
+    });
   return (i: PriceItem) => clauses.every((f) => f(i));
 }
 
@@ -73,6 +91,13 @@ export function retailPrices(state: ArmState, url: URL): Reply {
   next?.searchParams.set("$skip", String(skip + PAGE));
   return {
     status: 200,
-    body: { BillingCurrency: "USD", CustomerEntityId: "Default", CustomerEntityType: "Retail", Items: page, NextPageLink: next?.toString() ?? null, Count: page.length },
+    body: {
+      BillingCurrency: "USD",
+      CustomerEntityId: "Default",
+      CustomerEntityType: "Retail",
+      Items: page,
+      NextPageLink: next?.toString() ?? null,
+      Count: page.length,
+    },
   };
 }

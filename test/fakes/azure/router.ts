@@ -5,7 +5,16 @@ import { logCall, sleep, type FaultBox } from "../common.js";
 import type { FakeCall } from "../harness.js";
 import type { ArmState } from "./state.js";
 import { ArmError, operationStatus, sendError, sendJson } from "./wire.js";
-import { deleteGroup, groupView, listGroupResources, putGroup, requireGroup, rgId, type Ctx, type Reply } from "./resources.js";
+import {
+  deleteGroup,
+  groupView,
+  listGroupResources,
+  putGroup,
+  requireGroup,
+  rgId,
+  type Ctx,
+  type Reply,
+} from "./resources.js";
 import { handleNetwork } from "./network.js";
 import { handleCompute, listAllVms, listSkus, VM } from "./compute.js";
 import { serveBootDiagnosticsBlob } from "./boot-diagnostics.js";
@@ -37,7 +46,12 @@ export function createRouter(o: RouterOptions) {
     // Blob reads carry a SAS in the query, not the ARM bearer token.
     if (method === "GET" && segments[0] === "bootdiagnostics") {
       logCall(o.calls, "bootDiagnostics.blob.get", false, 200, false);
-      return serveBootDiagnosticsBlob(url, o.state.all().filter((r) => r.type === VM), o.state.consoles, res);
+      return serveBootDiagnosticsBlob(
+        url,
+        o.state.all().filter((r) => r.type === VM),
+        o.state.consoles,
+        res,
+      );
     }
     const answer = async (status: number, send: () => void, throttled = false) => {
       await sleep(o.latencyMs());
@@ -52,7 +66,8 @@ export function createRouter(o: RouterOptions) {
       }
       if (req.headers.authorization !== `Bearer ${o.token()}`) {
         throw new ArmError(401, "InvalidAuthenticationToken", "The access token is invalid.", {
-          "www-authenticate": 'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", error_description="The access token is invalid."',
+          "www-authenticate":
+            'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", error_description="The access token is invalid."',
         });
       }
       if (o.faults.take("drop", action)) {
@@ -61,7 +76,12 @@ export function createRouter(o: RouterOptions) {
         return;
       }
       if (o.faults.take("throttle", action)) {
-        const err = new ArmError(429, "TooManyRequests", `The request is being throttled as the limit has been reached for operation type - ${mutating ? "Write" : "Read"}.`, { "retry-after": "1" });
+        const err = new ArmError(
+          429,
+          "TooManyRequests",
+          `The request is being throttled as the limit has been reached for operation type - ${mutating ? "Write" : "Read"}.`,
+          { "retry-after": "1" },
+        );
         return await answer(429, () => sendError(res, err), true);
       }
       if (o.rateLimits) {
@@ -72,11 +92,29 @@ export function createRouter(o: RouterOptions) {
           return await answer(429, () => sendError(res, err), true);
         }
       }
-      if (o.faults.take("server-error", action)) throw new ArmError(500, "InternalServerError", "Encountered internal server error. Diagnostic information: timestamp, tracking id.");
+      if (o.faults.take("server-error", action))
+        throw new ArmError(
+          500,
+          "InternalServerError",
+          "Encountered internal server error. Diagnostic information: timestamp, tracking id.",
+        );
       const apiVersion = url.searchParams.get("api-version");
-      if (!apiVersion) throw new ArmError(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
+      if (!apiVersion)
+        throw new ArmError(
+          400,
+          "MissingApiVersionParameter",
+          "The api-version query parameter (?api-version=) is required for all requests.",
+        );
       const body = rawBody ? JSON.parse(rawBody) : undefined;
-      const ctx: Ctx = { state: o.state, baseUrl: o.baseUrl(), url, apiVersion, transitionMs: o.transitionMs, pageSize: o.pageSize, faults: o.faults };
+      const ctx: Ctx = {
+        state: o.state,
+        baseUrl: o.baseUrl(),
+        url,
+        apiVersion,
+        transitionMs: o.transitionMs,
+        pageSize: o.pageSize,
+        faults: o.faults,
+      };
       const reply = route(ctx, method, segments, body);
       await answer(reply.status, () => sendJson(res, reply.status, reply.body, { ...remaining, ...reply.headers }));
     } catch (err) {
@@ -90,7 +128,9 @@ export function createRouter(o: RouterOptions) {
 function computePolicyOf(o: RouterOptions, action: string, s: string[]): string | undefined {
   const lower = s.map((x) => x.toLowerCase());
   const computeOperation = lower[2] === "providers" && lower[3] === "microsoft.compute" && lower[4] === "locations";
-  const vmExists = action === "virtualMachines.createOrUpdate" && !!o.state.get(`/subscriptions/${s[1]}/resourceGroups/${s[3]}/providers/${s[5]}/${s[6]}/${s[7]}`);
+  const vmExists =
+    action === "virtualMachines.createOrUpdate" &&
+    !!o.state.get(`/subscriptions/${s[1]}/resourceGroups/${s[3]}/providers/${s[5]}/${s[6]}/${s[7]}`);
   return computePolicy(action, vmExists, computeOperation);
 }
 
@@ -118,20 +158,29 @@ export function actionName(method: string, s: string[]): string {
 
 function route(ctx: Ctx, method: string, s: string[], body: any): Reply {
   const lower = s.map((x) => x.toLowerCase());
-  if (lower[0] !== "subscriptions" || !s[1]) throw new ArmError(404, "InvalidRequestUri", "The request URI is not an ARM path.");
-  if (lower[1] !== ctx.state.subscription.toLowerCase()) throw new ArmError(404, "SubscriptionNotFound", `The subscription '${s[1]}' could not be found.`);
+  if (lower[0] !== "subscriptions" || !s[1])
+    throw new ArmError(404, "InvalidRequestUri", "The request URI is not an ARM path.");
+  if (lower[1] !== ctx.state.subscription.toLowerCase())
+    throw new ArmError(404, "SubscriptionNotFound", `The subscription '${s[1]}' could not be found.`);
   if (lower[2] === "providers" && lower[4] === "locations" && lower[6] === "usages" && s.length === 7) {
-    if (lower[5] !== ctx.state.location.toLowerCase()) throw new ArmError(404, "LocationNotAvailableForResourceType", `The location '${s[5]}' is not available.`);
+    if (lower[5] !== ctx.state.location.toLowerCase())
+      throw new ArmError(404, "LocationNotAvailableForResourceType", `The location '${s[5]}' is not available.`);
     if (lower[3] === "microsoft.compute") return computeUsages(ctx.state);
     if (lower[3] === "microsoft.network") return networkUsages(ctx.state);
   }
   if (lower[2] === "providers" && lower[4] === "locations" && s[7]) return pollOperation(ctx, lower[6], s[7]);
-  if (lower[2] === "providers" && lower[3] === "microsoft.compute" && lower[4] === "virtualmachines" && s.length === 5) return listAllVms(ctx);
-  if (lower[2] === "providers" && lower[3] === "microsoft.compute" && lower[4] === "skus" && s.length === 5) return listSkus(ctx);
-  if (lower[2] !== "resourcegroups") throw new ArmError(404, "InvalidRequestUri", `No route for /${s.join("/")} in this fake.`);
+  if (lower[2] === "providers" && lower[3] === "microsoft.compute" && lower[4] === "virtualmachines" && s.length === 5)
+    return listAllVms(ctx);
+  if (lower[2] === "providers" && lower[3] === "microsoft.compute" && lower[4] === "skus" && s.length === 5)
+    return listSkus(ctx);
+  if (lower[2] !== "resourcegroups")
+    throw new ArmError(404, "InvalidRequestUri", `No route for /${s.join("/")} in this fake.`);
   const rg = s[3];
   if (!rg) {
-    const groups = ctx.state.all().filter((r) => r.type === "Microsoft.Resources/resourceGroups").map(groupView);
+    const groups = ctx.state
+      .all()
+      .filter((r) => r.type === "Microsoft.Resources/resourceGroups")
+      .map(groupView);
     return { status: 200, body: { value: groups } };
   }
   if (s.length === 4) {
@@ -142,11 +191,16 @@ function route(ctx: Ctx, method: string, s: string[], body: any): Reply {
     return { status: 200, body: groupView(requireGroup(ctx, rg)) };
   }
   if (lower[4] === "resources" && s.length === 5) return listGroupResources(ctx, rg);
-  if (lower[4] !== "providers" || !s[6]) throw new ArmError(404, "InvalidRequestUri", `No route for /${s.join("/")} in this fake.`);
+  if (lower[4] !== "providers" || !s[6])
+    throw new ArmError(404, "InvalidRequestUri", `No route for /${s.join("/")} in this fake.`);
   const [ns, type, name, child, childName] = [lower[5], s[6], s[7], s[8], s[9]];
   if (ns === "microsoft.network") return handleNetwork(ctx, { rg, type, name, child, childName, method, body });
   if (ns === "microsoft.compute") return handleCompute(ctx, { rg, type, name, action: child, method, body });
-  throw new ArmError(400, "NoRegisteredProviderFound", `No registered resource provider found for namespace '${s[5]}'.`);
+  throw new ArmError(
+    400,
+    "NoRegisteredProviderFound",
+    `No registered resource provider found for namespace '${s[5]}'.`,
+  );
 }
 
 /** Azure-AsyncOperation answers the status document; Location answers 202 until done, then 200 (or the error). */

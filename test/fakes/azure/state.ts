@@ -124,7 +124,8 @@ export class ArmState {
 
   isRestricted(size: string, zone?: string): boolean {
     return this.restrictions.some(
-      (r) => r.size.toLowerCase() === size.toLowerCase() && (!r.zones || (zone !== undefined && r.zones.includes(zone))),
+      (r) =>
+        r.size.toLowerCase() === size.toLowerCase() && (!r.zones || (zone !== undefined && r.zones.includes(zone))),
     );
   }
 }

@@ -12,11 +12,19 @@ import { PIP } from "./network.js";
 import type { Reply } from "./resources.js";
 
 /** Limits by usage name; a family absent here gets FAMILY_DEFAULT. Tests lower them through ArmState.quotaLimits. */
-export const DEFAULT_LIMITS: Record<string, number> = { cores: 100_000, lowPriorityCores: 100_000, PublicIPAddresses: 100_000 };
+export const DEFAULT_LIMITS: Record<string, number> = {
+  cores: 100_000,
+  lowPriorityCores: 100_000,
+  PublicIPAddresses: 100_000,
+};
 const FAMILY_DEFAULT = 100_000;
 
-const entry = (value: string, localizedValue: string, currentValue: number, limit: number) =>
-  ({ unit: "Count", currentValue, limit, name: { value, localizedValue } });
+const entry = (value: string, localizedValue: string, currentValue: number, limit: number) => ({
+  unit: "Count",
+  currentValue,
+  limit,
+  name: { value, localizedValue },
+});
 
 export function computeUsages(state: ArmState): Reply {
   const limits = { ...DEFAULT_LIMITS, ...state.quotaLimits };
@@ -36,7 +44,12 @@ export function computeUsages(state: ArmState): Reply {
   const families = new Set([...used.keys(), ...Object.keys(limits)].filter((k) => k.endsWith("Family")));
   const value = [
     entry("cores", "Total Regional vCPUs", used.get("cores") ?? 0, limits.cores),
-    entry("lowPriorityCores", "Total Regional Low-priority vCPUs", used.get("lowPriorityCores") ?? 0, limits.lowPriorityCores),
+    entry(
+      "lowPriorityCores",
+      "Total Regional Low-priority vCPUs",
+      used.get("lowPriorityCores") ?? 0,
+      limits.lowPriorityCores,
+    ),
     ...[...families].sort().map((f) => entry(f, `${f} vCPUs`, used.get(f) ?? 0, limits[f] ?? FAMILY_DEFAULT)),
   ];
   return { status: 200, body: { value } };
@@ -48,6 +61,13 @@ export function networkUsages(state: ArmState): Reply {
   const base = `/subscriptions/${state.subscription}/providers/Microsoft.Network/locations/${state.location}/usages`;
   return {
     status: 200,
-    body: { value: [{ ...entry("PublicIPAddresses", "Public IP Addresses", ips, limits.PublicIPAddresses), id: `${base}/PublicIPAddresses` }] },
+    body: {
+      value: [
+        {
+          ...entry("PublicIPAddresses", "Public IP Addresses", ips, limits.PublicIPAddresses),
+          id: `${base}/PublicIPAddresses`,
+        },
+      ],
+    },
   };
 }

@@ -51,14 +51,32 @@ export function page<T>(items: T[], url: URL, baseUrl: string, pageSize: number)
  * The $filter forms ARM documents for generic resource lists: `tagName eq 'k' and tagValue eq 'v'`, `tagName eq 'k'`,
  * `resourceType eq 'Microsoft.X/y'`, `location eq 'x'`. Anything else is a 400, as ARM answers.
  */
-export function parseFilter(filter: string | null): { tagName?: string; tagValue?: string; resourceType?: string; location?: string } {
+export function parseFilter(filter: string | null): {
+  tagName?: string;
+  tagValue?: string;
+  resourceType?: string;
+  location?: string;
+} {
   if (!filter) return {};
   const out: Record<string, string> = {};
   for (const clause of filter.split(/\s+and\s+/i)) {
     const m = /^\s*(tagName|tagValue|resourceType|location)\s+eq\s+'([^']*)'\s*$/i.exec(clause);
-    if (!m) throw new ArmError(400, "InvalidFilterInQueryString", `Invalid $filter '${filter}' specified in the query string.`);
+    if (!m)
+      throw new ArmError(
+        400,
+        "InvalidFilterInQueryString",
+        `Invalid $filter '${filter}' specified in the query string.`,
+      );
     const key = m[1].toLowerCase();
-    out[key === "tagname" ? "tagName" : key === "tagvalue" ? "tagValue" : key === "resourcetype" ? "resourceType" : "location"] = m[2];
+    out[
+      key === "tagname"
+        ? "tagName"
+        : key === "tagvalue"
+          ? "tagValue"
+          : key === "resourcetype"
+            ? "resourceType"
+            : "location"
+    ] = m[2];
   }
   return out;
 }

@@ -14,25 +14,41 @@ export const BULK_INSERT_MAX = 5000;
 const ACTION = "compute.instances.bulkInsert";
 
 function counts(body: any): { names: string[]; count: number; minCount: number } {
-  if (body?.sourceInstanceTemplate) throw invalid("The fake Compute API does not support sourceInstanceTemplate; send instanceProperties.");
-  if (!body?.instanceProperties) throw invalid("Invalid value for field 'bulkInsertInstanceResource.instanceProperties': ''. Required if sourceInstanceTemplate is not provided.");
-  if (body.namePattern) throw invalid("The fake Compute API does not support namePattern; name the instances in perInstanceProperties.");
+  if (body?.sourceInstanceTemplate)
+    throw invalid("The fake Compute API does not support sourceInstanceTemplate; send instanceProperties.");
+  if (!body?.instanceProperties)
+    throw invalid(
+      "Invalid value for field 'bulkInsertInstanceResource.instanceProperties': ''. Required if sourceInstanceTemplate is not provided.",
+    );
+  if (body.namePattern)
+    throw invalid("The fake Compute API does not support namePattern; name the instances in perInstanceProperties.");
   const names = Object.keys(body.perInstanceProperties ?? {});
   const count = Number(body.count);
   const minCount = body.minCount === undefined ? count : Number(body.minCount);
   if (!Number.isInteger(count) || count < 1 || count > BULK_INSERT_MAX) {
-    throw invalid(`Invalid value for field 'bulkInsertInstanceResource.count': '${body.count}'. Must be between 1 and ${BULK_INSERT_MAX}.`);
+    throw invalid(
+      `Invalid value for field 'bulkInsertInstanceResource.count': '${body.count}'. Must be between 1 and ${BULK_INSERT_MAX}.`,
+    );
   }
   if (!Number.isInteger(minCount) || minCount < 1 || minCount > count) {
-    throw invalid(`Invalid value for field 'bulkInsertInstanceResource.minCount': '${body.minCount}'. Must be between 1 and count.`);
+    throw invalid(
+      `Invalid value for field 'bulkInsertInstanceResource.minCount': '${body.minCount}'. Must be between 1 and count.`,
+    );
   }
   if (names.length !== count) {
-    throw invalid(`Invalid value for field 'bulkInsertInstanceResource.perInstanceProperties': the number of instance names (${names.length}) must equal count (${count}).`);
+    throw invalid(
+      `Invalid value for field 'bulkInsertInstanceResource.perInstanceProperties': the number of instance names (${names.length}) must equal count (${count}).`,
+    );
   }
   return { names, count, minCount };
 }
 
-export function bulkInsertInstances(ctx: InsertContext, zone: string, body: any, requestId: string | null): FakeOperation {
+export function bulkInsertInstances(
+  ctx: InsertContext,
+  zone: string,
+  body: any,
+  requestId: string | null,
+): FakeOperation {
   const { state } = ctx;
   const prior = replayed(state, requestId);
   if (prior) return prior;
@@ -43,17 +59,29 @@ export function bulkInsertInstances(ctx: InsertContext, zone: string, body: any,
   const props = body.instanceProperties;
   if (/\//.test(String(props.machineType ?? ""))) {
     // The reference: a URL in instanceProperties.machineType results in an INTERNAL_ERROR; refused clearly here.
-    throw invalid(`Invalid value for field 'instanceProperties.machineType': '${props.machineType}'. Must be a machine type name, not a URL.`);
+    throw invalid(
+      `Invalid value for field 'instanceProperties.machineType': '${props.machineType}'. Must be a machine type name, not a URL.`,
+    );
   }
   const prepared = prepareInstance(ctx, zone, props, "instanceProperties", String(props.machineType ?? ""));
   const cpus = prepared.type.guestCpus;
   const quotaFault = ctx.faults.take("quota", ACTION, { zone, instanceType: prepared.type.name });
   const limit = quotaFault ? 24 : state.cpuQuota;
   if (quotaFault || cpusInUse(state, ctx.transitionMs) + cpus * minCount > limit) {
-    throw new ApiError(403, `Quota 'CPUS' exceeded.  Limit: ${limit.toFixed(1)} in region ${state.region}.`, "quotaExceeded", "usageLimits");
+    throw new ApiError(
+      403,
+      `Quota 'CPUS' exceeded.  Limit: ${limit.toFixed(1)} in region ${state.region}.`,
+      "quotaExceeded",
+      "usageLimits",
+    );
   }
   const now = Date.now();
-  const fields = { zone, operationType: "bulkInsert", targetLink: `${zoneUrl(state.project, zone)}/instances/bulkInsert`, targetId: newId(state) };
+  const fields = {
+    zone,
+    operationType: "bulkInsert",
+    targetLink: `${zoneUrl(state.project, zone)}/instances/bulkInsert`,
+    targetId: newId(state),
+  };
   const capacity = capacityFailure(ctx, ACTION, zone, prepared.type.name, minCount);
   // A capacity fault leaves room for minCount only when minCount < count; with minCount = count nothing remains.
   const made = capacity ? (minCount < count ? minCount : 0) : count;

@@ -15,9 +15,22 @@ export const FAKE_GCP_PROJECT = "cloudlaunch-test";
 export const FAKE_GCP_REGION = "us-central1";
 
 // What Google answers for a missing or rejected bearer token.
-const LOGIN_HINT = "Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.";
-const MISSING_TOKEN = new ApiError(401, `Request is missing required authentication credential. ${LOGIN_HINT}`, "required", "global", { location: "Authorization", locationType: "header" });
-const BAD_TOKEN = new ApiError(401, `Request had invalid authentication credentials. ${LOGIN_HINT}`, "authError", "global", { location: "Authorization", locationType: "header" });
+const LOGIN_HINT =
+  "Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.";
+const MISSING_TOKEN = new ApiError(
+  401,
+  `Request is missing required authentication credential. ${LOGIN_HINT}`,
+  "required",
+  "global",
+  { location: "Authorization", locationType: "header" },
+);
+const BAD_TOKEN = new ApiError(
+  401,
+  `Request had invalid authentication credentials. ${LOGIN_HINT}`,
+  "authError",
+  "global",
+  { location: "Authorization", locationType: "header" },
+);
 const THROTTLED = new ApiError(429, "Rate Limit Exceeded", "rateLimitExceeded", "usageLimits");
 const SERVER_ERRORS = [
   new ApiError(503, "The service is currently unavailable.", "backendError"),
@@ -26,7 +39,12 @@ const SERVER_ERRORS = [
 
 /** Environment that keeps google-auth-library off the metadata server and away from the developer's gcloud files. */
 function offlineAuthEnv(): Record<string, string> {
-  return { METADATA_SERVER_DETECTION: "none", GCE_METADATA_HOST: "127.0.0.1:9", GOOGLE_APPLICATION_CREDENTIALS: "", GOOGLE_CLOUD_PROJECT: FAKE_GCP_PROJECT };
+  return {
+    METADATA_SERVER_DETECTION: "none",
+    GCE_METADATA_HOST: "127.0.0.1:9",
+    GOOGLE_APPLICATION_CREDENTIALS: "",
+    GOOGLE_CLOUD_PROJECT: FAKE_GCP_PROJECT,
+  };
 }
 
 export const startFakeGcp: StartFake = async (options: FakeCloudOptions = {}) => {
@@ -69,9 +87,19 @@ export const startFakeGcp: StartFake = async (options: FakeCloudOptions = {}) =>
       if (!route) throw notFound(url.pathname);
       const params = route.pattern.exec(url.pathname)!.slice(1).map(decodeURIComponent);
       const imageRoute = action.startsWith("compute.images.");
-      if (params[0] !== state.project && !(imageRoute && params[0] === IMAGE_PROJECT)) throw notFound(`projects/${params[0]}`);
+      if (params[0] !== state.project && !(imageRoute && params[0] === IMAGE_PROJECT))
+        throw notFound(`projects/${params[0]}`);
       sweepGone(state, transitionMs);
-      const ctx: RouteContext = { state, faults, transitionMs, publicIps, privateIps, consoles, query: url.searchParams, body: body ? JSON.parse(body) : {} };
+      const ctx: RouteContext = {
+        state,
+        faults,
+        transitionMs,
+        publicIps,
+        privateIps,
+        consoles,
+        query: url.searchParams,
+        body: body ? JSON.parse(body) : {},
+      };
       const mask = maskOf(url.searchParams, req.headers);
       const json = await route.handle(ctx, params);
       reply(200, mask ? applyMask(json, mask) : json);
@@ -83,13 +111,23 @@ export const startFakeGcp: StartFake = async (options: FakeCloudOptions = {}) =>
 
   const server = await listen(handle, { port: options.port });
   // The fake's VMs run no Dask: `up` does not wait for it, `status` does not ask it.
-  const env = { ...offlineAuthEnv(), CLOUDLAUNCH_GCP_ENDPOINT: server.url, CLOUDLAUNCH_GCP_ACCESS_TOKEN: token, CLOUDLAUNCH_DASK_PROBE: "0" };
+  const env = {
+    ...offlineAuthEnv(),
+    CLOUDLAUNCH_GCP_ENDPOINT: server.url,
+    CLOUDLAUNCH_GCP_ACCESS_TOKEN: token,
+    CLOUDLAUNCH_DASK_PROBE: "0",
+  };
   const fake: FakeCloud = {
     provider: "gcp",
     url: server.url,
     env,
     badCredentialsEnv: { ...env, CLOUDLAUNCH_GCP_ACCESS_TOKEN: "ya29.expired-token" },
-    spec: { region: state.region, zones: [...state.zones], subnet: state.subnetwork.name, extra: { gcp: { project: state.project } } },
+    spec: {
+      region: state.region,
+      zones: [...state.zones],
+      subnet: state.subnetwork.name,
+      extra: { gcp: { project: state.project } },
+    },
     calls,
     setLatency: (ms) => {
       latencyMs = ms;
@@ -116,13 +154,19 @@ export const startFakeGcp: StartFake = async (options: FakeCloudOptions = {}) =>
           publicIp: showIp ? inst.natIp : undefined,
           privateIp: inst.privateIp,
           tags: { ...inst.labels },
-          metadata: Object.fromEntries(inst.metadataItems.filter((i) => i.key !== "user-data").map((i) => [i.key, i.value ?? ""])),
+          metadata: Object.fromEntries(
+            inst.metadataItems.filter((i) => i.key !== "user-data").map((i) => [i.key, i.value ?? ""]),
+          ),
         };
       });
     },
     resources: () => {
       sweepGone(state, transitionMs);
-      const disks = [...state.instances.values()].map((i) => ({ kind: "disk", id: bootDiskJson(state, i).selfLink, tags: { ...i.boot.labels } }));
+      const disks = [...state.instances.values()].map((i) => ({
+        kind: "disk",
+        id: bootDiskJson(state, i).selfLink,
+        tags: { ...i.boot.labels },
+      }));
       // Firewalls have no labels in Compute; the driver marks them by target tag `cloudlaunch-<cluster>`.
       const firewalls = [...state.firewalls.values()].map((fw) => {
         const targets = (fw.body.targetTags as string[] | undefined) ?? [];

@@ -35,7 +35,9 @@ export function validateLabels(labels: Record<string, string>, field: string) {
   if (Object.keys(labels).length > 64) throw invalid(`Invalid value for field '${field}': too many labels (max 64).`);
   for (const [k, v] of Object.entries(labels)) {
     if (!LABEL_KEY_RE.test(k) || !LABEL_VALUE_RE.test(v)) {
-      throw invalid(`Invalid value for field '${field}': '${k}=${v}'. Label keys and values must match the label rules.`);
+      throw invalid(
+        `Invalid value for field '${field}': '${k}=${v}'. Label keys and values must match the label rules.`,
+      );
     }
   }
 }
@@ -59,12 +61,20 @@ export interface PreparedInstance {
  * Validates an instance body as Compute does (machine type in the zone, image and its arch, subnetwork, labels);
  * `field` is where the API says the body sits: `resource` for insert, `instanceProperties` for bulkInsert.
  */
-export function prepareInstance(ctx: InsertContext, zone: string, body: any, field: string, machineType: string): PreparedInstance {
+export function prepareInstance(
+  ctx: InsertContext,
+  zone: string,
+  body: any,
+  field: string,
+  machineType: string,
+): PreparedInstance {
   const { state } = ctx;
   const typeName = lastSegment(machineType);
   const type = state.machineTypes.get(zone)?.get(typeName);
   if (!type) {
-    throw invalid(`Invalid value for field '${field}.machineType': '${machineType}'. Machine type with name '${typeName}' does not exist in zone '${zone}'.`);
+    throw invalid(
+      `Invalid value for field '${field}.machineType': '${machineType}'. Machine type with name '${typeName}' does not exist in zone '${zone}'.`,
+    );
   }
   const bootDisk = (body.disks ?? []).find((d: any) => d.boot) ?? body.disks?.[0];
   const image = resolveImage(state, String(bootDisk?.initializeParams?.sourceImage ?? ""));
@@ -80,7 +90,9 @@ export function prepareInstance(ctx: InsertContext, zone: string, body: any, fie
   }
   const nic = body.networkInterfaces?.[0];
   if (nic?.subnetwork && lastSegment(nic.subnetwork) !== state.subnetwork.name) {
-    throw invalid(`Invalid value for field '${field}.networkInterfaces[0].subnetwork': '${nic.subnetwork}'. The referenced subnetwork resource cannot be found.`);
+    throw invalid(
+      `Invalid value for field '${field}.networkInterfaces[0].subnetwork': '${nic.subnetwork}'. The referenced subnetwork resource cannot be found.`,
+    );
   }
   const labels: Record<string, string> = body.labels ?? {};
   validateLabels(labels, `${field}.labels`);
@@ -114,8 +126,11 @@ export function prepareInstance(ctx: InsertContext, zone: string, body: any, fie
       startInstance(inst, ctx.publicIps, now);
       // Faults for an accepted instance that never serves: GCP reports no error, the instance just never runs.
       const where = { zone, instanceType: type.name };
-      const stuck = ctx.faults.take("provision-failure", "compute.instances.create", where) ?? ctx.faults.take("stuck-pending", "compute.instances.create", where);
-      if (stuck) inst.holdUntilMs = stuck.kind === "stuck-pending" && stuck.holdMs !== undefined ? now + stuck.holdMs : Infinity;
+      const stuck =
+        ctx.faults.take("provision-failure", "compute.instances.create", where) ??
+        ctx.faults.take("stuck-pending", "compute.instances.create", where);
+      if (stuck)
+        inst.holdUntilMs = stuck.kind === "stuck-pending" && stuck.holdMs !== undefined ? now + stuck.holdMs : Infinity;
       state.instances.set(`${zone}/${name}`, inst);
       return inst;
     },
@@ -124,12 +139,18 @@ export function prepareInstance(ctx: InsertContext, zone: string, body: any, fie
 
 export function checkName(name: string, field: string) {
   if (!NAME_RE.test(name)) {
-    throw invalid(`Invalid value for field '${field}': '${name}'. Must be a match of regex '(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)'`);
+    throw invalid(
+      `Invalid value for field '${field}': '${name}'. Must be a match of regex '(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)'`,
+    );
   }
 }
 
 export const alreadyExists = (project: string, zone: string, name: string) =>
-  new ApiError(409, `The resource 'projects/${project}/zones/${zone}/instances/${name}' already exists`, "alreadyExists");
+  new ApiError(
+    409,
+    `The resource 'projects/${project}/zones/${zone}/instances/${name}' already exists`,
+    "alreadyExists",
+  );
 
 export function insertInstance(ctx: InsertContext, zone: string, body: any, requestId: string | null): FakeOperation {
   const { state } = ctx;
@@ -143,10 +164,25 @@ export function insertInstance(ctx: InsertContext, zone: string, body: any, requ
   const target = `${zoneUrl(state.project, zone)}/instances/${name}`;
   const failure = launchFailure(ctx, "compute.instances.insert", zone, prepared.type.name, prepared.type.guestCpus);
   if (failure) {
-    return createOperation(state, { zone, operationType: "insert", targetLink: target, targetId: newId(state), doneMs: now + ctx.transitionMs / 4, error: failure }, requestId);
+    return createOperation(
+      state,
+      {
+        zone,
+        operationType: "insert",
+        targetLink: target,
+        targetId: newId(state),
+        doneMs: now + ctx.transitionMs / 4,
+        error: failure,
+      },
+      requestId,
+    );
   }
   const inst = prepared.create(name, now);
-  return createOperation(state, { zone, operationType: "insert", targetLink: target, targetId: inst.id, doneMs: now + ctx.transitionMs / 2 }, requestId);
+  return createOperation(
+    state,
+    { zone, operationType: "insert", targetLink: target, targetId: inst.id, doneMs: now + ctx.transitionMs / 2 },
+    requestId,
+  );
 }
 
 /**
@@ -154,10 +190,23 @@ export function insertInstance(ctx: InsertContext, zone: string, body: any, requ
  * VM_MIN_COUNT_NOT_REACHED first and the reason after it (googleapis/google-cloud-go issue 5168,
  * https://github.com/googleapis/google-cloud-go/issues/5168; the same list gcloud prints for `instances bulk create`).
  */
-export function capacityFailure(ctx: InsertContext, action: string, zone: string, type: string, minCount?: number): OperationError | undefined {
+export function capacityFailure(
+  ctx: InsertContext,
+  action: string,
+  zone: string,
+  type: string,
+  minCount?: number,
+): OperationError | undefined {
   if (ctx.faults.take("capacity", action, { zone, instanceType: type })) {
     return {
-      ...(minCount !== undefined && { leading: [{ code: "VM_MIN_COUNT_NOT_REACHED", message: `Requested minimum count of ${minCount} VMs could not be created.` }] }),
+      ...(minCount !== undefined && {
+        leading: [
+          {
+            code: "VM_MIN_COUNT_NOT_REACHED",
+            message: `Requested minimum count of ${minCount} VMs could not be created.`,
+          },
+        ],
+      }),
       code: "ZONE_RESOURCE_POOL_EXHAUSTED",
       message: `The zone 'projects/${ctx.state.project}/zones/${zone}' does not have enough resources available to fulfill the request.  Try a different zone, or try again later.`,
       httpStatus: 503,
@@ -167,7 +216,13 @@ export function capacityFailure(ctx: InsertContext, action: string, zone: string
   return undefined;
 }
 
-function launchFailure(ctx: InsertContext, action: string, zone: string, type: string, cpus: number): OperationError | undefined {
+function launchFailure(
+  ctx: InsertContext,
+  action: string,
+  zone: string,
+  type: string,
+  cpus: number,
+): OperationError | undefined {
   const where = { zone, instanceType: type };
   const region = ctx.state.region;
   const capacity = capacityFailure(ctx, action, zone, type);

@@ -35,7 +35,8 @@ export type InstanceStatus = "PROVISIONING" | "STAGING" | "RUNNING" | "STOPPING"
 export function instanceStatus(inst: FakeInstance, transitionMs: number, now = Date.now()): InstanceStatus {
   const elapsed = now - inst.phaseMs;
   if (inst.phase === "run" && inst.holdUntilMs !== undefined && now < inst.holdUntilMs) return "PROVISIONING";
-  if (inst.phase === "run") return elapsed < transitionMs / 2 ? "PROVISIONING" : elapsed < transitionMs ? "STAGING" : "RUNNING";
+  if (inst.phase === "run")
+    return elapsed < transitionMs / 2 ? "PROVISIONING" : elapsed < transitionMs ? "STAGING" : "RUNNING";
   if (elapsed < transitionMs) return "STOPPING";
   return inst.phase === "stop" ? "TERMINATED" : "GONE";
 }

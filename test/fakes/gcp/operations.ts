@@ -80,9 +80,14 @@ export function operationJson(state: FakeState, op: FakeOperation, now = Date.no
   if (op.zone) json.zone = zoneUrl(state.project, op.zone);
   if (op.bulk && op.zone) {
     const b = op.bulk;
-    const counts = status === "DONE" ? { createdVmCount: b.created, failedToCreateVmCount: b.failed, deletedVmCount: b.deleted } : { createdVmCount: 0 };
+    const counts =
+      status === "DONE"
+        ? { createdVmCount: b.created, failedToCreateVmCount: b.failed, deletedVmCount: b.deleted }
+        : { createdVmCount: 0 };
     json.instancesBulkInsertOperationMetadata = {
-      perLocationStatus: { [`zones/${op.zone}`]: { status: status === "DONE" ? "DONE" : "CREATING", targetVmCount: b.target, ...counts } },
+      perLocationStatus: {
+        [`zones/${op.zone}`]: { status: status === "DONE" ? "DONE" : "CREATING", targetVmCount: b.target, ...counts },
+      },
     };
   }
   if (status === "DONE") {

@@ -19,7 +19,8 @@ export const DEFAULT_QUOTA_LIMITS: Record<string, number> = {
   T2D_CPUS: 100_000,
 };
 
-export const isSpot = (i: FakeInstance) => i.scheduling.provisioningModel === "SPOT" || i.scheduling.preemptible === true;
+export const isSpot = (i: FakeInstance) =>
+  i.scheduling.provisioningModel === "SPOT" || i.scheduling.preemptible === true;
 export const seriesQuota = (machineType: string) => `${machineType.split("-")[0].toUpperCase()}_CPUS`;
 
 export function regionQuotas(state: FakeState, live: FakeInstance[], transitionMs: number) {

@@ -54,13 +54,51 @@ export const IMAGE_PROJECT = "ubuntu-os-cloud";
 // Real family names in ubuntu-os-cloud (`gcloud compute images list --project ubuntu-os-cloud`); each family has an
 // older deprecated image and a newer one, so getFromFamily must pick the newest non-deprecated.
 const UBUNTU_IMAGES: Omit<Image, "id">[] = [
-  { name: "ubuntu-2404-noble-amd64-v20250101", family: "ubuntu-2404-lts-amd64", arch: "X86_64", created: "2025-01-01T00:00:00.000-08:00", deprecated: true },
-  { name: "ubuntu-2404-noble-amd64-v20250530", family: "ubuntu-2404-lts-amd64", arch: "X86_64", created: "2025-05-30T00:00:00.000-07:00" },
-  { name: "ubuntu-2404-noble-arm64-v20250101", family: "ubuntu-2404-lts-arm64", arch: "ARM64", created: "2025-01-01T00:00:00.000-08:00", deprecated: true },
-  { name: "ubuntu-2404-noble-arm64-v20250530", family: "ubuntu-2404-lts-arm64", arch: "ARM64", created: "2025-05-30T00:00:00.000-07:00" },
-  { name: "ubuntu-2204-jammy-v20250101", family: "ubuntu-2204-lts", arch: "X86_64", created: "2025-01-01T00:00:00.000-08:00", deprecated: true },
-  { name: "ubuntu-2204-jammy-v20250530", family: "ubuntu-2204-lts", arch: "X86_64", created: "2025-05-30T00:00:00.000-07:00" },
-  { name: "ubuntu-2204-jammy-arm64-v20250530", family: "ubuntu-2204-lts-arm64", arch: "ARM64", created: "2025-05-30T00:00:00.000-07:00" },
+  {
+    name: "ubuntu-2404-noble-amd64-v20250101",
+    family: "ubuntu-2404-lts-amd64",
+    arch: "X86_64",
+    created: "2025-01-01T00:00:00.000-08:00",
+    deprecated: true,
+  },
+  {
+    name: "ubuntu-2404-noble-amd64-v20250530",
+    family: "ubuntu-2404-lts-amd64",
+    arch: "X86_64",
+    created: "2025-05-30T00:00:00.000-07:00",
+  },
+  {
+    name: "ubuntu-2404-noble-arm64-v20250101",
+    family: "ubuntu-2404-lts-arm64",
+    arch: "ARM64",
+    created: "2025-01-01T00:00:00.000-08:00",
+    deprecated: true,
+  },
+  {
+    name: "ubuntu-2404-noble-arm64-v20250530",
+    family: "ubuntu-2404-lts-arm64",
+    arch: "ARM64",
+    created: "2025-05-30T00:00:00.000-07:00",
+  },
+  {
+    name: "ubuntu-2204-jammy-v20250101",
+    family: "ubuntu-2204-lts",
+    arch: "X86_64",
+    created: "2025-01-01T00:00:00.000-08:00",
+    deprecated: true,
+  },
+  {
+    name: "ubuntu-2204-jammy-v20250530",
+    family: "ubuntu-2204-lts",
+    arch: "X86_64",
+    created: "2025-05-30T00:00:00.000-07:00",
+  },
+  {
+    name: "ubuntu-2204-jammy-arm64-v20250530",
+    family: "ubuntu-2204-lts-arm64",
+    arch: "ARM64",
+    created: "2025-05-30T00:00:00.000-07:00",
+  },
 ];
 
 type CatalogRow = [string, number, number, "x86_64" | "arm64", string | null, number, boolean, number, number | null];
