@@ -24,6 +24,11 @@ export interface FakeAzureOptions extends FakeCloudOptions {
   pageSize?: number;
   /** Sizes restricted for the subscription (resourceSkus restrictions; PUT answers SkuNotAvailable). */
   restrictions?: SkuRestriction[];
+  /**
+   * The time the throttling buckets see (default Date.now). A test that must overrun a bucket whatever the machine's
+   * speed holds it still until the first throttled answer, since the buckets refill with elapsed time.
+   */
+  rateLimitClock?: () => number;
 }
 
 export interface FakeAzure extends FakeCloud {
@@ -60,7 +65,7 @@ export async function startFakeArm(options: FakeAzureOptions = {}): Promise<Fake
     latencyMs: () => latencyMs,
     transitionMs: options.transitionMs ?? 20,
     pageSize: options.pageSize ?? 100,
-    rateLimits: options.rateLimits === false ? undefined : new ArmRateLimits(),
+    rateLimits: options.rateLimits === false ? undefined : new ArmRateLimits(options.rateLimitClock),
   });
   const server = await listen(router, { port: options.port, tls: { key: tls.key, cert: tls.cert } });
   baseUrl = server.url;

@@ -38,8 +38,10 @@ export interface ThrottledCall {
 export class ArmRateLimits {
   private readonly buckets = new Map<string, TokenBucket>();
 
+  constructor(private readonly clock: () => number = Date.now) {}
+
   /** Consumes the call's tokens and returns the headers to answer with, or throws the 429 that ARM or Compute sends. */
-  admit(call: ThrottledCall, now = Date.now()): Record<string, string> {
+  admit(call: ThrottledCall, now = this.clock()): Record<string, string> {
     const category = armCategory(call.method);
     const arm = this.bucket(`arm:${category}`, ARM[category], now);
     const header = `x-ms-ratelimit-remaining-subscription-${category}`;
