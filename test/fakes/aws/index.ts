@@ -24,6 +24,8 @@ export interface FakeEc2Options extends FakeCloudOptions {
   terminatedRetentionMs?: number;
   /** Every instance's private and public address: a loopback address lets real Dask play the VMs (live tests). */
   fixedAddress?: string;
+  /** The time the throttling buckets see (default Date.now): a test that must overrun a bucket holds it still. */
+  rateLimitClock?: () => number;
 }
 
 export interface FakeEc2 extends FakeCloud {
@@ -50,7 +52,7 @@ export const startFakeEc2 = (async (options: FakeEc2Options = {}): Promise<FakeE
   });
   const calls: FakeCall[] = [];
   const faults = new FaultBox();
-  const limits = new Ec2RateLimits();
+  const limits = new Ec2RateLimits(options.rateLimitClock);
   const rateLimits = options.rateLimits ?? true;
   const consoles = new ConsoleLogs();
   const ctxBase = {

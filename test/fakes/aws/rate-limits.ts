@@ -52,11 +52,13 @@ const isNonMutating = (action: string) => /^(Describe|List|Search|Get)/.test(act
 export class Ec2RateLimits {
   private readonly buckets = new Map<string, TokenBucket>();
 
+  constructor(private readonly clock: () => number = Date.now) {}
+
   /**
    * Whether a call may proceed; consumes its tokens when it may. `resources` is the number of instances a
    * lifecycle call affects; `unfilteredUnpaginated` selects the smaller bucket of the listed Describe actions.
    */
-  admit(action: string, opts: { resources?: number; unfilteredUnpaginated?: boolean }, now = Date.now()): boolean {
+  admit(action: string, opts: { resources?: number; unfilteredUnpaginated?: boolean }, now = this.clock()): boolean {
     const smaller = opts.unfilteredUnpaginated && UNFILTERED_ACTIONS.has(action);
     const request = this.bucket(
       smaller ? `${action}#unfiltered` : action,
