@@ -2,33 +2,14 @@
 // held, stale once its holder stops refreshing it) next to the cluster's folder. A second `up` waits a bounded time
 // (CLOUDLAUNCH_LOCK_WAIT_MS, default 120 s), then stops with a message. The lock lives as long as the process:
 // proper-lockfile releases it on exit, also when the command fails.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { hostname } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { lock } from "proper-lockfile";
 import { cloudlaunchHome } from "./bootstrap/paths.js";
 import { LocalStateError } from "./errors.js";
 
-// proper-lockfile's default: a lock whose holder stopped refreshing it is stale after this long. A holder known dead
-// (its pid, written into the lock, is gone on this host: a SIGKILL skips the exit hook) does not block at all.
+// proper-lockfile's default: a killed run (SIGKILL skips the exit hook) blocks the next one for at most this long.
 const STALE_MS = 10_000;
-
-function holderIsDead(lockfilePath: string): boolean {
-  let owner: string;
-  try {
-    owner = readFileSync(join(lockfilePath, "owner"), "utf8");
-  } catch {
-    return false; // taken a moment ago and not yet signed: its holder is alive
-  }
-  const [host, pid] = owner.trim().split(" ");
-  if (host !== hostname() || !Number(pid)) return false;
-  try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "ESRCH";
-  }
-}
 
 export async function lockCluster(
   name: string,
@@ -50,23 +31,14 @@ export async function lockCluster(
   });
   try {
     mkdirSync(clusters, { recursive: true, mode: 0o700 });
-    const signed = (release: () => Promise<void>) => {
-      writeFileSync(join(lockfilePath, "owner"), `${hostname()} ${process.pid}\n`);
-      return release;
-    };
     try {
-      return signed(await lock(clusterDir, options(0)));
+      return await lock(clusterDir, options(0));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "ELOCKED") throw err;
-      if (holderIsDead(lockfilePath)) {
-        say(`the lock ${lockfilePath} was left by a run that no longer exists; taking it over`);
-        rmSync(lockfilePath, { recursive: true, force: true });
-        return signed(await lock(clusterDir, options(0)));
-      }
       say(
         `another up of ${name} is running on this machine; waiting up to ${Math.round(waitMs / 1000)} s for it (lock ${lockfilePath})`,
       );
-      return signed(await lock(clusterDir, options(Math.max(0, Math.ceil(waitMs / 500)))));
+      return await lock(clusterDir, options(Math.max(0, Math.ceil(waitMs / 500))));
     }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;

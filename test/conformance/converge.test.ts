@@ -130,7 +130,9 @@ describe.each(PROVIDERS)("%s converges", (provider) => {
   });
 
   it("an interrupted up leaves pending nodes that the next up waits for instead of counting them or launching twins", async () => {
-    w.fake.inject({ kind: "stuck-pending", holdMs: 8000, times: 1 });
+    // Pending for longer than the killed run's lock takes to go stale (up to 10 s, src/cluster-lock.ts), so the
+    // next up still finds the nodes pending when it gets the lock.
+    w.fake.inject({ kind: "stuck-pending", holdMs: 20000, times: 1 });
     let child: ChildProcess | undefined;
     const killed = w.run(["up", w.spec("settle", 2)], undefined, (c) => (child = c));
     await waitUntil(() => w.live("settle").length >= 1);

@@ -2,8 +2,6 @@
 // naming the file; an unwritable record directory stops up and terminate before the first cloud mutation and keeps
 // its mode; two ups of one cluster on one machine are serialised by the lock.
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { spawnSync } from "node:child_process";
-import { hostname } from "node:os";
 import { join } from "node:path";
 import { cleanHome, cli } from "../support/cli";
 import { startWorld, type World } from "../conformance/world";
@@ -124,22 +122,5 @@ describe("an unwritable record directory and two concurrent ups (AWS fake)", () 
     expect(refused.stderr).toMatch(
       /Another up of cluster locked is still running on this machine \(lock .*locked\.lock\)/,
     );
-  });
-
-  it("a lock left by a killed up (its pid gone) is taken over at once, not waited out", async () => {
-    const spec = w.spec("orphan", 1);
-    const lockDir = join(w.home, ".cloudlaunch", "clusters", "orphan.lock");
-    mkdirSync(lockDir, { recursive: true });
-    const dead = spawnSync("true").pid;
-    writeFileSync(join(lockDir, "owner"), `${hostname()} ${dead}\n`);
-    own(w.home);
-    const r = await require("../support/cli").cli(["up", spec], {
-      home: w.home,
-      env: { ...w.fake.env, CLOUDLAUNCH_LOCK_WAIT_MS: "0" },
-      uid: asUser,
-    });
-    expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/orphan\.lock was left by a run that no longer exists; taking it over/);
-    expect(w.live("orphan")).toHaveLength(2);
   });
 });
