@@ -57,13 +57,18 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive retry apt-get -o DPkg::Lock::Timeout=600 install -y -q "$@"
 }
 # Workers boot alongside their scheduler: wait_for_scheduler tls://HOST:PORT waits (saying so once) until it answers.
+# Bounded: a scheduler replaced meanwhile has a new address, which the service reads again when systemd restarts it.
 wait_for_scheduler() {
-  local hp=${1#*://} said=
+  local hp=${1#*://} said='' until=$((SECONDS + ${CLOUDLAUNCH_SCHEDULER_WAIT_S:-600}))
   local h=${hp%:*}
   h=${h#[} h=${h%]}
   until (exec 3<>"/dev/tcp/$h/${hp##*:}") 2>/dev/null; do
     [[ -n $said ]] || say "waiting for the scheduler at $hp"
     said=1
+    if ((SECONDS >= until)); then
+      say "no scheduler at $hp; exiting so the service restarts with the current address"
+      return 1
+    fi
     sleep "${CLOUDLAUNCH_SCHEDULER_POLL_S:-5}"
   done
   [[ -z $said ]] || say "the scheduler at $hp answers"
