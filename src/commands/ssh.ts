@@ -80,7 +80,8 @@ export async function ssh(cluster: string, operands: string[], options: Options)
 
 /** The spec's ssh block: --spec, else the one `up` recorded. */
 function sshSettings(cluster: string, options: Options): ClusterSpec["ssh"] {
-  if (options.spec) return loadSpecFile(options.spec).spec.ssh;
+  // Only to find the user and the key: a missing public key file leaves the choice of key to the agent.
+  if (options.spec) return loadSpecFile(options.spec, "locate").spec.ssh;
   return readRecord(cluster)?.ssh;
 }
 
