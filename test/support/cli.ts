@@ -1,7 +1,7 @@
 // Runs the built CLI as a user would: a separate process, its own HOME and config dir, no cloud credentials
 // unless the test passes them.
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { chmodSync, copyFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -19,6 +19,28 @@ export function cleanHome(): string {
 }
 
 const SCRUB = /^(AWS_|GOOGLE_|GCLOUD|CLOUDSDK|AZURE_|CLOUDLAUNCH_|MSI_|IDENTITY_)/;
+
+const nodeFor = new Map<number, string>();
+
+/**
+ * A node binary another user may run. CI keeps Node 22 under root's 0700 home, where an unprivileged uid cannot
+ * reach it: such a run gets a world-readable copy instead.
+ */
+function nodeRunnableBy(uid: number | undefined): string {
+  if (uid === undefined) return process.execPath;
+  let path = nodeFor.get(uid);
+  if (path) return path;
+  path = process.execPath;
+  if (spawnSync(path, ["-e", "0"], { uid, gid: uid }).error) {
+    const dir = mkdtempSync(join(tmpdir(), "cloudlaunch-node-"));
+    chmodSync(dir, 0o755);
+    path = join(dir, "node");
+    copyFileSync(process.execPath, path);
+    chmodSync(path, 0o755);
+  }
+  nodeFor.set(uid, path);
+  return path;
+}
 
 export function cli(
   args: string[],
@@ -40,7 +62,7 @@ export function cli(
     opts.env,
   );
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), join(ROOT, "bin", "cloudlaunch"), ...args], {
+    const child = spawn(nodeRunnableBy(opts.uid), [...(opts.nodeArgs ?? []), join(ROOT, "bin", "cloudlaunch"), ...args], {
       cwd: ROOT,
       env,
       stdio: ["pipe", "pipe", "pipe"],
