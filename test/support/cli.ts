@@ -62,12 +62,16 @@ export function cli(
     opts.env,
   );
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(nodeRunnableBy(opts.uid), [...(opts.nodeArgs ?? []), join(ROOT, "bin", "cloudlaunch"), ...args], {
-      cwd: ROOT,
-      env,
-      stdio: ["pipe", "pipe", "pipe"],
-      ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }),
-    });
+    const child = spawn(
+      nodeRunnableBy(opts.uid),
+      [...(opts.nodeArgs ?? []), join(ROOT, "bin", "cloudlaunch"), ...args],
+      {
+        cwd: ROOT,
+        env,
+        stdio: ["pipe", "pipe", "pipe"],
+        ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }),
+      },
+    );
     opts.onSpawn?.(child);
     let stdout = "";
     let stderr = "";
