@@ -1,6 +1,7 @@
 // `up` waits for Dask, not for VMs: until the scheduler answers and a worker of every worker node has registered,
 // bounded by a timeout. The only way in is the dashboard URL (tests point it at a real scheduler on loopback).
 import { UsageError } from "../errors.js";
+import { pollUntil } from "../wait.js";
 import type { NodeInfo } from "../providers/provider.js";
 import { ProbeError, schedulerHealthy } from "./dask-http.js";
 import { joinedNodes } from "./joined-nodes.js";
@@ -58,13 +59,10 @@ export interface DaskWaitResult {
 const UNREACHABLE_AFTER_MS = 120_000;
 const CHECK_CONSOLES_EVERY_MS = 30_000;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 export async function waitForDask(o: WaitDaskOptions): Promise<DaskWaitResult> {
   const pollMs = o.pollMs ?? 3000;
   const requestTimeoutMs = o.requestTimeoutMs ?? 5000;
   const started = Date.now();
-  const deadline = started + o.timeoutMs;
   let everAnswered = false;
   let schedulerUp = false;
   let connected = new Set<string>();
@@ -82,43 +80,45 @@ export async function waitForDask(o: WaitDaskOptions): Promise<DaskWaitResult> {
     missing: o.workers.filter((n) => !connected.has(n.name)),
     reason,
   });
-  for (;;) {
-    try {
-      await schedulerHealthy(o.dashboardUrl, requestTimeoutMs);
-      schedulerUp = everAnswered = true;
-      ({ names: connected, count } = await joinedNodes(o.dashboardUrl, o.workers, requestTimeoutMs));
-      reason = undefined;
-    } catch (err) {
-      if (!(err instanceof ProbeError)) throw err;
-      schedulerUp = false;
-      reason = err.message;
-      if (err.failure !== "timeout") everAnswered ||= err.failure !== "unroutable";
-      if (err.failure === "unroutable" && !everAnswered) return result("unreachable");
-      if (
-        err.failure === "timeout" &&
-        !everAnswered &&
-        Date.now() - started >= (o.unreachableAfterMs ?? UNREACHABLE_AFTER_MS)
-      )
-        return result("unreachable");
-    }
-    const state = `${schedulerUp}/${count}`;
-    if (state !== last) o.onProgress?.({ schedulerUp, connected: count, expected: o.workers.length });
-    last = state;
-    if (schedulerUp && count === o.workers.length) return result("ready");
-    if (o.failedNodes && Date.now() >= nextCheck) {
-      const waitingFor = schedulerUp
-        ? o.workers.filter((n) => !connected.has(n.name))
-        : o.scheduler
-          ? [o.scheduler]
-          : [];
-      const unknown = waitingFor.filter((n) => !failed.has(n.name));
-      for (const name of unknown.length ? await o.failedNodes(unknown) : []) failed.add(name);
-      if (waitingFor.length && waitingFor.every((n) => failed.has(n.name))) return result("failed");
-      nextCheck = Date.now() + (o.checkEveryMs ?? CHECK_CONSOLES_EVERY_MS);
-    }
-    if (Date.now() + pollMs > deadline) return result("timeout");
-    await sleep(pollMs);
-  }
+  return pollUntil(
+    async () => {
+      try {
+        await schedulerHealthy(o.dashboardUrl, requestTimeoutMs);
+        schedulerUp = everAnswered = true;
+        ({ names: connected, count } = await joinedNodes(o.dashboardUrl, o.workers, requestTimeoutMs));
+        reason = undefined;
+      } catch (err) {
+        if (!(err instanceof ProbeError)) throw err;
+        schedulerUp = false;
+        reason = err.message;
+        if (err.failure !== "timeout") everAnswered ||= err.failure !== "unroutable";
+        if (err.failure === "unroutable" && !everAnswered) return result("unreachable");
+        if (
+          err.failure === "timeout" &&
+          !everAnswered &&
+          Date.now() - started >= (o.unreachableAfterMs ?? UNREACHABLE_AFTER_MS)
+        )
+          return result("unreachable");
+      }
+      const state = `${schedulerUp}/${count}`;
+      if (state !== last) o.onProgress?.({ schedulerUp, connected: count, expected: o.workers.length });
+      last = state;
+      if (schedulerUp && count === o.workers.length) return result("ready");
+      if (o.failedNodes && Date.now() >= nextCheck) {
+        const waitingFor = schedulerUp
+          ? o.workers.filter((n) => !connected.has(n.name))
+          : o.scheduler
+            ? [o.scheduler]
+            : [];
+        const unknown = waitingFor.filter((n) => !failed.has(n.name));
+        for (const name of unknown.length ? await o.failedNodes(unknown) : []) failed.add(name);
+        if (waitingFor.length && waitingFor.every((n) => failed.has(n.name))) return result("failed");
+        nextCheck = Date.now() + (o.checkEveryMs ?? CHECK_CONSOLES_EVERY_MS);
+      }
+      return undefined;
+    },
+    { intervalMs: pollMs, timeoutMs: o.timeoutMs, onTimeout: () => result("timeout") },
+  );
 }
 
 /** "90s", "15m", "1h" or plain seconds; 0 means do not wait. */

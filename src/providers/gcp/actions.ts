@@ -3,10 +3,11 @@
 import pLimit from "p-limit";
 import { decide } from "../../apply/lifecycle-table";
 import { CloudError } from "../../errors";
+import { pollUntil } from "../../wait.js";
 import type { NodeInfo, NodeResult, Progress } from "../provider";
 import type { GcpClients } from "./clients";
 import { describeFailure, toCloudError, withRetry } from "./errors";
-import { listInstances, toNodeInfo } from "./nodes";
+import { listInstances, NODES_SETTLE_INTERVAL, toNodeInfo } from "./nodes";
 import { operationFailure, operationOf, waitForOperation } from "./operations";
 
 export type Action = "start" | "stop" | "terminate";
@@ -72,20 +73,20 @@ async function withNewAddresses(
   const started = results.filter((r) => r.ok);
   if (started.length === 0) return results;
   const cluster = started[0].node?.cluster;
-  let delay = 200;
-  for (;;) {
-    const live = new Map(
-      (await listInstances(clients, project, region, cluster)).map((i) => [String(i.name), toNodeInfo(i)]),
-    );
-    const ready = started.filter((r) => {
-      const n = live.get(String(r.node?.id));
-      return n?.state === "running" && n.publicIp;
-    });
-    progress.update(ready.length, started.length, "running");
-    if (ready.length === started.length) {
-      return results.map((r) => (r.ok ? { ...r, node: live.get(String(r.node?.id)) } : r));
-    }
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 1.5, 2000);
-  }
+  return pollUntil(
+    async () => {
+      const live = new Map(
+        (await listInstances(clients, project, region, cluster)).map((i) => [String(i.name), toNodeInfo(i)]),
+      );
+      const ready = started.filter((r) => {
+        const n = live.get(String(r.node?.id));
+        return n?.state === "running" && n.publicIp;
+      });
+      progress.update(ready.length, started.length, "running");
+      if (ready.length === started.length) {
+        return results.map((r) => (r.ok ? { ...r, node: live.get(String(r.node?.id)) } : r));
+      }
+    },
+    { intervalMs: NODES_SETTLE_INTERVAL },
+  );
 }

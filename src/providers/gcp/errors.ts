@@ -3,6 +3,7 @@
 // covers reads on gRPC codes, so throttling (429 rateLimitExceeded), 5xx and dropped connections are retried here:
 // every mutating call carries a requestId, which makes its retry safe.
 import { CloudError, type CloudErrorKind, isCloudError, isUserError } from "../../errors";
+import { retry } from "../../wait.js";
 import { NO_CREDENTIALS_HELP } from "./credentials";
 
 export interface ApiFailure {
@@ -134,24 +135,24 @@ const NETWORK_ATTEMPTS = 2;
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 8, baseMs: 250, maxMs: 10_000 };
 
 /** Runs `call`, retrying throttling, 5xx and dropped connections with capped exponential backoff and full jitter. */
-export async function withRetry<T>(
+export function withRetry<T>(
   what: string,
   call: () => Promise<T>,
   onRetry?: (message: string) => void,
   policy: RetryPolicy = DEFAULT_RETRY,
 ): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call();
-    } catch (err) {
+  return retry(call, {
+    baseMs: policy.baseMs,
+    maxMs: policy.maxMs,
+    retryable: (err, attempt) => {
       const f = describeFailure(err);
       // A failed connection is retried once, not with the full backoff: an endpoint that cannot be reached must be
       // reported in seconds (a reset in a large launch is still survived).
       const limit = f.network ? Math.min(NETWORK_ATTEMPTS, policy.attempts) : policy.attempts;
-      if (!isRetryable(f) || attempt >= limit) throw toCloudError(err, what);
-      const delay = Math.random() * Math.min(policy.maxMs, policy.baseMs * 2 ** attempt);
-      if (isThrottle(f)) onRetry?.(`GCP is throttling requests (${what}); retrying`);
-      await new Promise((r) => setTimeout(r, delay));
-    }
-  }
+      return isRetryable(f) && attempt < limit;
+    },
+    onRetry: (err) => {
+      if (isThrottle(describeFailure(err))) onRetry?.(`GCP is throttling requests (${what}); retrying`);
+    },
+  }).catch((err) => Promise.reject(toCloudError(err, what)));
 }

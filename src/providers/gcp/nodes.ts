@@ -9,6 +9,9 @@ import { lastSegment, labelValue } from "./resources";
 
 export type Instance = protos.google.cloud.compute.v1.IInstance;
 
+/** How often instances are listed while nodes get to RUNNING: soon at first, then every 2 s. */
+export const NODES_SETTLE_INTERVAL = { initialMs: 200, factor: 1.5, maxMs: 2000 };
+
 const STATES: Record<string, NodeState> = {
   PROVISIONING: "pending",
   STAGING: "pending",
