@@ -20,10 +20,11 @@ describe("pollUntil", () => {
   it("returns the first answer, sleeping the interval between rounds", async () => {
     const clock = fakeClock();
     const rounds: number[] = [];
-    const answer = await pollUntil(async (round) => (rounds.push(round), round === 2 ? "done" : undefined), {
-      intervalMs: 100,
-      clock,
-    });
+    const check = async (round: number) => {
+      rounds.push(round);
+      return round === 2 ? "done" : undefined;
+    };
+    const answer = await pollUntil(check, { intervalMs: 100, clock });
     expect(answer).toBe("done");
     expect(rounds).toEqual([0, 1, 2]);
     expect(clock.slept).toEqual([100, 100]);
