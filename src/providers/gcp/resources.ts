@@ -1,6 +1,6 @@
 // How cloudlaunch names and labels its Compute resources, and the instance resource it inserts.
 // Label rules: https://cloud.google.com/compute/docs/labeling-resources#requirements
-import { createHash } from "node:crypto";
+import { v5 as uuidV5 } from "uuid";
 import type { ClusterSpec, RoleName } from "../../spec/schema";
 import { publicKeyLine } from "../../spec/ssh-key";
 import { CLUSTER_TAG, NODE_TAG, OWNER_TAG, ROLE_TAG, type LaunchRequest } from "../provider";
@@ -37,10 +37,15 @@ export const networkTag = (cluster: string) => `cloudlaunch-${cluster}`;
 export const firewallNames = (cluster: string) =>
   [`cloudlaunch-${cluster}-dask`, `cloudlaunch-${cluster}-internal`] as const;
 
-/** A UUID derived from its parts: the same node launched again sends the same requestId, so Compute acts once. */
+/** The namespace of cloudlaunch's requestIds: uuid v5 of "cloudlaunch/gcp/requestId" in the URL namespace. */
+const REQUEST_ID_NAMESPACE = "0a6dea1c-7189-5f66-ba9e-7f4f5e44fceb";
+
+/**
+ * A name-based (version 5) UUID of its parts: the same node launched again in the same attempt sends the same
+ * requestId, so Compute acts once (see src/apply/attempt.ts).
+ */
 export function requestIdFor(...parts: string[]): string {
-  const h = createHash("sha256").update(parts.join("\0")).digest("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return uuidV5(parts.join("\0"), REQUEST_ID_NAMESPACE);
 }
 
 /** Image alias → the Ubuntu LTS family for the arch; anything else is taken as an image path or URL. */
