@@ -1,6 +1,7 @@
 // `up` waits for Dask, not for VMs: until the scheduler answers and a worker of every worker node has registered,
 // bounded by a timeout. The only way in is the dashboard URL (tests point it at a real scheduler on loopback).
 import { UsageError } from "../errors.js";
+import { parseDuration } from "../spec/duration.js";
 import { pollUntil } from "../wait.js";
 import type { NodeInfo } from "../providers/provider.js";
 import { ProbeError, schedulerHealthy } from "./dask-http.js";
@@ -123,7 +124,8 @@ export async function waitForDask(o: WaitDaskOptions): Promise<DaskWaitResult> {
 
 /** "90s", "15m", "1h" or plain seconds; 0 means do not wait. */
 export function parseWaitTimeout(text: string, source: string): number {
-  const match = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([smh]?)\s*$/.exec(text);
-  if (!match) throw new UsageError(`${source}: expected a duration like 90s, 15m or 1h, got ${JSON.stringify(text)}`);
-  return Math.round(Number(match[1]) * { "": 1, s: 1, m: 60, h: 3600 }[match[2] as "" | "s" | "m" | "h"] * 1000);
+  const seconds = parseDuration(text, "smh");
+  if (seconds === undefined)
+    throw new UsageError(`${source}: expected a duration like 90s, 15m or 1h, got ${JSON.stringify(text)}`);
+  return Math.round(seconds * 1000);
 }

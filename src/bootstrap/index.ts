@@ -9,7 +9,6 @@ export { connectionSnippet, type ClientTlsFiles } from "./snippet.js";
 export {
   schedulerAddress,
   workerLayout,
-  lifetimeMinutes,
   DASK_SCHEDULER_PORT,
   DASK_DASHBOARD_PORT,
   DEFAULT_DASK_VERSION,

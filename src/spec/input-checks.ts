@@ -1,5 +1,6 @@
 // What the bootstrap renderer (src/bootstrap) would refuse, checked on the spec so the error names the field and its
 // line: values a shell cannot carry, pip arguments that are options, a lifetime of zero; and the SSH public key.
+import { parseDuration, type SpecDuration } from "./duration.js";
 import { readPublicKeyFile } from "./ssh-key.js";
 import type { ClusterSpec } from "./schema.js";
 import type { Finding } from "./checks.js";
@@ -32,10 +33,11 @@ export function inputFindings(raw: unknown, withKey = true): Finding[] {
   const dask = spec.dask && typeof spec.dask === "object" ? spec.dask : undefined;
   strings(["dask", "pip_packages"], dask?.pip_packages);
   strings(["dask", "setup_commands"], dask?.setup_commands);
-  if (typeof spec.max_lifetime === "string") {
-    const m = /^([0-9]+)[mhd]$/.exec(spec.max_lifetime);
-    const message = "must be at least 1m (0 would shut the nodes down as they boot)";
-    if (m && Number(m[1]) === 0) found.push({ path: ["max_lifetime"], message });
+  const zero = { max_lifetime: "shut the nodes down as they boot", idle_timeout: "power the cluster off as it starts" };
+  for (const [field, effect] of Object.entries(zero) as [SpecDuration, string][]) {
+    const text = spec[field];
+    if (typeof text === "string" && /^[0-9]+[mhd]$/.test(text) && parseDuration(text, "mhd") === 0)
+      found.push({ path: [field], message: `must be at least 1m (0 would ${effect})` });
   }
   for (const [key, value] of Object.entries(spec.tags && typeof spec.tags === "object" ? spec.tags : {})) {
     const problem = typeof value === "string" ? textProblem(value) : undefined;

@@ -114,6 +114,11 @@ const CORPUS: [string, string, Expected[]][] = [
     [{ line: 11, column: 15, path: "max_lifetime", message: /at least 1m/ }],
   ],
   [
+    "idle_timeout: 0h",
+    `${AWS}idle_timeout: 0h\n`,
+    [{ line: 11, column: 15, path: "idle_timeout", message: /at least 1m/ }],
+  ],
+  [
     "a CIDR with a prefix over 32",
     AWS.replace("203.0.113.10/32", "203.0.113.10/33"),
     [{ line: 10, column: 19, path: "network.allowed_cidrs[0]", message: /not a CIDR/ }],

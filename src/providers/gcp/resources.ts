@@ -2,6 +2,7 @@
 // Label rules: https://cloud.google.com/compute/docs/labeling-resources#requirements
 import { v5 as uuidV5 } from "uuid";
 import type { ClusterSpec, RoleName } from "../../spec/schema";
+import { specDurationSeconds } from "../../spec/duration.js";
 import { publicKeyLine } from "../../spec/ssh-key";
 import { CLUSTER_TAG, NODE_TAG, OWNER_TAG, ROLE_TAG, type LaunchRequest } from "../provider";
 
@@ -59,12 +60,6 @@ export function sourceImageFor(image: string | undefined, arch: "x86_64" | "arm6
   return family ? `projects/${IMAGE_PROJECT}/global/images/family/${family}` : alias;
 }
 
-/** `8h` → seconds, for scheduling.maxRunDuration. */
-export function lifetimeSeconds(maxLifetime: string | undefined): number | undefined {
-  const m = /^(\d+)([mhd])$/.exec(maxLifetime ?? "");
-  return m ? Number(m[1]) * { m: 60, h: 3600, d: 86400 }[m[2] as "m" | "h" | "d"] : undefined;
-}
-
 /**
  * `ssh-keys` metadata ("user:key") from spec.ssh.public_key_file: validated as one public key (validation refused a
  * missing file or a private key already; this throws rather than send anything else into metadata).
@@ -97,7 +92,7 @@ export interface NodeIdentity {
 function instanceBody(spec: ClusterSpec, cluster: string, node: NodeIdentity, target: InstanceTarget) {
   const labels: Record<string, string> = nodeLabels(cluster, node.role, node.name ?? "", spec.tags);
   if (!node.name) delete labels[NODE_TAG];
-  const lifetime = lifetimeSeconds(spec.max_lifetime);
+  const lifetime = spec.max_lifetime ? specDurationSeconds("max_lifetime", spec.max_lifetime) : undefined;
   const scheduling: Record<string, unknown> = {};
   if (node.spot)
     Object.assign(scheduling, {
