@@ -63,5 +63,6 @@ export function guard(provider: Provider, options: GuardOptions): Provider {
     terminate: skipped("terminate"),
     deleteClusterResources: (cluster) => skip({ kind: "deleteClusterResources", cluster }),
     setSchedulerAddress: (nodes, address) => skip({ kind: "setSchedulerAddress", nodes, address }),
+    close: () => provider.close(),
   };
 }

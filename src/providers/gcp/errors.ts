@@ -2,9 +2,9 @@
 // JSON error body as `message`); a gRPC-style GoogleError (numeric `code`) is read too. Google's own retry only
 // covers reads on gRPC codes, so throttling (429 rateLimitExceeded), 5xx and dropped connections are retried here:
 // every mutating call carries a requestId, which makes its retry safe.
-import { CloudError, type CloudErrorKind, isCloudError, isUserError } from "../../errors";
+import { CloudError, type CloudErrorKind, isCloudError, isUserError } from "../../errors.js";
 import { retry } from "../../wait.js";
-import { NO_CREDENTIALS_HELP } from "./credentials";
+import { NO_CREDENTIALS_HELP } from "./credentials.js";
 
 export interface ApiFailure {
   httpStatus?: number;

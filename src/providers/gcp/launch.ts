@@ -4,15 +4,15 @@
 // none of them exists anywhere (names are unique per zone only). Then the cluster's instances are polled until every
 // node is RUNNING with its external IP.
 import pLimit from "p-limit";
-import type { InstanceType } from "../../catalog/types";
-import { CloudError } from "../../errors";
+import type { InstanceType } from "../../catalog/types.js";
+import { CloudError } from "../../errors.js";
 import { pollUntil } from "../../wait.js";
-import type { Plan } from "../../plan/types";
-import type { LaunchedNode, LaunchRequest, NodeInfo, Progress } from "../provider";
-import { BULK_CONCURRENCY, createInBulk, describeNames, type BulkContext, type Outcome, type Placed } from "./bulk";
-import type { GcpClients } from "./clients";
-import { describeFailure, toCloudError, withRetry } from "./errors";
-import { listInstances, NODES_SETTLE_INTERVAL, toNodeInfo } from "./nodes";
+import type { Plan } from "../../plan/types.js";
+import type { LaunchedNode, LaunchRequest, NodeInfo, Progress } from "../provider.js";
+import { BULK_CONCURRENCY, createInBulk, describeNames, type BulkContext, type Outcome, type Placed } from "./bulk.js";
+import type { GcpClients } from "./clients.js";
+import { describeFailure, toCloudError, withRetry } from "./errors.js";
+import { listInstances, NODES_SETTLE_INTERVAL, toNodeInfo } from "./nodes.js";
 import {
   gcpWaitMs,
   isCapacityFailure,
@@ -21,9 +21,9 @@ import {
   operationOf,
   waitForOperation,
   type OperationFailure,
-} from "./operations";
-import type { Placement } from "./placement";
-import { instanceResource, lastSegment, requestIdFor } from "./resources";
+} from "./operations.js";
+import type { Placement } from "./placement.js";
+import { instanceResource, lastSegment, requestIdFor } from "./resources.js";
 
 const INSERT_CONCURRENCY = 32;
 const WAIT_CONCURRENCY = 64;

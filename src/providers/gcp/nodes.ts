@@ -1,11 +1,11 @@
 // Reading cloudlaunch's instances back: label-filtered aggregatedList (every zone in one paginated listing), and
 // the translation of a Compute instance into a NodeInfo.
 import type { protos } from "@google-cloud/compute";
-import type { RoleName } from "../../spec/schema";
-import { CLUSTER_TAG, NODE_TAG, OWNER_TAG, ROLE_TAG, type NodeInfo, type NodeState } from "../provider";
-import type { GcpClients } from "./clients";
-import { withRetry } from "./errors";
-import { lastSegment, labelValue } from "./resources";
+import type { RoleName } from "../../spec/schema.js";
+import { CLUSTER_TAG, NODE_TAG, OWNER_TAG, ROLE_TAG, type NodeInfo, type NodeState } from "../provider.js";
+import type { GcpClients } from "./clients.js";
+import { withRetry } from "./errors.js";
+import { lastSegment, labelValue } from "./resources.js";
 
 export type Instance = protos.google.cloud.compute.v1.IInstance;
 

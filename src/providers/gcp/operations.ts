@@ -3,10 +3,10 @@
 // for up to two minutes and may return before DONE, hence the loop.
 // https://cloud.google.com/compute/docs/reference/rest/v1/zoneOperations/wait
 import type { protos } from "@google-cloud/compute";
-import { CloudError } from "../../errors";
-import type { GcpClients } from "./clients";
+import { CloudError } from "../../errors.js";
+import type { GcpClients } from "./clients.js";
 import { pollUntil } from "../../wait.js";
-import { withRetry } from "./errors";
+import { withRetry } from "./errors.js";
 
 export type Operation = protos.google.cloud.compute.v1.IOperation;
 

@@ -1,10 +1,10 @@
 // How cloudlaunch names and labels its Compute resources, and the instance resource it inserts.
 // Label rules: https://cloud.google.com/compute/docs/labeling-resources#requirements
 import { v5 as uuidV5 } from "uuid";
-import type { ClusterSpec, RoleName } from "../../spec/schema";
+import type { ClusterSpec, RoleName } from "../../spec/schema.js";
 import { specDurationSeconds } from "../../spec/duration.js";
-import { publicKeyLine } from "../../spec/ssh-key";
-import { CLUSTER_TAG, NODE_TAG, OWNER_TAG, ROLE_TAG, type LaunchRequest } from "../provider";
+import { publicKeyLine } from "../../spec/ssh-key.js";
+import { CLUSTER_TAG, NODE_TAG, OWNER_TAG, ROLE_TAG, type LaunchRequest } from "../provider.js";
 
 export const IMAGE_PROJECT = "ubuntu-os-cloud";
 

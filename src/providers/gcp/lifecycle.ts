@@ -1,25 +1,25 @@
-// stop / start / terminate, node by node: each node's call and operation is awaited with bounded concurrency, and
+// start / stop / terminate, node by node: each node's call and operation is awaited with bounded concurrency, and
 // every node gets its own result; a node that is gone or in the wrong state is reported, the others proceed.
 import pLimit from "p-limit";
-import { decide } from "../../apply/lifecycle-table";
-import { CloudError } from "../../errors";
+import { decide } from "../../apply/lifecycle-table.js";
+import { CloudError } from "../../errors.js";
 import { pollUntil } from "../../wait.js";
-import type { NodeInfo, NodeResult, Progress } from "../provider";
-import type { GcpClients } from "./clients";
-import { describeFailure, toCloudError, withRetry } from "./errors";
-import { listInstances, NODES_SETTLE_INTERVAL, toNodeInfo } from "./nodes";
-import { operationFailure, operationOf, waitForOperation } from "./operations";
+import type { NodeInfo, NodeResult, Progress } from "../provider.js";
+import type { GcpClients } from "./clients.js";
+import { describeFailure, toCloudError, withRetry } from "./errors.js";
+import { listInstances, NODES_SETTLE_INTERVAL, toNodeInfo } from "./nodes.js";
+import { operationFailure, operationOf, waitForOperation } from "./operations.js";
 
-export type Action = "start" | "stop" | "terminate";
+export type Verb = "start" | "stop" | "terminate";
 
-const PAST: Record<Action, string> = { start: "started", stop: "stopped", terminate: "terminated" };
+const PAST: Record<Verb, string> = { start: "started", stop: "stopped", terminate: "terminated" };
 const CONCURRENCY = 32;
 
-export async function act(
+export async function changeState(
   clients: GcpClients,
   project: string,
   region: string,
-  action: Action,
+  verb: Verb,
   nodes: NodeInfo[],
   progress: Progress,
 ): Promise<NodeResult[]> {
@@ -28,27 +28,27 @@ export async function act(
   const results = await Promise.all(
     nodes.map((node) =>
       limit(async (): Promise<NodeResult> => {
-        const d = decide(action, node);
+        const d = decide(verb, node);
         if (!d.act) return { name: node.name, ok: d.ok, message: d.message, node };
         const request = { project, zone: String(node.zone), instance: node.id };
-        const what = `${action} ${node.name}`;
+        const what = `${verb} ${node.name}`;
         try {
           const op = await withRetry(
             what,
             async () =>
               operationOf(
-                action === "start"
+                verb === "start"
                   ? await clients.instances.start(request)
-                  : action === "stop"
+                  : verb === "stop"
                     ? await clients.instances.stop(request)
                     : await clients.instances.delete(request),
               ),
             (m) => progress.note(m),
           );
           const failure = operationFailure(await waitForOperation(clients, project, op, request.zone));
-          progress.update(++done, nodes.length, PAST[action]);
+          progress.update(++done, nodes.length, PAST[verb]);
           if (failure) return { name: node.name, ok: false, message: `${failure.code}: ${failure.message}`, node };
-          return { name: node.name, ok: true, message: PAST[action], node };
+          return { name: node.name, ok: true, message: PAST[verb], node };
         } catch (err) {
           const gone = err instanceof CloudError ? err.kind === "not-found" : describeFailure(err).httpStatus === 404;
           if (gone) {
@@ -59,7 +59,7 @@ export async function act(
       }),
     ),
   );
-  return action === "start" ? withNewAddresses(clients, project, region, results, progress) : results;
+  return verb === "start" ? withNewAddresses(clients, project, region, results, progress) : results;
 }
 
 /** After start: wait until the started nodes run with their new ephemeral IPs, and report those. */
