@@ -16,7 +16,7 @@ export const systemClock: Clock = {
 };
 
 /** A fixed interval, or one that starts at `initialMs` and grows by `factor` up to `maxMs`. */
-export type Interval = number | { initialMs: number; factor: number; maxMs: number };
+type Interval = number | { initialMs: number; factor: number; maxMs: number };
 
 export interface PollOptions<T> {
   intervalMs: Interval;

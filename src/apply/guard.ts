@@ -11,7 +11,7 @@ export interface GuardOptions {
   onSkipped(description: string): void;
 }
 
-export function describeMutation(m: Mutation): string {
+function describeMutation(m: Mutation): string {
   switch (m.kind) {
     case "ensureNetwork":
       return `create the firewall / security group of ${m.cluster} if missing, and converge its rules`;

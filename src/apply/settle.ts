@@ -13,7 +13,7 @@ export interface SettleOptions {
   pollMs: number;
 }
 
-export function settleOptions(env: NodeJS.ProcessEnv = process.env): SettleOptions {
+function settleOptions(env: NodeJS.ProcessEnv = process.env): SettleOptions {
   return {
     waitMs: (Number(env.CLOUDLAUNCH_PENDING_WAIT_S) || 600) * 1000,
     pollMs: Number(env.CLOUDLAUNCH_PENDING_POLL_MS) || 3000,

@@ -11,7 +11,7 @@ import { joinedNodes } from "./joined-nodes.js";
 export const DEFAULT_WAIT_TIMEOUT = "15m";
 export const WAIT_TIMEOUT_ENV = "CLOUDLAUNCH_WAIT_TIMEOUT";
 /** "0": never contact the Dask dashboard (`up` does not wait, `status` shows no Dask health): the fake clouds' VMs run no Dask. */
-export const DASK_PROBE_ENV = "CLOUDLAUNCH_DASK_PROBE";
+const DASK_PROBE_ENV = "CLOUDLAUNCH_DASK_PROBE";
 
 export function daskProbeEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
   return env[DASK_PROBE_ENV] !== "0";

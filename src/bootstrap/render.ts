@@ -19,11 +19,11 @@ import { shellArrayAssignment, shellAssignment } from "./shell.js";
 import { readTemplate } from "./templates.js";
 import type { NodeTlsMaterial } from "./tls.js";
 
-export const CONFIG_DIR = "/etc/cloudlaunch";
-export const SCRIPT_DIR = "/opt/cloudlaunch";
-export const VENV_DIR = "/opt/cloudlaunch/venv";
+const CONFIG_DIR = "/etc/cloudlaunch";
+const SCRIPT_DIR = "/opt/cloudlaunch";
+const VENV_DIR = "/opt/cloudlaunch/venv";
 /** dask.shutdown_on_bootstrap_failure: time to read the console or ssh in before a failed node powers off. */
-export const SHUTDOWN_GRACE_MINUTES = 15;
+const SHUTDOWN_GRACE_MINUTES = 15;
 
 export interface UserDataInput {
   provider: ProviderName;

@@ -28,7 +28,7 @@ const P: Bucket = {
 };
 
 /** The quota bucket of an instance type by its family prefix; undefined for families not checked (F, X, Inf, DL, Trn, u-). */
-export function bucketOf(instanceType: string): Bucket | undefined {
+function bucketOf(instanceType: string): Bucket | undefined {
   const family = /^[a-z]+/.exec(instanceType)?.[0] ?? "";
   if (family === "g" || family === "vt") return G_VT;
   if (family === "p") return P;

@@ -9,7 +9,7 @@ import { type Clock, systemClock } from "../../wait.js";
 
 type PipelinePolicy = Parameters<ComputeManagementClient["pipeline"]["addPolicy"]>[0];
 
-export const ARM_WRITE_BUCKET: BucketSize = { capacity: 200, refillPerSecond: 10 };
+const ARM_WRITE_BUCKET: BucketSize = { capacity: 200, refillPerSecond: 10 };
 
 export class WritePacer {
   private readonly bucket: TokenBucket;

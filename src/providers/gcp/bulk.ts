@@ -23,7 +23,7 @@ import type { Placement } from "./placement.js";
 import { instanceProperties, requestIdFor } from "./resources.js";
 
 /** The API takes up to 5,000 names per call; 500 keeps a capacity failure from moving more than a slice of the cluster. */
-export const BULK_CHUNK = 500;
+const BULK_CHUNK = 500;
 /** More than 10 bulk operations running at once is refused with rateLimitExceeded. */
 export const BULK_CONCURRENCY = 8;
 /** An earlier command's operation answering our requestId means its names were created and deleted since: re-sent

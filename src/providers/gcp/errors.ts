@@ -72,10 +72,10 @@ export function describeFailure(err: unknown): ApiFailure {
   };
 }
 
-export const isThrottle = (f: ApiFailure) =>
+const isThrottle = (f: ApiFailure) =>
   f.httpStatus === 429 || (f.httpStatus === 403 && /rateLimitExceeded/.test(f.reason ?? ""));
 
-export function isRetryable(f: ApiFailure): boolean {
+function isRetryable(f: ApiFailure): boolean {
   return (
     isThrottle(f) ||
     f.network ||
@@ -132,7 +132,7 @@ export interface RetryPolicy {
 
 const NETWORK_ATTEMPTS = 2;
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 8, baseMs: 250, maxMs: 10_000 };
+const DEFAULT_RETRY: RetryPolicy = { attempts: 8, baseMs: 250, maxMs: 10_000 };
 
 /** Runs `call`, retrying throttling, 5xx and dropped connections with capped exponential backoff and full jitter. */
 export function withRetry<T>(

@@ -11,7 +11,7 @@ import type { protos } from "@google-cloud/compute";
 import { CloudError } from "../../errors.js";
 import { foreignResource } from "../ownership.js";
 
-export function firewallRules(plan: Plan, network: string) {
+function firewallRules(plan: Plan, network: string) {
   const tag = networkTag(plan.cluster);
   const [dask, internal] = firewallNames(plan.cluster);
   const description = ownershipMark(plan.cluster);

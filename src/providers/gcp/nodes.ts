@@ -53,7 +53,7 @@ export const NODE_INFO_FIELDS =
   "items/*/warning,nextPageToken,unreachables";
 
 /** The filter expression selecting cloudlaunch's instances (and disks), optionally of one cluster. */
-export function ownershipFilter(cluster?: string): string {
+function ownershipFilter(cluster?: string): string {
   const owner = `labels.${OWNER_TAG} = "true"`;
   return cluster ? `(${owner}) AND (labels.${CLUSTER_TAG} = "${labelValue(cluster)}")` : owner;
 }

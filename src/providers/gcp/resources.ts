@@ -9,7 +9,7 @@ import { CLUSTER_TAG, NODE_TAG, OWNER_TAG, ROLE_TAG, type LaunchRequest } from "
 export const IMAGE_PROJECT = "ubuntu-os-cloud";
 
 /** Keys: lowercase letters, digits, '_' and '-', starting with a letter; keys and values at most 63 characters. */
-export function labelKey(key: string): string {
+function labelKey(key: string): string {
   const k = key.toLowerCase().replace(/[^a-z0-9_-]/g, "_");
   return (/^[a-z]/.test(k) ? k : `t_${k}`).slice(0, 63);
 }
@@ -21,7 +21,7 @@ export function labelValue(value: string): string {
     .slice(0, 63);
 }
 
-export function nodeLabels(cluster: string, role: RoleName, node: string, userTags: Record<string, string> = {}) {
+function nodeLabels(cluster: string, role: RoleName, node: string, userTags: Record<string, string> = {}) {
   const labels: Record<string, string> = {};
   for (const [k, v] of Object.entries(userTags)) labels[labelKey(k)] = labelValue(v);
   return {
@@ -64,7 +64,7 @@ export function sourceImageFor(image: string | undefined, arch: "x86_64" | "arm6
  * `ssh-keys` metadata ("user:key") from spec.ssh.public_key_file: validated as one public key (validation refused a
  * missing file or a private key already; this throws rather than send anything else into metadata).
  */
-export function sshKeysItem(spec: ClusterSpec): { key: string; value: string } | undefined {
+function sshKeysItem(spec: ClusterSpec): { key: string; value: string } | undefined {
   const key = publicKeyLine(spec);
   return key ? { key: "ssh-keys", value: `${spec.ssh?.user ?? "ubuntu"}:${key}` } : undefined;
 }
@@ -131,7 +131,7 @@ function instanceBody(spec: ClusterSpec, cluster: string, node: NodeIdentity, ta
   };
 }
 
-export const userDataFor = (req: LaunchRequest, machineType: string) =>
+const userDataFor = (req: LaunchRequest, machineType: string) =>
   req.userData(req.candidates.find((c) => c.type === machineType) ?? req.candidates[0]);
 
 export function instanceResource(spec: ClusterSpec, cluster: string, req: LaunchRequest, target: InstanceTarget) {
@@ -153,7 +153,7 @@ export function instanceProperties(spec: ClusterSpec, cluster: string, req: Laun
 // M4, A4) take only Hyperdisk: https://cloud.google.com/compute/docs/disks/hyperdisks#machine-type-support
 const HYPERDISK_ONLY = /^(n4|n4a|c4|c4a|c4d|x4|m4|a4|a4x)-/;
 
-export function bootDiskType(machineType: string): string {
+function bootDiskType(machineType: string): string {
   return HYPERDISK_ONLY.test(machineType) ? "hyperdisk-balanced" : "pd-balanced";
 }
 
