@@ -143,7 +143,7 @@ function settingsFile(input: UserDataInput, tls: boolean): string {
     ),
     shellAssignment(
       "CLOUDLAUNCH_IDLE_TIMEOUT_SECONDS",
-      input.spec.idle_timeout ? lifetimeMinutes(input.spec.idle_timeout) * 60 : "",
+      input.spec.idle_timeout ? lifetimeMinutes(input.spec.idle_timeout, "idle_timeout") * 60 : "",
     ),
     shellAssignment("DASK_VERSION", dask.version ?? DEFAULT_DASK_VERSION),
     shellAssignment("DASK_PROTOCOL", tls ? "tls" : "tcp"),
