@@ -92,7 +92,9 @@ export async function checkQuotas(api: Ec2Api, plan: Plan): Promise<void> {
   }
   const { readEc2Quotas } = require("./service-quotas.js") as typeof import("./service-quotas.js");
   const limits = await readEc2Quotas(plan.region, [...needs.keys()]);
-  const names = new Map(ALL_BUCKETS.flatMap((b) => (b.spot ? [b.onDemand, b.spot] : [b.onDemand])).map((q) => [q.code, q.name]));
+  const names = new Map(
+    ALL_BUCKETS.flatMap((b) => (b.spot ? [b.onDemand, b.spot] : [b.onDemand])).map((q) => [q.code, q.name]),
+  );
   const buckets: QuotaBucket[] = [...needs].flatMap(([code, needed]) => {
     const limit = limits.get(code);
     if (!limit) return [];
