@@ -78,7 +78,7 @@ describeWithTools("the idle worker's scheduler probe", [TOOLS.pyyaml, SS], () =>
       join(conf, "cloudlaunch.env"),
       `DASK_SCHEDULER_ADDRESS='tcp://[::1]:${port}'\nCLOUDLAUNCH_IDLE_PROBE_SECONDS=1\nCLOUDLAUNCH_SCHEDULER_GONE_SECONDS=2\n`,
     );
-    const hold = holdConnection ? 'exec 3<>"/dev/tcp/::1/${DASK_SCHEDULER_ADDRESS##*:}"\n' : "";
+    const hold = holdConnection ? `exec 3<>"/dev/tcp/::1/${port}"\n` : "";
     writeFileSync(
       join(root, "opt/cloudlaunch/start-dask.sh"),
       `#!/bin/bash\nsource "$1/cloudlaunch.env"\n${hold}exec sleep 600\n`,
