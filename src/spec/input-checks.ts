@@ -37,12 +37,28 @@ export function inputFindings(raw: unknown, withKey = true): Finding[] {
     const message = "must be at least 1m (0 would shut the nodes down as they boot)";
     if (m && Number(m[1]) === 0) found.push({ path: ["max_lifetime"], message });
   }
+  const idle = idleTimeoutProblem(spec.idle_timeout);
+  if (idle) found.push({ path: ["idle_timeout"], message: idle });
   for (const [key, value] of Object.entries(spec.tags && typeof spec.tags === "object" ? spec.tags : {})) {
     const problem = typeof value === "string" ? textProblem(value) : undefined;
     if (problem) found.push({ path: ["tags", key], message: problem });
   }
   if (withKey) found.push(...keyFindings(spec));
   return found;
+}
+
+const MINUTES = { m: 1, h: 60, d: 1440 } as const;
+const MAX_IDLE_DAYS = 365;
+
+/** A shape the schema accepts but the nodes could not use: 0 (off as they boot) or a number past any real idle time. */
+function idleTimeoutProblem(value: unknown): string | undefined {
+  const m = typeof value === "string" ? /^([0-9]+)([mhd])$/.exec(value) : null;
+  if (!m) return undefined;
+  const minutes = Number(m[1]) * MINUTES[m[2] as keyof typeof MINUTES];
+  if (minutes === 0)
+    return "must be at least 1m (0 would power the nodes off as they boot); leave it out to keep them on";
+  if (minutes > MAX_IDLE_DAYS * 1440) return `must be at most ${MAX_IDLE_DAYS}d; leave it out to keep the nodes on`;
+  return undefined;
 }
 
 function keyFindings(spec: ClusterSpec): Finding[] {

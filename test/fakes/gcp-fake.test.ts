@@ -6,7 +6,7 @@ import { ImagesClient } from "@google-cloud/compute/build/src/v1/images_client";
 import { MachineTypesClient } from "@google-cloud/compute/build/src/v1/machine_types_client";
 import { FirewallsClient } from "@google-cloud/compute/build/src/v1/firewalls_client";
 import type { protos } from "@google-cloud/compute";
-import { startFakeGcp } from "./gcp/index";
+import { type FakeGcp, startFakeGcp } from "./gcp/index";
 import type { FakeCloud } from "./harness";
 
 type Operation = protos.google.cloud.compute.v1.IOperation;
@@ -245,4 +245,63 @@ test("throttling, server errors and bad tokens answer with Google's error bodies
     status: 401,
     message: expect.stringMatching(/invalid authentication credentials.*"status":"UNAUTHENTICATED"/),
   });
+});
+
+test("an instance's metadata server: the Metadata-Flavor header, a token only with a service account, scopes and IAM limit it", async () => {
+  const gcp = fake as FakeGcp;
+  const instances = new InstancesClient(options());
+  const withAccount = (scopes: string[]) => ({
+    ...instanceBody(`sa-${scopes.length}`),
+    serviceAccounts: [{ email: "default", scopes }],
+  });
+  await instances.insert({ project, zone, instanceResource: instanceBody("no-sa") });
+  await instances.insert({ project, zone, instanceResource: withAccount([]) });
+  await instances.insert({
+    project,
+    zone,
+    instanceResource: withAccount(["https://www.googleapis.com/auth/compute", "x"]),
+  });
+  const [shown] = await instances.get({ project, zone, instance: "sa-2" });
+  expect(shown.serviceAccounts?.[0]?.email).toBe(gcp.defaultServiceAccount);
+  const [bare] = await instances.get({ project, zone, instance: "no-sa" });
+  expect(bare.serviceAccounts ?? []).toEqual([]);
+  await expect(
+    instances.insert({
+      project,
+      zone,
+      instanceResource: { ...instanceBody("two"), serviceAccounts: [{ email: "default" }, { email: "default" }] },
+    }),
+  ).rejects.toMatchObject({ status: 400 });
+
+  const ask = async (name: string, key: string, flavor = true) => {
+    const server = await gcp.metadataServer(name);
+    try {
+      const res = await fetch(`http://${server.host}/computeMetadata/v1/${key}`, {
+        headers: flavor ? { "Metadata-Flavor": "Google" } : {},
+      });
+      return { status: res.status, text: await res.text() };
+    } finally {
+      await server.close();
+    }
+  };
+  expect((await ask("no-sa", "instance/name", false)).status).toBe(403);
+  expect(await ask("no-sa", "instance/zone")).toEqual({ status: 200, text: expect.stringMatching(`/zones/${zone}$`) });
+  expect((await ask("no-sa", "instance/service-accounts/default/token")).status).toBe(404);
+
+  const remove = async (name: string, token: string) => {
+    const res = await fetch(`${fake.url}/compute/v1/projects/${project}/zones/${zone}/instances/${name}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${token}` },
+    });
+    return { status: res.status, body: await res.json() };
+  };
+  const tokenOf = async (name: string) =>
+    JSON.parse((await ask(name, "instance/service-accounts/default/token")).text).access_token as string;
+  const noScope = await remove("sa-0", await tokenOf("sa-0"));
+  expect(noScope).toMatchObject({ status: 403, body: { error: { message: /insufficient authentication scopes/ } } });
+  gcp.setServiceAccountPermissions(gcp.defaultServiceAccount, []);
+  const noRole = await remove("sa-2", await tokenOf("sa-2"));
+  expect(noRole).toMatchObject({ status: 403, body: { error: { message: /Required 'compute.instances.delete'/ } } });
+  gcp.setServiceAccountPermissions(gcp.defaultServiceAccount, ["compute.instances.delete"]);
+  expect((await remove("sa-2", await tokenOf("sa-2"))).status).toBe(200);
 });
