@@ -52,6 +52,8 @@ const LIFECYCLE: LifecycleCase[] = [
   { given: "never existed", verb: "start", answer: "table" },
 ];
 
+const PAST: Record<LifecycleVerb, string> = { stop: "stopped", start: "started", terminate: "terminated" };
+
 /** What a driver answers for a node the cloud does not list (any more). */
 const UNLISTED: Record<LifecycleVerb, Decision> = {
   terminate: { act: false, ok: true, message: "already terminated" },
@@ -126,8 +128,10 @@ describe.each(PROVIDERS)("%s driver contract", (provider) => {
 
   describe.each(LIFECYCLE)("$verb a $given node", ({ given, verb, answer }) => {
     const says =
-      answer === "table" ? "as the lifecycle table decides" : `${answer.message.source}, then ${answer.state}`;
-    it(`answers ${says}`, async () => {
+      answer === "table"
+        ? "answers as the lifecycle table decides"
+        : `reports it ${PAST[verb]}, and the cloud lists it ${answer.state}`;
+    it(says, async () => {
       const cluster = freshName(`${verb}-${given}`);
       const { node, running } = await nodeIn(given, cluster);
       const before = await listed(node);
