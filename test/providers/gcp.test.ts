@@ -10,6 +10,7 @@ import type { LaunchRequest, Progress, Provider } from "../../src/providers/prov
 import { createProvider } from "../../src/providers/gcp/index";
 import { hasLocalCredentials } from "../../src/providers/gcp/credentials";
 import { startFakeGcp } from "../fakes/gcp/index";
+import { until } from "../support/fake-cloud";
 import type { FakeCloud } from "../fakes/harness";
 
 const type = (name: string, vcpus: number, memoryGib: number, price: number): InstanceType => ({
@@ -373,7 +374,7 @@ test("deleteClusterResources leaves a same-named firewall rule that cloudlaunch 
     body: JSON.stringify(rule),
   });
   expect(created.ok).toBe(true);
-  await new Promise((r) => setTimeout(r, 100));
+  expect(await until(() => fake.resources().some((r) => r.id === "cloudlaunch-theirs-dask"))).toBe(true);
   await gcp.deleteClusterResources("theirs");
   const still = await fetch(`${fake.url}/compute/v1/projects/${project}/global/firewalls/cloudlaunch-theirs-dask`, {
     headers,
@@ -386,9 +387,11 @@ test("firewall rules made again after terminate exist (a fresh requestId), and a
   const plan = makePlan("again", 1);
   const created = ["created firewall rule cloudlaunch-again-dask", "created firewall rule cloudlaunch-again-internal"];
   expect((await gcp.ensureNetwork(plan)).sort()).toEqual(created);
+  const deletedAt = new Date().toISOString();
   await gcp.deleteClusterResources("again");
   expect(fake.resources().filter((r) => r.kind === "firewall")).toEqual([]);
-  await new Promise((r) => setTimeout(r, 5)); // a new attempt, a new requestId
+  // A new attempt gets a new requestId, made from the time of the attempt (src/providers/gcp/network.ts).
+  expect(await until(() => new Date().toISOString() !== deletedAt)).toBe(true);
   expect(await gcp.ensureNetwork(plan)).toHaveLength(2);
   expect(
     fake
