@@ -14,7 +14,7 @@ import { resolveTarget } from "../../src/providers/aws/target.js";
 import type { LaunchRequest, NodeInfo } from "../../src/providers/provider.js";
 import type { ClusterSpec } from "../../src/spec/schema.js";
 import { type FakeEc2, startFakeEc2 } from "../fakes/aws/index.js";
-import { recorder, until } from "../support/fake-cloud.js";
+import { planFor, recorder, until } from "../support/fake-cloud.js";
 
 let fake: FakeEc2;
 const savedEnv = { ...process.env };
@@ -45,10 +45,6 @@ function spec(overrides: Partial<ClusterSpec> = {}): ClusterSpec {
     max_lifetime: "8h",
     ...overrides,
   };
-}
-
-async function planFor(p: AwsProvider, s: ClusterSpec): Promise<Plan> {
-  return planCluster(s, typesIn("aws", s.region), await p.listNodes(s.name));
 }
 
 /** What src/apply does, reduced: every worker gets the same user data, so they can share RunInstances calls. */
