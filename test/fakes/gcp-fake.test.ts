@@ -6,6 +6,7 @@ import { ImagesClient } from "@google-cloud/compute/build/src/v1/images_client";
 import { MachineTypesClient } from "@google-cloud/compute/build/src/v1/machine_types_client";
 import { FirewallsClient } from "@google-cloud/compute/build/src/v1/firewalls_client";
 import type { protos } from "@google-cloud/compute";
+import { until } from "../support/fake-cloud";
 import { type FakeGcp, startFakeGcp } from "./gcp/index";
 import type { FakeCloud } from "./harness";
 
@@ -60,6 +61,11 @@ beforeEach(async () => {
 });
 afterEach(() => fake.close());
 
+/** Until the fake holds instance `name` RUNNING: its state, polled. */
+async function runs(name: string) {
+  expect(await until(() => fake.vms().some((v) => v.name === name && v.state === "RUNNING"))).toBe(true);
+}
+
 test("insert progresses operation and instance, stop releases the external IP and start assigns a new one", async () => {
   const instances = new InstancesClient(options());
   const ops = new ZoneOperationsClient(options());
@@ -76,7 +82,7 @@ test("insert progresses operation and instance, stop releases the external IP an
   expect(done.status).toBe("DONE");
   expect(done.error).toBeFalsy();
 
-  await new Promise((r) => setTimeout(r, 80));
+  await runs("demo-scheduler");
   const [running] = await instances.get({ project, zone, instance: "demo-scheduler" });
   expect(running.status).toBe("RUNNING");
   const firstIp = running.networkInterfaces![0].accessConfigs![0].natIP;
@@ -97,7 +103,7 @@ test("insert progresses operation and instance, stop releases the external IP an
     zone,
     operation: latest(await instances.start({ project, zone, instance: "demo-scheduler" })).name!,
   });
-  await new Promise((r) => setTimeout(r, 80));
+  await runs("demo-scheduler");
   const [restarted] = await instances.get({ project, zone, instance: "demo-scheduler" });
   expect(restarted.status).toBe("RUNNING");
   expect(restarted.networkInterfaces![0].accessConfigs![0].natIP).not.toBe(firstIp);
