@@ -46,13 +46,22 @@ if [[ $CLOUDLAUNCH_ROLE == scheduler ]]; then
   exit "$status"
 fi
 
-# Worker: the scheduler's host and port from tls://HOST:PORT or tcp://HOST:PORT.
+# Worker: the scheduler's host and port from tls://HOST:PORT, tcp://HOST:PORT or tls://[IPv6]:PORT.
 address=${DASK_SCHEDULER_ADDRESS#*://}
 host=${address%:*}
+host=${host#[}
+host=${host%]}
 port=${address##*:}
 probe_every=${CLOUDLAUNCH_IDLE_PROBE_SECONDS:-15}
 gone_after=${CLOUDLAUNCH_SCHEDULER_GONE_SECONDS:-600}
-reachable() { timeout 5 bash -c ": >/dev/tcp/$host/$port" 2>/dev/null; }
+# ss takes an IPv6 address in brackets.
+[[ $host == *:* ]] && ss_host="[$host]" || ss_host=$host
+# A connection this node already holds to the scheduler (the worker's) answers without a packet. Only without one is
+# the port tried: the scheduler logs every connection that closes before Dask's handshake ("closed before handshake
+# completed"), so probing all the time would add a line per worker every probe interval.
+connected() { [[ -n $(ss -Htn state established dst "$ss_host" dport = ":$port" 2>/dev/null) ]]; }
+# shellcheck disable=SC2016 # $0 and $1 are the inner shell's: the address is data, never code.
+reachable() { connected || (timeout 5 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$host" "$port") 2>/dev/null; }
 
 last_seen=$(date +%s)
 start
@@ -63,7 +72,7 @@ while [[ $stopping == 0 ]]; do
   if reachable; then
     last_seen=$(date +%s)
   elif (($(date +%s) - last_seen >= gone_after)); then
-    echo "cloudlaunch: the scheduler $host:$port has been unreachable for ${gone_after}s (idle_timeout); this node powers off"
+    echo "cloudlaunch: the scheduler $address has been unreachable for ${gone_after}s (idle_timeout); this node powers off"
     kill -TERM "$child" 2>/dev/null || true
     reap || true
     exit "$idle_exit"

@@ -95,12 +95,18 @@ function nodeFiles(input: UserDataInput): NodeFile[] {
   return files;
 }
 
-/** idle_timeout: the wrapper, the power-off step and the unit drop-in that wires them into cloudlaunch-dask.service. */
+/**
+ * idle_timeout: the wrapper, the power-off step (on GCP, the self-deletion it tries first) and the unit drop-in that
+ * wires them into cloudlaunch-dask.service.
+ */
 function idleFiles(input: UserDataInput): NodeFile[] {
   if (!input.spec.idle_timeout) return [];
   return [
     { path: `${SCRIPT_DIR}/idle-run.sh`, permissions: "0755", content: readTemplate("idle-run.sh") },
     { path: `${SCRIPT_DIR}/idle-poweroff.sh`, permissions: "0755", content: readTemplate("idle-poweroff.sh") },
+    ...(input.provider === "gcp"
+      ? [{ path: `${SCRIPT_DIR}/gcp-delete-self.sh`, permissions: "0755", content: readTemplate("gcp-delete-self.sh") }]
+      : []),
     {
       path: "/etc/systemd/system/cloudlaunch-dask.service.d/idle.conf",
       permissions: "0644",

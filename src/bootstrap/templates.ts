@@ -15,6 +15,7 @@ const TEMPLATE_FILES = [
   "cloudlaunch-lifetime.service",
   "idle-run.sh",
   "idle-poweroff.sh",
+  "gcp-delete-self.sh",
   "cloudlaunch-idle.conf",
 ] as const;
 export type TemplateFile = (typeof TEMPLATE_FILES)[number];

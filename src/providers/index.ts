@@ -6,15 +6,16 @@ import { enableCodeCache } from "./code-cache.js";
 
 export type { ProviderTarget } from "./provider.js";
 
-export async function loadProvider(target: ProviderTarget): Promise<Provider> {
+/** `env` is the process environment for a command; tests hand over a fake cloud's (AWS still reads process.env). */
+export async function loadProvider(target: ProviderTarget, env: NodeJS.ProcessEnv = process.env): Promise<Provider> {
   enableCodeCache();
   switch (target.provider) {
     case "aws":
       return (require("./aws/index.js") as typeof import("./aws/index.js")).createProvider(target);
     case "gcp":
-      return (require("./gcp/index.js") as typeof import("./gcp/index.js")).createProvider(target);
+      return (require("./gcp/index.js") as typeof import("./gcp/index.js")).createProvider(target, env);
     case "azure":
-      return (require("./azure/index.js") as typeof import("./azure/index.js")).createProvider(target);
+      return (require("./azure/index.js") as typeof import("./azure/index.js")).createProvider(target, env);
   }
 }
 

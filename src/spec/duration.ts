@@ -15,11 +15,16 @@ export function parseDuration(text: string, units = "smhd"): number | undefined 
 }
 
 /** The spec fields that are durations. */
-export type SpecDuration = "max_lifetime" | "idle_timeout";
+type SpecDuration = "max_lifetime" | "idle_timeout";
+
+/** A spec duration in seconds when it has the schema's shape (^[0-9]+[mhd]$); undefined otherwise. */
+export function specDuration(value: unknown): number | undefined {
+  return typeof value === "string" && /^[0-9]+[mhd]$/.test(value) ? parseDuration(value, "mhd") : undefined;
+}
 
 /** A spec duration in seconds: a zero one would act as the nodes boot, so it is at least a minute. */
 export function specDurationSeconds(field: SpecDuration, text: string): number {
-  const seconds = parseDuration(text, "mhd");
+  const seconds = specDuration(text);
   if (seconds === undefined)
     throw new PlanError(`${field} ${JSON.stringify(text)} is not a number followed by m, h or d`);
   if (seconds < 60) throw new PlanError(`${field} must be at least 1m`);

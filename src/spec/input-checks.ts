@@ -1,6 +1,6 @@
 // What the bootstrap renderer (src/bootstrap) would refuse, checked on the spec so the error names the field and its
 // line: values a shell cannot carry, pip arguments that are options, a lifetime of zero; and the SSH public key.
-import { parseDuration, type SpecDuration } from "./duration.js";
+import { specDuration } from "./duration.js";
 import { readPublicKeyFile } from "./ssh-key.js";
 import type { ClusterSpec } from "./schema.js";
 import type { Finding } from "./checks.js";
@@ -33,18 +33,27 @@ export function inputFindings(raw: unknown, withKey = true): Finding[] {
   const dask = spec.dask && typeof spec.dask === "object" ? spec.dask : undefined;
   strings(["dask", "pip_packages"], dask?.pip_packages);
   strings(["dask", "setup_commands"], dask?.setup_commands);
-  const zero = { max_lifetime: "shut the nodes down as they boot", idle_timeout: "power the cluster off as it starts" };
-  for (const [field, effect] of Object.entries(zero) as [SpecDuration, string][]) {
-    const text = spec[field];
-    if (typeof text === "string" && /^[0-9]+[mhd]$/.test(text) && parseDuration(text, "mhd") === 0)
-      found.push({ path: [field], message: `must be at least 1m (0 would ${effect})` });
-  }
+  if (specDuration(spec.max_lifetime) === 0)
+    found.push({ path: ["max_lifetime"], message: "must be at least 1m (0 would shut the nodes down as they boot)" });
+  const idle = idleTimeoutProblem(specDuration(spec.idle_timeout));
+  if (idle) found.push({ path: ["idle_timeout"], message: idle });
   for (const [key, value] of Object.entries(spec.tags && typeof spec.tags === "object" ? spec.tags : {})) {
     const problem = typeof value === "string" ? textProblem(value) : undefined;
     if (problem) found.push({ path: ["tags", key], message: problem });
   }
   if (withKey) found.push(...keyFindings(spec));
   return found;
+}
+
+const MAX_IDLE_DAYS = 365;
+
+/** A value the schema accepts but the nodes could not use: 0 (off as they boot) or past any real idle time. */
+function idleTimeoutProblem(seconds: number | undefined): string | undefined {
+  if (seconds === 0)
+    return "must be at least 1m (0 would power the nodes off as they boot); leave it out to keep them on";
+  if (seconds !== undefined && seconds > MAX_IDLE_DAYS * 86_400)
+    return `must be at most ${MAX_IDLE_DAYS}d; leave it out to keep the nodes on`;
+  return undefined;
 }
 
 function keyFindings(spec: ClusterSpec): Finding[] {

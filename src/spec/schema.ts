@@ -140,6 +140,13 @@ export const ClusterSpecSchema = Type.Object(
       Type.Object(
         {
           project: Type.String({ minLength: 1 }),
+          service_account: Type.Optional(
+            Type.String({
+              pattern: "^[^@\\s]+@[^@\\s]+\\.gserviceaccount\\.com$",
+              description:
+                "With idle_timeout, the service account the VMs run as to delete themselves (it needs compute.instances.delete); the project's Compute Engine default service account otherwise",
+            }),
+          ),
           endpoint: Type.Optional(
             Type.String({ description: "Compute API endpoint override (also CLOUDLAUNCH_GCP_ENDPOINT)" }),
           ),

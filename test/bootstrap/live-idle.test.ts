@@ -1,7 +1,8 @@
 // idle_timeout on real Dask (Debian's python3-distributed) in a loopback-only namespace, from the rendered user data:
 // the scheduler closes itself after Dask's idle timeout and idle-run.sh ends with the idle status; the worker's
 // wrapper sees the scheduler gone and ends the same way; idle-poweroff.sh, given that status as systemd's ExecStopPost
-// would give it, calls the power-off command (a stub `systemctl` on PATH that records its arguments).
+// would give it, calls the power-off command (a stub `systemctl` on PATH that records its arguments). GCP's
+// self-deletion instead of a power-off: test/conformance/gcp-idle-delete.test.ts.
 import { execFileSync } from "node:child_process";
 import {
   appendFileSync,
@@ -96,7 +97,7 @@ describeWithTools("idle_timeout on real Dask", [TOOLS.distributed, TOOLS.pyyaml,
     chmodSync(join(bin, "systemctl"), 0o755);
     const poweroff = (status: number) =>
       ns.run(
-        [join(roots.scheduler, "opt/cloudlaunch/idle-poweroff.sh")],
+        [join(roots.scheduler, "opt/cloudlaunch/idle-poweroff.sh"), join(roots.scheduler, "etc/cloudlaunch")],
         { ...runEnv(work), PATH: `${bin}:${SYSTEM_PATH}`, EXIT_STATUS: String(status) },
         10_000,
       );

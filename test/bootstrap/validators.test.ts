@@ -18,6 +18,12 @@ const SHELL_FILES = [
   "/opt/cloudlaunch/scheduler-address.sh",
   "/etc/cloudlaunch/cloudlaunch.env",
 ];
+/** Written only under idle_timeout (gcp-delete-self.sh on GCP only). */
+const IDLE_SHELL_FILES = [
+  "/opt/cloudlaunch/idle-run.sh",
+  "/opt/cloudlaunch/idle-poweroff.sh",
+  "/opt/cloudlaunch/gcp-delete-self.sh",
+];
 
 describeWithTools(
   "rendered user data passes the real validators",
@@ -48,7 +54,7 @@ describeWithTools(
       });
 
       const files = filesByPath(parseWithPyYaml(userData));
-      for (const path of SHELL_FILES) {
+      for (const path of [...SHELL_FILES, ...IDLE_SHELL_FILES.filter((p) => files.has(p))]) {
         const text = files.get(path);
         expect(text).toBeDefined();
         const script = join(work, `${name.replace(/[^a-z0-9]+/gi, "-")}-${path.split("/").pop()}`);
@@ -66,6 +72,13 @@ describeWithTools(
       const userData = renderUserData(inputFor(v, tls));
       expect(userData).not.toContain("gz+b64");
       check(name, userData);
+    });
+
+    test.each(["aws", "gcp", "azure"] as const)("with idle_timeout on %s, the idle scripts pass too", (provider) => {
+      const userData = renderUserData(inputFor({ provider, role: "worker", tls: true }, tls, { idle_timeout: "30m" }));
+      const written = [...filesByPath(parseWithPyYaml(userData)).keys()].filter((p) => IDLE_SHELL_FILES.includes(p));
+      expect(written).toEqual(IDLE_SHELL_FILES.filter((p) => provider === "gcp" || !p.includes("gcp-")));
+      check(`${provider} idle`, userData);
     });
 
     test("control: the validator does reject a mode written as a YAML integer", () => {

@@ -5,9 +5,12 @@ import { request } from "node:https";
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
+  DescribeInstancesCommand,
   DescribeSecurityGroupsCommand,
   EC2Client,
+  RunInstancesCommand,
 } from "@aws-sdk/client-ec2";
+import { CLUSTER_TAG, OWNER_TAG, ROLE_TAG, type NodeInfo } from "../../src/providers/provider";
 import type { FakeCloud } from "../fakes/harness";
 
 export const PORTS = ["22", "8786", "8787"];
@@ -24,6 +27,11 @@ export interface CloudSide {
    * resource holding a node's name. Returns a reader of it. Absent on AWS, where nothing is named after a node.
    */
   createForeignNodeResource?(node: string): Promise<() => Promise<unknown>>;
+  /**
+   * A VM carrying the cluster's tag/label and a node's name but not the ownership tag: someone else's copy (EC2, GCP,
+   * made like `like`) or, on Azure, `like` itself after someone removed its ownership tag. Never cloudlaunch's.
+   */
+  createUnownedVm(cluster: string, name: string, like: NodeInfo): Promise<void>;
 }
 
 export function cloudSide(fake: FakeCloud): CloudSide {
@@ -64,6 +72,31 @@ function awsSide(fake: FakeCloud): CloudSide {
       client.destroy();
     },
     readForeign: describe,
+    async createUnownedVm(cluster, name, like) {
+      const client = ec2();
+      const out = await client.send(new DescribeInstancesCommand({ InstanceIds: [like.id] }));
+      const model = out.Reservations?.[0]?.Instances?.[0];
+      await client.send(
+        new RunInstancesCommand({
+          ImageId: model?.ImageId,
+          InstanceType: model?.InstanceType,
+          SubnetId: model?.SubnetId,
+          MinCount: 1,
+          MaxCount: 1,
+          TagSpecifications: [
+            {
+              ResourceType: "instance",
+              Tags: [
+                { Key: "Name", Value: name },
+                { Key: CLUSTER_TAG, Value: cluster },
+                { Key: ROLE_TAG, Value: "worker" },
+              ],
+            },
+          ],
+        }),
+      );
+      client.destroy();
+    },
     async admitted(cluster) {
       const [group] = await describe(cluster);
       return Object.fromEntries(
@@ -131,6 +164,22 @@ function gcpSide(fake: FakeCloud): CloudSide {
           status: status === "PROVISIONING" || status === "STAGING" ? "RUNNING" : status,
         };
       };
+    },
+    async createUnownedVm(cluster, name, like) {
+      const created = await call("POST", `/zones/${like.zone}/instances`, {
+        name,
+        machineType: `zones/${like.zone}/machineTypes/${like.instanceType}`,
+        labels: { [CLUSTER_TAG]: cluster, [ROLE_TAG]: "worker" },
+        disks: [
+          {
+            boot: true,
+            autoDelete: true,
+            initializeParams: { sourceImage: "projects/ubuntu-os-cloud/global/images/family/ubuntu-2404-lts-amd64" },
+          },
+        ],
+        networkInterfaces: [{ subnetwork: `regions/${fake.spec.region}/subnetworks/${fake.spec.subnet}` }],
+      });
+      if (created.status !== 200) throw new Error(`could not create the instance: ${JSON.stringify(created.json)}`);
     },
     async admitted(cluster) {
       const rule = (await call("GET", `/global/firewalls/${names(cluster)[0]}`)).json;
@@ -233,6 +282,11 @@ function azureSide(fake: FakeCloud): CloudSide {
         properties: { publicIPAllocationMethod: "Static" },
       });
       return async () => strip((await arm("GET", ip)).json);
+    },
+    async createUnownedVm(_cluster, _name, like) {
+      const { [OWNER_TAG]: _, ...tags } = (await arm("GET", like.id)).json.tags;
+      const patched = await arm("PATCH", like.id, { tags });
+      if (patched.status !== 200) throw new Error(`could not retag the VM: ${JSON.stringify(patched.json)}`);
     },
     async admitted(cluster) {
       const rules: any[] = (await arm("GET", nsg(cluster))).json?.properties?.securityRules ?? [];

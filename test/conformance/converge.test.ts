@@ -4,6 +4,7 @@
 import type { ChildProcess } from "node:child_process";
 import type { ProviderName } from "../../src/spec/schema";
 import type { FakeVm } from "../fakes/harness";
+import { until } from "../support/fake-cloud";
 import { startWorld, type World } from "./world";
 
 const PROVIDERS = (process.env.CONFORMANCE_PROVIDERS ?? "aws,gcp,azure").split(",").filter(Boolean) as ProviderName[];
@@ -16,10 +17,6 @@ const SHORT = {
   CLOUDLAUNCH_PENDING_POLL_MS: "100",
   CLOUDLAUNCH_GCP_WAIT_S: "3",
   CLOUDLAUNCH_AWS_WAIT_S: "3",
-};
-const waitUntil = async (ok: () => boolean, ms = 20000) => {
-  const deadline = Date.now() + ms;
-  while (!ok() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 };
 
 describe.each(PROVIDERS)("%s converges", (provider) => {
@@ -135,7 +132,7 @@ describe.each(PROVIDERS)("%s converges", (provider) => {
     w.fake.inject({ kind: "stuck-pending", holdMs: 20000, times: 1 });
     let child: ChildProcess | undefined;
     const killed = w.run(["up", w.spec("settle", 2)], undefined, (c) => (child = c));
-    await waitUntil(() => w.live("settle").length >= 1);
+    expect(await until(() => w.live("settle").length >= 1)).toBe(true);
     const atKill = w.live("settle");
     child!.kill("SIGKILL");
     const k = await killed;
@@ -160,7 +157,7 @@ describe.each(PROVIDERS)("%s converges", (provider) => {
     w.fake.inject({ kind: "stuck-pending", times: 1 });
     let child: ChildProcess | undefined;
     const killed = w.run(["up", w.spec("stuck", 1)], undefined, (c) => (child = c));
-    await waitUntil(() => w.live("stuck").length >= 1);
+    expect(await until(() => w.live("stuck").length >= 1)).toBe(true);
     const stuck = w.live("stuck")[0];
     expect(running(stuck)).toBe(false);
     child!.kill("SIGKILL");
@@ -200,7 +197,7 @@ describe.each(PROVIDERS)("%s converges", (provider) => {
     const spec = w.spec("crash", 4);
     let child: ChildProcess | undefined;
     const killed = w.run(["up", spec], undefined, (c) => (child = c));
-    await waitUntil(() => w.live("crash").length >= 2);
+    expect(await until(() => w.live("crash").length >= 2)).toBe(true);
     const atKill = w.live("crash");
     child!.kill("SIGKILL");
     const k = await killed;

@@ -41,7 +41,6 @@ describe.each(PROVIDERS)("%s", (provider) => {
     expect(up.code).toBe(0);
     const plan = JSON.parse(up.stdout);
     const computeAndIps = plan.hourly_cost.instances + plan.hourly_cost.public_ips;
-    await new Promise((r) => setTimeout(r, 50));
     const one = JSON.parse((await w.run(["status", "meter", "--json"])).stdout);
     expect(one.cost).toMatchObject({ estimate: true });
     expect(one.cost.hourly).toBeCloseTo(computeAndIps, 3);

@@ -4,9 +4,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import type { ProviderName } from "../../src/spec/schema";
-import { FAKES } from "../fakes";
 import type { FakeCloud, FakeVm } from "../fakes/harness";
 import { cleanHome, cli, type CliResult } from "../support/cli";
+import { publicKeyFile, specDocument, startFake } from "../support/fake-cloud";
 
 export interface World {
   provider: ProviderName;
@@ -25,33 +25,20 @@ export interface World {
 const GONE = /^(terminated|shutting-down|deleted|TERMINATED_DELETED)$/i;
 
 export async function startWorld(provider: ProviderName): Promise<World> {
-  const fake = await (await FAKES[provider]())({ transitionMs: 30, latencyMs: 0 });
+  const fake = await startFake(provider);
   const home = cleanHome();
   mkdirSync(join(home, ".ssh"), { recursive: true });
-  const keyFile = join(home, ".ssh", "id_ed25519.pub");
-  writeFileSync(
-    keyFile,
-    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl user@example\n",
-  );
+  const keyFile = publicKeyFile(join(home, ".ssh"));
   return {
     provider,
     fake,
     home,
     spec(cluster, workers, extra = {}) {
-      const doc = {
-        name: cluster,
-        provider,
-        region: fake.spec.region,
-        scheduler: { min_vcpus: 2, min_memory_gib: 4 },
-        workers: { count: workers, min_vcpus: 2, min_memory_gib: 8 },
-        network: { subnet: fake.spec.subnet, allowed_cidrs: ["203.0.113.10/32"] },
-        ssh: { public_key_file: keyFile, user: "ubuntu" },
-        tags: { project: "conformance" },
-        ...fake.spec.extra,
-        ...extra,
-      };
       const file = join(home, `${cluster}.yaml`);
-      writeFileSync(file, stringify(doc));
+      writeFileSync(
+        file,
+        stringify(specDocument(fake, cluster, workers, keyFile, { tags: { project: "conformance" }, ...extra })),
+      );
       return file;
     },
     run: (args, env, onSpawn) => cli(args, { home, env: { ...fake.env, ...env }, onSpawn }),

@@ -114,9 +114,24 @@ const CORPUS: [string, string, Expected[]][] = [
     [{ line: 11, column: 15, path: "max_lifetime", message: /at least 1m/ }],
   ],
   [
-    "idle_timeout: 0h",
-    `${AWS}idle_timeout: 0h\n`,
+    "idle_timeout: 0m",
+    `${AWS}idle_timeout: 0m\n`,
     [{ line: 11, column: 15, path: "idle_timeout", message: /at least 1m/ }],
+  ],
+  [
+    "idle_timeout: 0d on GCP",
+    `${GCP}idle_timeout: 0d\n`,
+    [{ line: 12, column: 15, path: "idle_timeout", message: /at least 1m/ }],
+  ],
+  [
+    "an idle_timeout past any real idle time",
+    `${AWS}idle_timeout: 99999999999999999999d\n`,
+    [{ line: 11, column: 15, path: "idle_timeout", message: /at most 365d/ }],
+  ],
+  [
+    "an idle_timeout in seconds",
+    `${AWS}idle_timeout: 30s\n`,
+    [{ line: 11, column: 15, path: "idle_timeout", message: /invalid/ }],
   ],
   [
     "a CIDR with a prefix over 32",

@@ -5,6 +5,7 @@ import { runLifecycle } from "../../src/apply/lifecycle";
 import { AwsProvider } from "../../src/providers/aws/index";
 import { CLUSTER_TAG, NODE_TAG, OWNER_TAG, ROLE_TAG } from "../../src/providers/provider";
 import { type FakeEc2, startFakeEc2 } from "../fakes/aws/index";
+import { until } from "../support/fake-cloud";
 
 let fake: FakeEc2;
 const saved = { ...process.env };
@@ -42,7 +43,8 @@ test("two live VMs named twins-worker-001 are both listed, both stopped by name 
   await launchTwin("twins-worker-002", 1);
   const aws = new AwsProvider(fake.spec.region, { wait: { pollMs: 20, timeoutMs: 20_000 } });
   try {
-    await new Promise((r) => setTimeout(r, 100)); // pending → running
+    const twins = () => fake.vms().filter((v) => v.cluster === "twins");
+    expect(await until(() => twins().length === 3 && twins().every((v) => v.state === "running"))).toBe(true);
     expect((await aws.listNodes("twins")).filter((n) => n.name === "twins-worker-001")).toHaveLength(2);
     const stopped = await runLifecycle("stop", aws, "twins", ["worker-001"], progress);
     expect(stopped).toHaveLength(2);

@@ -18,7 +18,7 @@ import {
   StopInstancesCommand,
   TerminateInstancesCommand,
 } from "@aws-sdk/client-ec2";
-import { sleep } from "./common.js";
+import { until } from "../support/fake-cloud.js";
 import { type FakeEc2, startFakeEc2 } from "./aws/index.js";
 
 const TRANSITION_MS = 60;
@@ -59,6 +59,12 @@ async function launch(ec2: EC2Client, extra: Partial<RunInstancesCommandInput> =
       ...extra,
     }),
   );
+}
+
+/** Until the fake holds instance `id` in `state` (or, with `null`, no longer lists it): its state, polled. */
+async function reaches(id: string, state: string | null) {
+  const holds = () => (fake.vms().find((v) => v.id === id)?.state ?? null) === state;
+  expect(await until(holds)).toBe(true);
 }
 
 const instancesOf = async (ec2: EC2Client, ids: string[]) =>
@@ -105,7 +111,7 @@ test("an instance goes pending → running with IPs, tags and a tagged volume, t
     SubnetId: fake.spec.subnet,
     AmiLaunchIndex: 0,
   });
-  await sleep(TRANSITION_MS + 20);
+  await reaches(launched.InstanceId!, "running");
   let [inst] = await instancesOf(ec2, [launched.InstanceId!]);
   expect(inst.State?.Name).toBe("running");
   expect(inst.PrivateIpAddress).toMatch(/^172\.31\.0\./);
@@ -122,19 +128,19 @@ test("an instance goes pending → running with IPs, tags and a tagged volume, t
     PreviousState: { Name: "running" },
     CurrentState: { Name: "stopping" },
   });
-  await sleep(TRANSITION_MS + 20);
+  await reaches(inst.InstanceId!, "stopped");
   [inst] = await instancesOf(ec2, [inst.InstanceId!]);
   expect(inst.State?.Name).toBe("stopped");
   expect(inst.PublicIpAddress).toBeUndefined();
   await ec2.send(new StartInstancesCommand({ InstanceIds: [inst.InstanceId!] }));
-  await sleep(TRANSITION_MS + 20);
+  await reaches(inst.InstanceId!, "running");
   [inst] = await instancesOf(ec2, [inst.InstanceId!]);
   expect(inst.State?.Name).toBe("running");
   expect(inst.PublicIpAddress).toBeDefined();
   expect(inst.PublicIpAddress).not.toBe(firstIp);
 
   await ec2.send(new TerminateInstancesCommand({ InstanceIds: [inst.InstanceId!] }));
-  await sleep(TRANSITION_MS + 20);
+  await reaches(inst.InstanceId!, "terminated");
   [inst] = await instancesOf(ec2, [inst.InstanceId!]);
   expect(inst.State?.Name).toBe("terminated");
   const after = await ec2.send(
@@ -194,9 +200,9 @@ test("ClientToken outlives its instances: terminated and gone from DescribeInsta
   const ec2 = client();
   const first = await launch(ec2, { ClientToken: "tok-2" });
   const id = first.Instances![0].InstanceId!;
-  await sleep(TRANSITION_MS + 10);
+  await reaches(id, "running");
   await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
-  await sleep(TRANSITION_MS + 80);
+  await reaches(id, null);
   // No longer listed (EC2 drops terminated instances after about an hour) ...
   const listed = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: "instance-id", Values: [id] }] }));
   expect(listed.Reservations).toEqual([]);
@@ -214,7 +220,7 @@ test("a launch that fails after acceptance goes pending → terminated with its 
   const ec2 = client();
   const out = await launch(ec2);
   expect(out.Instances![0].State?.Name).toBe("pending");
-  await sleep(TRANSITION_MS + 10);
+  await reaches(out.Instances![0].InstanceId!, "terminated");
   const [inst] = await instancesOf(ec2, [out.Instances![0].InstanceId!]);
   expect(inst.State?.Name).toBe("terminated");
   expect(inst.StateReason).toEqual({
@@ -254,7 +260,7 @@ test("security group rules, duplicates and DependencyViolation while an instance
   await expect(ec2.send(new DeleteSecurityGroupCommand({ GroupId }))).rejects.toMatchObject({
     name: "DependencyViolation",
   });
-  await sleep(TRANSITION_MS + 20);
+  await reaches(run.Instances![0].InstanceId!, "terminated");
   await ec2.send(new DeleteSecurityGroupCommand({ GroupId }));
   expect(fake.resources().some((r) => r.id === GroupId)).toBe(false);
 });

@@ -6,7 +6,8 @@ import { ImagesClient } from "@google-cloud/compute/build/src/v1/images_client";
 import { MachineTypesClient } from "@google-cloud/compute/build/src/v1/machine_types_client";
 import { FirewallsClient } from "@google-cloud/compute/build/src/v1/firewalls_client";
 import type { protos } from "@google-cloud/compute";
-import { startFakeGcp } from "./gcp/index";
+import { until } from "../support/fake-cloud";
+import { type FakeGcp, startFakeGcp } from "./gcp/index";
 import type { FakeCloud } from "./harness";
 
 type Operation = protos.google.cloud.compute.v1.IOperation;
@@ -60,6 +61,11 @@ beforeEach(async () => {
 });
 afterEach(() => fake.close());
 
+/** Until the fake holds instance `name` RUNNING: its state, polled. */
+async function runs(name: string) {
+  expect(await until(() => fake.vms().some((v) => v.name === name && v.state === "RUNNING"))).toBe(true);
+}
+
 test("insert progresses operation and instance, stop releases the external IP and start assigns a new one", async () => {
   const instances = new InstancesClient(options());
   const ops = new ZoneOperationsClient(options());
@@ -76,7 +82,7 @@ test("insert progresses operation and instance, stop releases the external IP an
   expect(done.status).toBe("DONE");
   expect(done.error).toBeFalsy();
 
-  await new Promise((r) => setTimeout(r, 80));
+  await runs("demo-scheduler");
   const [running] = await instances.get({ project, zone, instance: "demo-scheduler" });
   expect(running.status).toBe("RUNNING");
   const firstIp = running.networkInterfaces![0].accessConfigs![0].natIP;
@@ -97,7 +103,7 @@ test("insert progresses operation and instance, stop releases the external IP an
     zone,
     operation: latest(await instances.start({ project, zone, instance: "demo-scheduler" })).name!,
   });
-  await new Promise((r) => setTimeout(r, 80));
+  await runs("demo-scheduler");
   const [restarted] = await instances.get({ project, zone, instance: "demo-scheduler" });
   expect(restarted.status).toBe("RUNNING");
   expect(restarted.networkInterfaces![0].accessConfigs![0].natIP).not.toBe(firstIp);
@@ -245,4 +251,63 @@ test("throttling, server errors and bad tokens answer with Google's error bodies
     status: 401,
     message: expect.stringMatching(/invalid authentication credentials.*"status":"UNAUTHENTICATED"/),
   });
+});
+
+test("an instance's metadata server: the Metadata-Flavor header, a token only with a service account, scopes and IAM limit it", async () => {
+  const gcp = fake as FakeGcp;
+  const instances = new InstancesClient(options());
+  const withAccount = (scopes: string[]) => ({
+    ...instanceBody(`sa-${scopes.length}`),
+    serviceAccounts: [{ email: "default", scopes }],
+  });
+  await instances.insert({ project, zone, instanceResource: instanceBody("no-sa") });
+  await instances.insert({ project, zone, instanceResource: withAccount([]) });
+  await instances.insert({
+    project,
+    zone,
+    instanceResource: withAccount(["https://www.googleapis.com/auth/compute", "x"]),
+  });
+  const [shown] = await instances.get({ project, zone, instance: "sa-2" });
+  expect(shown.serviceAccounts?.[0]?.email).toBe(gcp.defaultServiceAccount);
+  const [bare] = await instances.get({ project, zone, instance: "no-sa" });
+  expect(bare.serviceAccounts ?? []).toEqual([]);
+  await expect(
+    instances.insert({
+      project,
+      zone,
+      instanceResource: { ...instanceBody("two"), serviceAccounts: [{ email: "default" }, { email: "default" }] },
+    }),
+  ).rejects.toMatchObject({ status: 400 });
+
+  const ask = async (name: string, key: string, flavor = true) => {
+    const server = await gcp.metadataServer(name);
+    try {
+      const res = await fetch(`http://${server.host}/computeMetadata/v1/${key}`, {
+        headers: flavor ? { "Metadata-Flavor": "Google" } : {},
+      });
+      return { status: res.status, text: await res.text() };
+    } finally {
+      await server.close();
+    }
+  };
+  expect((await ask("no-sa", "instance/name", false)).status).toBe(403);
+  expect(await ask("no-sa", "instance/zone")).toEqual({ status: 200, text: expect.stringMatching(`/zones/${zone}$`) });
+  expect((await ask("no-sa", "instance/service-accounts/default/token")).status).toBe(404);
+
+  const remove = async (name: string, token: string) => {
+    const res = await fetch(`${fake.url}/compute/v1/projects/${project}/zones/${zone}/instances/${name}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${token}` },
+    });
+    return { status: res.status, body: await res.json() };
+  };
+  const tokenOf = async (name: string) =>
+    JSON.parse((await ask(name, "instance/service-accounts/default/token")).text).access_token as string;
+  const noScope = await remove("sa-0", await tokenOf("sa-0"));
+  expect(noScope).toMatchObject({ status: 403, body: { error: { message: /insufficient authentication scopes/ } } });
+  gcp.setServiceAccountPermissions(gcp.defaultServiceAccount, []);
+  const noRole = await remove("sa-2", await tokenOf("sa-2"));
+  expect(noRole).toMatchObject({ status: 403, body: { error: { message: /Required 'compute.instances.delete'/ } } });
+  gcp.setServiceAccountPermissions(gcp.defaultServiceAccount, ["compute.instances.delete"]);
+  expect((await remove("sa-2", await tokenOf("sa-2"))).status).toBe(200);
 });

@@ -11,9 +11,10 @@ import { Ec2Api } from "../../src/providers/aws/client.js";
 import { makeBatches, runInput } from "../../src/providers/aws/launch.js";
 import { ensureSecurityGroup } from "../../src/providers/aws/network.js";
 import { resolveTarget } from "../../src/providers/aws/target.js";
-import type { LaunchRequest, NodeInfo, Progress } from "../../src/providers/provider.js";
+import type { LaunchRequest, NodeInfo } from "../../src/providers/provider.js";
 import type { ClusterSpec } from "../../src/spec/schema.js";
 import { type FakeEc2, startFakeEc2 } from "../fakes/aws/index.js";
+import { planFor, recorder, until } from "../support/fake-cloud.js";
 
 let fake: FakeEc2;
 const savedEnv = { ...process.env };
@@ -30,12 +31,6 @@ function provider(): AwsProvider {
   return p;
 }
 
-function recorder(): Progress & { notes: string[]; updates: string[] } {
-  const notes: string[] = [];
-  const updates: string[] = [];
-  return { notes, updates, note: (m) => notes.push(m), update: (d, t, w) => updates.push(`${d}/${t} ${w}`) };
-}
-
 function spec(overrides: Partial<ClusterSpec> = {}): ClusterSpec {
   return {
     name: "demo",
@@ -50,10 +45,6 @@ function spec(overrides: Partial<ClusterSpec> = {}): ClusterSpec {
     max_lifetime: "8h",
     ...overrides,
   };
-}
-
-async function planFor(p: AwsProvider, s: ClusterSpec): Promise<Plan> {
-  return planCluster(s, typesIn("aws", s.region), await p.listNodes(s.name));
 }
 
 /** What src/apply does, reduced: every worker gets the same user data, so they can share RunInstances calls. */
@@ -293,8 +284,8 @@ test("a name whose VM is gone from the listing but whose token EC2 still keeps g
   const s = spec({ name: "walk", workers: { count: 0 } });
   const [first] = await up(p, s);
   expect((await p.terminate([first], recorder()))[0].ok).toBe(true);
-  await new Promise((r) => setTimeout(r, 120));
-  expect(await p.listNodes("walk")).toEqual([]);
+  // Gone from the listing once the fake's retention (50 ms) passes.
+  expect(await until(async () => (await p.listNodes("walk")).length === 0)).toBe(true);
   const [again] = await up(p, s); // the same parameters: the old token would return the terminated instance
   expect(again.id).not.toBe(first.id);
   expect(again.state).toBe("running");

@@ -1,9 +1,6 @@
 // The Azure driver's launch at scale against the fake Resource Manager with its throttling on: PUTs without one
 // operation poll per VM, the VMs watched with a few list rounds, a failed VM replaced by the next size without a
 // twin, and a repeated launch that updates instead of duplicating.
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { typesIn } from "../../src/catalog/catalog.js";
 import { planCluster } from "../../src/plan/plan.js";
 import type { Plan } from "../../src/plan/types.js";
@@ -11,13 +8,9 @@ import { createProvider } from "../../src/providers/azure/index.js";
 import type { LaunchRequest, Progress, Provider } from "../../src/providers/provider.js";
 import type { ClusterSpec } from "../../src/spec/schema.js";
 import { startFakeArm, type FakeAzure } from "../fakes/azure/index.js";
+import { publicKeyFile } from "../support/fake-cloud.js";
 
-const keyDir = mkdtempSync(join(tmpdir(), "azure-scale-"));
-const keyFile = join(keyDir, "id_ed25519.pub");
-writeFileSync(
-  keyFile,
-  "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl user@example\n",
-);
+const keyFile = publicKeyFile();
 
 describe("Azure launch at scale (fake with ARM throttling on)", () => {
   let fake: FakeAzure;

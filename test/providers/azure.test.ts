@@ -1,8 +1,5 @@
 // The Azure driver called directly, through the real SDK, against the fake Resource Manager: launch, list, stop
 // (deallocate) / start, terminate with teardown and no leftovers, SKU and capacity fallback, throttling, quota, auth.
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { typesIn } from "../../src/catalog/catalog.js";
 import { CloudError, errorKind, PlanError } from "../../src/errors.js";
 import { planCluster } from "../../src/plan/plan.js";
@@ -11,13 +8,9 @@ import { createProvider } from "../../src/providers/azure/index.js";
 import { CLUSTER_TAG, type LaunchRequest, type Progress, type Provider } from "../../src/providers/provider.js";
 import type { ClusterSpec } from "../../src/spec/schema.js";
 import { startFakeArm, type FakeAzure } from "../fakes/azure/index.js";
+import { publicKeyFile } from "../support/fake-cloud.js";
 
-const keyDir = mkdtempSync(join(tmpdir(), "azure-driver-"));
-const keyFile = join(keyDir, "id_ed25519.pub");
-writeFileSync(
-  keyFile,
-  "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl user@example\n",
-);
+const keyFile = publicKeyFile();
 
 const notes: string[] = [];
 const progress: Progress = { update: () => {}, note: (m) => void notes.push(m) };

@@ -65,7 +65,9 @@ export async function changeState(
   for (const node of nodes) {
     const now = current.get(node.id);
     if (!now) {
-      results.set(node.id, { name: node.name, ok: false, message: "not found" });
+      // No longer listed (EC2 lists a terminated instance for about an hour): terminate has nothing left to do.
+      const gone = verb === "terminate";
+      results.set(node.id, { name: node.name, ok: gone, message: gone ? "already terminated" : "not found" });
       continue;
     }
     const d = decide(verb, now);

@@ -11,29 +11,57 @@ import type { Ec2Api } from "./client.js";
 
 interface Bucket {
   onDemand: { code: string; name: string };
-  spot: { code: string; name: string };
+  /** HPC and High Memory instances are not offered as Spot Instances: no spot quota. */
+  spot?: { code: string; name: string };
 }
 
-const STANDARD: Bucket = {
-  onDemand: { code: "L-1216C47A", name: "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances" },
-  spot: { code: "L-34B43A08", name: "All Standard (A, C, D, H, I, M, R, T, Z) Spot Instance Requests" },
-};
-const G_VT: Bucket = {
-  onDemand: { code: "L-DB2E81BA", name: "Running On-Demand G and VT instances" },
-  spot: { code: "L-3819A6DF", name: "All G and VT Spot Instance Requests" },
-};
-const P: Bucket = {
-  onDemand: { code: "L-417A185B", name: "Running On-Demand P instances" },
-  spot: { code: "L-7212CCBC", name: "All P Spot Instance Requests" },
-};
+const bucket = (onDemand: [string, string], spot?: [string, string]): Bucket => ({
+  onDemand: { code: onDemand[0], name: onDemand[1] },
+  ...(spot && { spot: { code: spot[0], name: spot[1] } }),
+});
+const STANDARD = bucket(
+  ["L-1216C47A", "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances"],
+  ["L-34B43A08", "All Standard (A, C, D, H, I, M, R, T, Z) Spot Instance Requests"],
+);
+const BY_FAMILY: Record<string, Bucket> = {};
+for (const [families, b] of [
+  [
+    ["g", "gr", "vt"],
+    bucket(
+      ["L-DB2E81BA", "Running On-Demand G and VT instances"],
+      ["L-3819A6DF", "All G and VT Spot Instance Requests"],
+    ),
+  ],
+  [["p"], bucket(["L-417A185B", "Running On-Demand P instances"], ["L-7212CCBC", "All P Spot Instance Requests"])],
+  [["f"], bucket(["L-74FC7D96", "Running On-Demand F instances"], ["L-88CF9481", "All F Spot Instance Requests"])],
+  [["x"], bucket(["L-7295265B", "Running On-Demand X instances"], ["L-E3A00192", "All X Spot Instance Requests"])],
+  [
+    ["inf"],
+    bucket(["L-1945791B", "Running On-Demand Inf instances"], ["L-B5D1601B", "All Inf Spot Instance Requests"]),
+  ],
+  [["dl"], bucket(["L-6E869C2A", "Running On-Demand DL instances"], ["L-85EED4F7", "All DL Spot Instance Requests"])],
+  [
+    ["trn"],
+    bucket(["L-2C3B7624", "Running On-Demand Trn instances"], ["L-6B0D517C", "All Trn Spot Instance Requests"]),
+  ],
+  [["hpc"], bucket(["L-F7808C92", "Running On-Demand HPC instances"])],
+  // u-3tb1 ... u-24tb1 and u7i-*, u7in-*: the High Memory instances.
+  [["u"], bucket(["L-43DA4232", "Running On-Demand High Memory instances"])],
+] as const) {
+  for (const family of families) BY_FAMILY[family] = b;
+}
+const ALL_BUCKETS = [STANDARD, ...Object.values(BY_FAMILY)];
 
-/** The quota bucket of an instance type by its family prefix; undefined for families not checked (F, X, Inf, DL, Trn, u-). */
-function bucketOf(instanceType: string): Bucket | undefined {
+/** The quota bucket of an instance type by its family prefix (gr6 is a G instance); undefined for an unknown family. */
+export function bucketOf(instanceType: string): Bucket | undefined {
   const family = /^[a-z]+/.exec(instanceType)?.[0] ?? "";
-  if (family === "g" || family === "vt") return G_VT;
-  if (family === "p") return P;
-  if (/^(inf|dl|trn|u|x|f|hpc)$/.test(family) || family.startsWith("u")) return undefined;
-  return /^[acdhimrtz]/.test(family) ? STANDARD : undefined;
+  return BY_FAMILY[family] ?? (/^[acdhimrtz]/.test(family) ? STANDARD : undefined);
+}
+
+/** The quota code a node counts against, if any. */
+export function quotaCodeOf(instanceType: string, spot: boolean): string | undefined {
+  const b = bucketOf(instanceType);
+  return (spot ? b?.spot : b?.onDemand)?.code;
 }
 
 const vcpusOf = (i: Instance, region: string) => {
@@ -45,8 +73,8 @@ const vcpusOf = (i: Instance, region: string) => {
 export async function checkQuotas(api: Ec2Api, plan: Plan): Promise<void> {
   const needs = new Map<string, number>();
   for (const n of nodesToAdd(plan)) {
-    const bucket = bucketOf(n.instanceType);
-    if (bucket) addNeed(needs, (n.spot ? bucket.spot : bucket.onDemand).code, n.vcpus);
+    const code = quotaCodeOf(n.instanceType, n.spot);
+    if (code) addNeed(needs, code, n.vcpus);
   }
   if (!needs.size) return;
   const inUse = new Map<string, number>();
@@ -59,13 +87,14 @@ export async function checkQuotas(api: Ec2Api, plan: Plan): Promise<void> {
     return out;
   });
   for (const i of running) {
-    const bucket = bucketOf(i.InstanceType ?? "");
-    if (bucket)
-      addNeed(inUse, (i.InstanceLifecycle === "spot" ? bucket.spot : bucket.onDemand).code, vcpusOf(i, plan.region));
+    const code = quotaCodeOf(i.InstanceType ?? "", i.InstanceLifecycle === "spot");
+    if (code) addNeed(inUse, code, vcpusOf(i, plan.region));
   }
   const { readEc2Quotas } = require("./service-quotas.js") as typeof import("./service-quotas.js");
   const limits = await readEc2Quotas(plan.region, [...needs.keys()]);
-  const names = new Map([STANDARD, G_VT, P].flatMap((b) => [b.onDemand, b.spot]).map((q) => [q.code, q.name]));
+  const names = new Map(
+    ALL_BUCKETS.flatMap((b) => (b.spot ? [b.onDemand, b.spot] : [b.onDemand])).map((q) => [q.code, q.name]),
+  );
   const buckets: QuotaBucket[] = [...needs].flatMap(([code, needed]) => {
     const limit = limits.get(code);
     if (!limit) return [];

@@ -25,7 +25,17 @@ export async function changeState(
   const limit = pLimit(c.settings.concurrency);
   let done = 0;
   const waitS = Number(process.env.CLOUDLAUNCH_AZURE_WAIT_S) || 900;
-  const one = async (node: NodeInfo): Promise<NodeResult> => {
+  // Decided on each node as Resource Manager lists it now, not on the caller's copy (as the AWS and GCP drivers do).
+  const clusters = [...new Set(nodes.map((n) => n.cluster))];
+  const listedNow = async () => {
+    const listed = new Map<string, NodeInfo>();
+    for (const cluster of clusters) for (const n of await listNodes(c, cluster)) listed.set(n.id.toLowerCase(), n);
+    return listed;
+  };
+  const before = await listedNow();
+  const one = async (given: NodeInfo): Promise<NodeResult> => {
+    const node = before.get(given.id.toLowerCase());
+    if (!node) return gone(given);
     const d = decide(verb, node);
     if (!d.act) return { name: node.name, ok: d.ok, message: d.message, node };
     const vmName = node.id.split("/").pop() ?? node.name;
@@ -47,12 +57,7 @@ export async function changeState(
       progress.update(++done, nodes.length, DONE[verb]);
       return { name: node.name, ok: true, message: DONE[verb] };
     } catch (err) {
-      if (isNotFound(err))
-        return {
-          name: node.name,
-          ok: verb === "terminate",
-          message: verb === "terminate" ? "already terminated" : "not found",
-        };
+      if (isNotFound(err)) return gone(node);
       return {
         name: node.name,
         ok: false,
@@ -64,11 +69,14 @@ export async function changeState(
       };
     }
   };
+  /** A node Resource Manager no longer lists: terminate has nothing left to do; stop and start nothing to act on. */
+  const gone = (node: NodeInfo): NodeResult =>
+    verb === "terminate"
+      ? { name: node.name, ok: true, message: "already terminated" }
+      : { name: node.name, ok: false, message: "not found" };
   const results = await Promise.all(nodes.map((n) => limit(() => one(n))));
   if (verb === "terminate" || !results.some((r) => r.ok && !r.node)) return results;
   // Report the nodes as they are now: a started node shows its (static) public IP, a stopped one its new state.
-  const clusters = [...new Set(nodes.map((n) => n.cluster))];
-  const current = new Map<string, NodeInfo>();
-  for (const cluster of clusters) for (const n of await listNodes(c, cluster)) current.set(n.id.toLowerCase(), n);
+  const current = await listedNow();
   return results.map((r, i) => (r.node ? r : { ...r, node: current.get(nodes[i].id.toLowerCase()) }));
 }

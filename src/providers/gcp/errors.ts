@@ -107,6 +107,13 @@ export function toCloudError(err: unknown, what: string): CloudError {
       `GCP quota exceeded while trying to ${what}: ${f.message}`,
     ],
     [
+      /iam\.serviceAccountUser|does not have access to service account/.test(f.message),
+      "permission",
+      `Permission denied to ${what}: ${f.message} With idle_timeout the VMs run as a service account so that they can ` +
+        "delete themselves: grant the caller the Service Account User role (roles/iam.serviceAccountUser) on it, or " +
+        "name one the caller may use in gcp.service_account.",
+    ],
+    [
       f.httpStatus === 403,
       "permission",
       `Permission denied to ${what}: ${f.message} Grant the caller the Compute Instance Admin (v1) role or the missing permission.`,

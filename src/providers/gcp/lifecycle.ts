@@ -7,7 +7,7 @@ import { pollUntil } from "../../wait.js";
 import type { NodeInfo, NodeResult, Progress } from "../provider.js";
 import type { GcpClients } from "./clients.js";
 import { describeFailure, toCloudError, withRetry } from "./errors.js";
-import { listInstances, NODES_SETTLE_INTERVAL, toNodeInfo } from "./nodes.js";
+import { listInstances, NODE_INFO_FIELDS, NODES_SETTLE_INTERVAL, toNodeInfo } from "./nodes.js";
 import { operationFailure, operationOf, waitForOperation } from "./operations.js";
 
 export type Verb = "start" | "stop" | "terminate";
@@ -25,9 +25,13 @@ export async function changeState(
 ): Promise<NodeResult[]> {
   const limit = pLimit(CONCURRENCY);
   let done = 0;
+  // Decided on each node as Compute lists it now, not on the caller's copy (as the AWS and Azure drivers do).
+  const now = await listedNow(clients, project, region, nodes);
   const results = await Promise.all(
-    nodes.map((node) =>
+    nodes.map((given) =>
       limit(async (): Promise<NodeResult> => {
+        const node = now.get(given.id);
+        if (!node) return gone(given, verb);
         const d = decide(verb, node);
         if (!d.act) return { name: node.name, ok: d.ok, message: d.message, node };
         const request = { project, zone: String(node.zone), instance: node.id };
@@ -50,16 +54,37 @@ export async function changeState(
           if (failure) return { name: node.name, ok: false, message: `${failure.code}: ${failure.message}`, node };
           return { name: node.name, ok: true, message: PAST[verb], node };
         } catch (err) {
-          const gone = err instanceof CloudError ? err.kind === "not-found" : describeFailure(err).httpStatus === 404;
-          if (gone) {
-            return { name: node.name, ok: false, message: "not found", node };
-          }
+          const notFound =
+            err instanceof CloudError ? err.kind === "not-found" : describeFailure(err).httpStatus === 404;
+          if (notFound) return { ...gone(node, verb), node };
           return { name: node.name, ok: false, message: toCloudError(err, what).message, node };
         }
       }),
     ),
   );
-  return verb === "start" ? withNewAddresses(clients, project, region, results, progress) : results;
+  if (verb === "start") return withNewAddresses(clients, project, region, results, progress);
+  // Each acted-on node as it is now: stopped without its ephemeral address, or deleted.
+  const after = await listedNow(clients, project, region, nodes);
+  return results.map((r, i) =>
+    r.ok && r.message === PAST[verb]
+      ? { ...r, node: after.get(nodes[i].id) ?? { ...r.node!, state: "terminated", publicIp: undefined } }
+      : r,
+  );
+}
+
+/** A node Compute no longer lists: terminate has nothing left to do; stop and start have nothing to act on. */
+function gone(node: NodeInfo, verb: Verb): NodeResult {
+  return verb === "terminate"
+    ? { name: node.name, ok: true, message: "already terminated" }
+    : { name: node.name, ok: false, message: "not found" };
+}
+
+async function listedNow(clients: GcpClients, project: string, region: string, nodes: NodeInfo[]) {
+  const listed = new Map<string, NodeInfo>();
+  for (const cluster of new Set(nodes.map((n) => n.cluster)))
+    for (const inst of await listInstances(clients, project, region, cluster, NODE_INFO_FIELDS))
+      listed.set(String(inst.name), toNodeInfo(inst));
+  return listed;
 }
 
 /** After start: wait until the started nodes run with their new ephemeral IPs, and report those. */

@@ -105,6 +105,7 @@ function instanceBody(spec: ClusterSpec, cluster: string, node: NodeIdentity, ta
     Object.assign(scheduling, { maxRunDuration: { seconds: String(lifetime) }, instanceTerminationAction: "DELETE" });
   const ssh = sshKeysItem(spec);
   const diskType = bootDiskType(target.machineType);
+  const account = idleServiceAccount(spec);
   return {
     machineType: node.name ? `zones/${target.zone}/machineTypes/${target.machineType}` : target.machineType,
     labels,
@@ -128,7 +129,22 @@ function instanceBody(spec: ClusterSpec, cluster: string, node: NodeIdentity, ta
       { subnetwork: target.subnetwork, accessConfigs: [{ type: "ONE_TO_ONE_NAT", name: "External NAT" }] },
     ],
     scheduling,
+    ...(account && { serviceAccounts: [account] }),
   };
+}
+
+/** Compute, read-write: enough for instances.delete (https://cloud.google.com/compute/docs/reference/rest/v1/instances/delete). */
+export const COMPUTE_SCOPE = "https://www.googleapis.com/auth/compute";
+
+/**
+ * idle_timeout: a guest power-off only stops a Compute Engine VM, so an idle node deletes itself (templates/
+ * gcp-delete-self.sh) with the token of this service account. An instance inserted through the API has no service
+ * account unless the request names one; "default" is the project's Compute Engine default service account.
+ * https://cloud.google.com/compute/docs/access/service-accounts#default_service_account
+ */
+export function idleServiceAccount(spec: ClusterSpec): { email: string; scopes: string[] } | undefined {
+  if (!spec.idle_timeout) return undefined;
+  return { email: spec.gcp?.service_account ?? "default", scopes: [COMPUTE_SCOPE] };
 }
 
 const userDataFor = (req: LaunchRequest, machineType: string) =>

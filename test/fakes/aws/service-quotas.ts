@@ -15,6 +15,21 @@ export class ServiceQuotasState {
     ["L-34B43A08", { name: "All Standard (A, C, D, H, I, M, R, T, Z) Spot Instance Requests", value: 1152 }],
     ["L-DB2E81BA", { name: "Running On-Demand G and VT instances", value: 64 }],
     ["L-3819A6DF", { name: "All G and VT Spot Instance Requests", value: 64 }],
+    // Names as the EC2 docs list them (ec2-on-demand-instances.html#ec2-on-demand-instances-limits, using-spot-limits.html).
+    ["L-417A185B", { name: "Running On-Demand P instances", value: 384 }],
+    ["L-7212CCBC", { name: "All P Spot Instance Requests", value: 384 }],
+    ["L-74FC7D96", { name: "Running On-Demand F instances", value: 128 }],
+    ["L-88CF9481", { name: "All F Spot Instance Requests", value: 128 }],
+    ["L-7295265B", { name: "Running On-Demand X instances", value: 128 }],
+    ["L-E3A00192", { name: "All X Spot Instance Requests", value: 128 }],
+    ["L-1945791B", { name: "Running On-Demand Inf instances", value: 128 }],
+    ["L-B5D1601B", { name: "All Inf Spot Instance Requests", value: 128 }],
+    ["L-6E869C2A", { name: "Running On-Demand DL instances", value: 96 }],
+    ["L-85EED4F7", { name: "All DL Spot Instance Requests", value: 96 }],
+    ["L-2C3B7624", { name: "Running On-Demand Trn instances", value: 256 }],
+    ["L-6B0D517C", { name: "All Trn Spot Instance Requests", value: 256 }],
+    ["L-F7808C92", { name: "Running On-Demand HPC instances", value: 192 }],
+    ["L-43DA4232", { name: "Running On-Demand High Memory instances", value: 448 }],
   ]);
   constructor(readonly region: string) {}
 }

@@ -7,7 +7,8 @@ import { ConsoleLogs } from "../console";
 import type { FakeCall, FakeCloud, FakeCloudOptions, FakeVm, StartFake } from "../harness";
 import { bootDiskJson, instanceStatus, sweepGone } from "./instances";
 import { ROUTES, type RouteContext } from "./routes";
-import { createState, IMAGE_PROJECT } from "./state";
+import { createState, defaultServiceAccount, IMAGE_PROJECT, type FakeState } from "./state";
+import { startMetadataServer } from "./metadata-server";
 import { ApiError, notFound, sendJson } from "./wire";
 import { applyMask, maskOf } from "./field-mask";
 
@@ -37,6 +38,28 @@ const SERVER_ERRORS = [
   new ApiError(500, "Internal error. Please try again or contact Google Support.", "backendError"),
 ];
 
+// An instance's token is limited by its access scopes first, then by its service account's IAM permissions:
+// https://cloud.google.com/compute/docs/access/service-accounts#authorization
+const INSUFFICIENT_SCOPES = new ApiError(
+  403,
+  "Request had insufficient authentication scopes.",
+  "insufficientPermissions",
+);
+const COMPUTE_SCOPES = ["https://www.googleapis.com/auth/compute", "https://www.googleapis.com/auth/cloud-platform"];
+
+function instanceDenial(
+  state: FakeState,
+  account: { email: string; scopes: string[] },
+  action: string,
+  path: string,
+): ApiError | undefined {
+  if (!account.scopes.some((s) => COMPUTE_SCOPES.includes(s))) return INSUFFICIENT_SCOPES;
+  const granted = state.serviceAccountPermissions.get(account.email);
+  if (granted === "*" || granted?.has(action)) return undefined;
+  const resource = path.replace(/^\/compute\/v1\//, "");
+  return new ApiError(403, `Required '${action}' permission for '${resource}'`, "forbidden");
+}
+
 /** Environment that keeps google-auth-library off the metadata server and away from the developer's gcloud files. */
 function offlineAuthEnv(): Record<string, string> {
   return {
@@ -47,7 +70,17 @@ function offlineAuthEnv(): Record<string, string> {
   };
 }
 
-export const startFakeGcp: StartFake = async (options: FakeCloudOptions = {}) => {
+export interface FakeGcp extends FakeCloud {
+  /** The metadata server as the instance `name` sees it: its host:port, for GCE_METADATA_HOST. */
+  metadataServer(name: string): Promise<{ host: string; close(): Promise<void> }>;
+  /** What a service account may do, by IAM permission ("*": Editor); the default one starts with "*". */
+  setServiceAccountPermissions(email: string, permissions: "*" | string[]): void;
+  readonly defaultServiceAccount: string;
+}
+
+export const startFakeGcp: StartFake = (options) => startFakeCompute(options);
+
+export async function startFakeCompute(options: FakeCloudOptions = {}): Promise<FakeGcp> {
   const state = createState(FAKE_GCP_PROJECT, FAKE_GCP_REGION);
   const token = `ya29.fake-${randomBytes(12).toString("hex")}`;
   const calls: FakeCall[] = [];
@@ -72,7 +105,10 @@ export const startFakeGcp: StartFake = async (options: FakeCloudOptions = {}) =>
     if (latencyMs > 0) await sleep(latencyMs);
     const auth = req.headers.authorization;
     if (!auth) return reply(401, MISSING_TOKEN.body());
-    if (auth !== `Bearer ${token}`) return reply(401, BAD_TOKEN.body());
+    const instanceToken = state.instanceTokens.get(auth.replace(/^Bearer /, ""));
+    if (auth !== `Bearer ${token}` && !instanceToken) return reply(401, BAD_TOKEN.body());
+    const denied = instanceToken && instanceDenial(state, instanceToken, action, url.pathname);
+    if (denied) return reply(denied.code, denied.body());
     if (faults.take("drop", action)) {
       logCall(calls, action, mutating, 0);
       req.socket.destroy();
@@ -117,8 +153,16 @@ export const startFakeGcp: StartFake = async (options: FakeCloudOptions = {}) =>
     CLOUDLAUNCH_GCP_ACCESS_TOKEN: token,
     CLOUDLAUNCH_DASK_PROBE: "0",
   };
-  const fake: FakeCloud = {
+  const fake: FakeGcp = {
     provider: "gcp",
+    defaultServiceAccount: defaultServiceAccount(state),
+    metadataServer: (name) => {
+      const inst = [...state.instances.values()].find((i) => i.name === name);
+      if (!inst) throw new Error(`no instance ${name} in the fake`);
+      return startMetadataServer(state, inst.zone, name);
+    },
+    setServiceAccountPermissions: (email, permissions) =>
+      state.serviceAccountPermissions.set(email, permissions === "*" ? "*" : new Set(permissions)),
     url: server.url,
     env,
     badCredentialsEnv: { ...env, CLOUDLAUNCH_GCP_ACCESS_TOKEN: "ya29.expired-token" },
@@ -180,4 +224,4 @@ export const startFakeGcp: StartFake = async (options: FakeCloudOptions = {}) =>
     close: () => server.close(),
   };
   return fake;
-};
+}

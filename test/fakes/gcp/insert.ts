@@ -4,7 +4,7 @@
 import type { IpPool, FaultBox } from "../common";
 import { startInstance, instanceStatus, type FakeInstance } from "./instances";
 import { createOperation, replayed, type FakeOperation, type OperationError } from "./operations";
-import { newId, IMAGE_PROJECT, type FakeState, type Image, type MachineType } from "./state";
+import { defaultServiceAccount, newId, IMAGE_PROJECT, type FakeState, type Image, type MachineType } from "./state";
 import { ApiError, invalid, lastSegment, projectUrl, zoneUrl } from "./wire";
 
 const NAME_RE = /^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -98,6 +98,7 @@ export function prepareInstance(
   validateLabels(labels, `${field}.labels`);
   const diskLabels: Record<string, string> = bootDisk?.initializeParams?.labels ?? {};
   validateLabels(diskLabels, `${field}.disks[0].initializeParams.labels`);
+  const serviceAccounts = attachedServiceAccounts(state, body.serviceAccounts, field);
   return {
     type,
     create(name, now) {
@@ -111,6 +112,7 @@ export function prepareInstance(
         networkTags: body.tags?.items ?? [],
         metadataItems: body.metadata?.items ?? [],
         scheduling: body.scheduling ?? {},
+        serviceAccounts,
         privateIp: ctx.privateIps.next(),
         boot: {
           sizeGb: Number(bootDisk?.initializeParams?.diskSizeGb ?? 10),
@@ -135,6 +137,27 @@ export function prepareInstance(
       return inst;
     },
   };
+}
+
+/**
+ * serviceAccounts[]: "Only one service account per VM instance is supported"; "default" names the project's Compute
+ * Engine default service account, and the instance shows its email
+ * (https://cloud.google.com/compute/docs/reference/rest/v1/instances/insert). Without the field the instance has none.
+ */
+function attachedServiceAccounts(state: FakeState, accounts: unknown, field: string) {
+  const list = Array.isArray(accounts) ? (accounts as { email?: string; scopes?: string[] }[]) : [];
+  if (list.length > 1)
+    throw invalid(
+      `Invalid value for field '${field}.serviceAccounts': Only one service account per VM instance is supported.`,
+    );
+  return list.map((a) => {
+    const email = !a.email || a.email === "default" ? defaultServiceAccount(state) : a.email;
+    if (!state.serviceAccountPermissions.has(email))
+      throw invalid(
+        `Invalid value for field '${field}.serviceAccounts[0].email': '${email}'. The user does not have access to service account '${email}'.  User: 'cloudlaunch-test'.  Ask a project owner to grant you the iam.serviceAccountUser role on the service account`,
+      );
+    return { email, scopes: [...(a.scopes ?? [])] };
+  });
 }
 
 export function checkName(name: string, field: string) {

@@ -18,6 +18,8 @@ export interface FakeInstance {
   networkTags: string[];
   metadataItems: { key: string; value?: string }[];
   scheduling: Record<string, unknown>;
+  /** At most one, its email resolved ("default" → the project's Compute Engine default service account). */
+  serviceAccounts: { email: string; scopes: string[] }[];
   privateIp: string;
   boot: { sizeGb: number; image: string; arch: string; labels: Record<string, string>; autoDelete: boolean };
   phase: Phase;
@@ -111,6 +113,7 @@ export function instanceJson(state: FakeState, inst: FakeInstance, transitionMs:
     metadata: { kind: "compute#metadata", fingerprint: metadataFingerprint(inst), items: inst.metadataItems },
     selfLink: `${zone}/instances/${inst.name}`,
     scheduling: inst.scheduling,
+    ...(inst.serviceAccounts.length > 0 && { serviceAccounts: inst.serviceAccounts }),
     cpuPlatform: inst.machineType.arch === "ARM64" ? "Google Axion" : "Intel Cascade Lake",
     labels: inst.labels,
     labelFingerprint: "vvcAiFgFx9Y=",

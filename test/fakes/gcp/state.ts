@@ -47,7 +47,19 @@ export interface FakeState {
   cpuQuota: number;
   /** Other regional quota limits by metric, over quotas.ts's defaults (PREEMPTIBLE_CPUS, IN_USE_ADDRESSES, N2_CPUS...). */
   quotaLimits: Record<string, number>;
+  projectNumber: string;
+  /**
+   * What each service account may do in the project, by IAM permission ("*": every one). The Compute Engine default
+   * service account gets the Editor role when the Compute API is enabled, unless the organization turned automatic
+   * grants off: https://cloud.google.com/compute/docs/access/service-accounts#default_service_account
+   */
+  serviceAccountPermissions: Map<string, "*" | Set<string>>;
+  /** Access tokens the metadata server handed to instances: token → the instance's service account and scopes. */
+  instanceTokens: Map<string, { email: string; scopes: string[] }>;
 }
+
+export const defaultServiceAccount = (state: Pick<FakeState, "projectNumber">) =>
+  `${state.projectNumber}-compute@developer.gserviceaccount.com`;
 
 export const IMAGE_PROJECT = "ubuntu-os-cloud";
 
@@ -146,7 +158,11 @@ export function createState(project: string, region: string): FakeState {
     nextId: 4_000_000_000_000_000_000n,
     cpuQuota: 100_000,
     quotaLimits: {},
+    projectNumber: "512376108824",
+    serviceAccountPermissions: new Map(),
+    instanceTokens: new Map(),
   };
+  state.serviceAccountPermissions.set(defaultServiceAccount(state), "*");
   state.images = UBUNTU_IMAGES.map((img) => ({ ...img, id: newId(state) }));
   return state;
 }
