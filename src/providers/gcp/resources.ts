@@ -142,7 +142,7 @@ export const COMPUTE_SCOPE = "https://www.googleapis.com/auth/compute";
  * account unless the request names one; "default" is the project's Compute Engine default service account.
  * https://cloud.google.com/compute/docs/access/service-accounts#default_service_account
  */
-export function idleServiceAccount(spec: ClusterSpec): { email: string; scopes: string[] } | undefined {
+function idleServiceAccount(spec: ClusterSpec): { email: string; scopes: string[] } | undefined {
   if (!spec.idle_timeout) return undefined;
   return { email: spec.gcp?.service_account ?? "default", scopes: [COMPUTE_SCOPE] };
 }
