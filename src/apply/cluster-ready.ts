@@ -6,7 +6,7 @@ import type { NodeInfo, Provider } from "../providers/provider.js";
 import { lastBootstrapStep, readLogs } from "./console-log.js";
 import { waitForDask } from "./wait-dask.js";
 
-export interface NodeReport {
+interface NodeReport {
   node: NodeInfo;
   /** Why it is not part of the cluster (or, unreachable, what its console says). */
   why: string;

@@ -11,7 +11,7 @@ export interface GuardOptions {
   onSkipped(description: string): void;
 }
 
-export function describeMutation(m: Mutation): string {
+function describeMutation(m: Mutation): string {
   switch (m.kind) {
     case "ensureNetwork":
       return `create the firewall / security group of ${m.cluster} if missing, and converge its rules`;
@@ -63,5 +63,6 @@ export function guard(provider: Provider, options: GuardOptions): Provider {
     terminate: skipped("terminate"),
     deleteClusterResources: (cluster) => skip({ kind: "deleteClusterResources", cluster }),
     setSchedulerAddress: (nodes, address) => skip({ kind: "setSchedulerAddress", nodes, address }),
+    close: () => provider.close(),
   };
 }

@@ -4,6 +4,7 @@
 import { CloudError } from "../errors.js";
 import type { Plan } from "../plan/types.js";
 import type { NodeInfo, Progress, Provider } from "../providers/provider.js";
+import { pollUntil } from "../wait.js";
 
 export interface SettleOptions {
   /** How long pending nodes may take to run (CLOUDLAUNCH_PENDING_WAIT_S, default 600 s). */
@@ -12,14 +13,13 @@ export interface SettleOptions {
   pollMs: number;
 }
 
-export function settleOptions(env: NodeJS.ProcessEnv = process.env): SettleOptions {
+function settleOptions(env: NodeJS.ProcessEnv = process.env): SettleOptions {
   return {
     waitMs: (Number(env.CLOUDLAUNCH_PENDING_WAIT_S) || 600) * 1000,
     pollMs: Number(env.CLOUDLAUNCH_PENDING_POLL_MS) || 3000,
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const isPending = (n: NodeInfo) => (n.state === "pending" || n.state === "stopping") && !n.failed;
 
 /** The cluster's nodes once none is pending any more, or the bound passed: those left are marked failed. */
@@ -31,30 +31,34 @@ export async function settlePending(
   opts = settleOptions(),
 ): Promise<NodeInfo[]> {
   let current = nodes;
-  const deadline = Date.now() + opts.waitMs;
-  // Most transitions end within seconds: listed again soon, then less often, up to the configured interval.
-  let delay = Math.min(250, opts.pollMs);
-  while (current.some(isPending)) {
-    const pending = current.filter(isPending);
-    progress.update(
-      current.length - pending.length,
-      current.length,
-      `settled (waiting for ${pending.map((n) => n.name).join(", ")})`,
-    );
-    if (Date.now() >= deadline) {
-      const seconds = Math.round(opts.waitMs / 1000);
-      progress.note(
-        `${pending.map((n) => `${n.name} (${n.state})`).join(", ")} did not settle within ${seconds} s (CLOUDLAUNCH_PENDING_WAIT_S): replacing`,
+  let pending: NodeInfo[] = [];
+  const seconds = Math.round(opts.waitMs / 1000);
+  return pollUntil(
+    async (round) => {
+      if (round > 0) current = await provider.listNodes(cluster);
+      pending = current.filter(isPending);
+      if (pending.length === 0) return current;
+      progress.update(
+        current.length - pending.length,
+        current.length,
+        `settled (waiting for ${pending.map((n) => n.name).join(", ")})`,
       );
-      return current.map((n) =>
-        isPending(n) ? { ...n, failed: true, reason: n.reason ?? `still ${n.state} after ${seconds} s` } : n,
-      );
-    }
-    await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
-    delay = Math.min(delay * 2, opts.pollMs);
-    current = await provider.listNodes(cluster);
-  }
-  return current;
+      return undefined;
+    },
+    {
+      // Most transitions end within seconds: listed again soon, then less often, up to the configured interval.
+      intervalMs: { initialMs: Math.min(250, opts.pollMs), factor: 2, maxMs: opts.pollMs },
+      timeoutMs: opts.waitMs,
+      onTimeout: () => {
+        progress.note(
+          `${pending.map((n) => `${n.name} (${n.state})`).join(", ")} did not settle within ${seconds} s (CLOUDLAUNCH_PENDING_WAIT_S): replacing`,
+        );
+        return current.map((n) =>
+          isPending(n) ? { ...n, failed: true, reason: n.reason ?? `still ${n.state} after ${seconds} s` } : n,
+        );
+      },
+    },
+  );
 }
 
 /** What keeps the cluster from matching the plan: a missing scheduler, too few running workers, failed nodes. */

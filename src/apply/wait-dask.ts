@@ -1,6 +1,8 @@
 // `up` waits for Dask, not for VMs: until the scheduler answers and a worker of every worker node has registered,
 // bounded by a timeout. The only way in is the dashboard URL (tests point it at a real scheduler on loopback).
 import { UsageError } from "../errors.js";
+import { parseDuration } from "../spec/duration.js";
+import { pollUntil } from "../wait.js";
 import type { NodeInfo } from "../providers/provider.js";
 import { ProbeError, schedulerHealthy } from "./dask-http.js";
 import { joinedNodes } from "./joined-nodes.js";
@@ -9,7 +11,7 @@ import { joinedNodes } from "./joined-nodes.js";
 export const DEFAULT_WAIT_TIMEOUT = "15m";
 export const WAIT_TIMEOUT_ENV = "CLOUDLAUNCH_WAIT_TIMEOUT";
 /** "0": never contact the Dask dashboard (`up` does not wait, `status` shows no Dask health): the fake clouds' VMs run no Dask. */
-export const DASK_PROBE_ENV = "CLOUDLAUNCH_DASK_PROBE";
+const DASK_PROBE_ENV = "CLOUDLAUNCH_DASK_PROBE";
 
 export function daskProbeEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
   return env[DASK_PROBE_ENV] !== "0";
@@ -58,13 +60,10 @@ export interface DaskWaitResult {
 const UNREACHABLE_AFTER_MS = 120_000;
 const CHECK_CONSOLES_EVERY_MS = 30_000;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 export async function waitForDask(o: WaitDaskOptions): Promise<DaskWaitResult> {
   const pollMs = o.pollMs ?? 3000;
   const requestTimeoutMs = o.requestTimeoutMs ?? 5000;
   const started = Date.now();
-  const deadline = started + o.timeoutMs;
   let everAnswered = false;
   let schedulerUp = false;
   let connected = new Set<string>();
@@ -82,48 +81,51 @@ export async function waitForDask(o: WaitDaskOptions): Promise<DaskWaitResult> {
     missing: o.workers.filter((n) => !connected.has(n.name)),
     reason,
   });
-  for (;;) {
-    try {
-      await schedulerHealthy(o.dashboardUrl, requestTimeoutMs);
-      schedulerUp = everAnswered = true;
-      ({ names: connected, count } = await joinedNodes(o.dashboardUrl, o.workers, requestTimeoutMs));
-      reason = undefined;
-    } catch (err) {
-      if (!(err instanceof ProbeError)) throw err;
-      schedulerUp = false;
-      reason = err.message;
-      if (err.failure !== "timeout") everAnswered ||= err.failure !== "unroutable";
-      if (err.failure === "unroutable" && !everAnswered) return result("unreachable");
-      if (
-        err.failure === "timeout" &&
-        !everAnswered &&
-        Date.now() - started >= (o.unreachableAfterMs ?? UNREACHABLE_AFTER_MS)
-      )
-        return result("unreachable");
-    }
-    const state = `${schedulerUp}/${count}`;
-    if (state !== last) o.onProgress?.({ schedulerUp, connected: count, expected: o.workers.length });
-    last = state;
-    if (schedulerUp && count === o.workers.length) return result("ready");
-    if (o.failedNodes && Date.now() >= nextCheck) {
-      const waitingFor = schedulerUp
-        ? o.workers.filter((n) => !connected.has(n.name))
-        : o.scheduler
-          ? [o.scheduler]
-          : [];
-      const unknown = waitingFor.filter((n) => !failed.has(n.name));
-      for (const name of unknown.length ? await o.failedNodes(unknown) : []) failed.add(name);
-      if (waitingFor.length && waitingFor.every((n) => failed.has(n.name))) return result("failed");
-      nextCheck = Date.now() + (o.checkEveryMs ?? CHECK_CONSOLES_EVERY_MS);
-    }
-    if (Date.now() + pollMs > deadline) return result("timeout");
-    await sleep(pollMs);
-  }
+  return pollUntil(
+    async () => {
+      try {
+        await schedulerHealthy(o.dashboardUrl, requestTimeoutMs);
+        schedulerUp = everAnswered = true;
+        ({ names: connected, count } = await joinedNodes(o.dashboardUrl, o.workers, requestTimeoutMs));
+        reason = undefined;
+      } catch (err) {
+        if (!(err instanceof ProbeError)) throw err;
+        schedulerUp = false;
+        reason = err.message;
+        if (err.failure !== "timeout") everAnswered ||= err.failure !== "unroutable";
+        if (err.failure === "unroutable" && !everAnswered) return result("unreachable");
+        if (
+          err.failure === "timeout" &&
+          !everAnswered &&
+          Date.now() - started >= (o.unreachableAfterMs ?? UNREACHABLE_AFTER_MS)
+        )
+          return result("unreachable");
+      }
+      const state = `${schedulerUp}/${count}`;
+      if (state !== last) o.onProgress?.({ schedulerUp, connected: count, expected: o.workers.length });
+      last = state;
+      if (schedulerUp && count === o.workers.length) return result("ready");
+      if (o.failedNodes && Date.now() >= nextCheck) {
+        const waitingFor = schedulerUp
+          ? o.workers.filter((n) => !connected.has(n.name))
+          : o.scheduler
+            ? [o.scheduler]
+            : [];
+        const unknown = waitingFor.filter((n) => !failed.has(n.name));
+        for (const name of unknown.length ? await o.failedNodes(unknown) : []) failed.add(name);
+        if (waitingFor.length && waitingFor.every((n) => failed.has(n.name))) return result("failed");
+        nextCheck = Date.now() + (o.checkEveryMs ?? CHECK_CONSOLES_EVERY_MS);
+      }
+      return undefined;
+    },
+    { intervalMs: pollMs, timeoutMs: o.timeoutMs, onTimeout: () => result("timeout") },
+  );
 }
 
 /** "90s", "15m", "1h" or plain seconds; 0 means do not wait. */
 export function parseWaitTimeout(text: string, source: string): number {
-  const match = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([smh]?)\s*$/.exec(text);
-  if (!match) throw new UsageError(`${source}: expected a duration like 90s, 15m or 1h, got ${JSON.stringify(text)}`);
-  return Math.round(Number(match[1]) * { "": 1, s: 1, m: 60, h: 3600 }[match[2] as "" | "s" | "m" | "h"] * 1000);
+  const seconds = parseDuration(text, "smh");
+  if (seconds === undefined)
+    throw new UsageError(`${source}: expected a duration like 90s, 15m or 1h, got ${JSON.stringify(text)}`);
+  return Math.round(seconds * 1000);
 }

@@ -44,12 +44,3 @@ export function workerLayout(vcpus: number, memoryGib: number): WorkerLayout {
   const usableGib = Math.max(memoryGib - reserveGib, memoryGib * 0.5);
   return { nworkers, nthreads: cores / nworkers, memoryLimit: Math.floor((usableGib * GIB) / nworkers) };
 }
-
-/** `8h` → 480. The spec's pattern is `^[0-9]+[mhd]$`. */
-export function lifetimeMinutes(maxLifetime: string, field = "max_lifetime"): number {
-  const match = /^([0-9]+)([mhd])$/.exec(maxLifetime);
-  if (!match) throw new PlanError(`${field} ${JSON.stringify(maxLifetime)} is not a number followed by m, h or d`);
-  const minutes = Number(match[1]) * { m: 1, h: 60, d: 1440 }[match[2] as "m" | "h" | "d"];
-  if (minutes < 1) throw new PlanError(`${field} must be at least 1m`);
-  return minutes;
-}

@@ -9,8 +9,8 @@ const crypto = webcrypto as unknown as Crypto;
 const EC_KEY = { name: "ECDSA", namedCurve: "P-256" } as const;
 const SIGNING = { name: "ECDSA", hash: "SHA-256" } as const;
 const DAY_MS = 24 * 3600 * 1000;
-export const CA_VALIDITY_DAYS = 3650;
-export const LEAF_VALIDITY_DAYS = 365;
+const CA_VALIDITY_DAYS = 3650;
+const LEAF_VALIDITY_DAYS = 365;
 
 export interface CertificateAuthority {
   certPem: string;

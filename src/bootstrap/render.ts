@@ -6,11 +6,11 @@ import { gzipSync } from "node:zlib";
 import { stringify } from "yaml";
 import type { ClusterSpec, ProviderName, RoleName } from "../spec/schema.js";
 import { PlanError } from "../errors.js";
+import { specDurationSeconds } from "../spec/duration.js";
 import {
   DASK_DASHBOARD_PORT,
   DASK_SCHEDULER_PORT,
   DEFAULT_DASK_VERSION,
-  lifetimeMinutes,
   schedulerAddress,
   workerLayout,
 } from "./dask-settings.js";
@@ -19,11 +19,11 @@ import { shellArrayAssignment, shellAssignment } from "./shell.js";
 import { readTemplate } from "./templates.js";
 import type { NodeTlsMaterial } from "./tls.js";
 
-export const CONFIG_DIR = "/etc/cloudlaunch";
-export const SCRIPT_DIR = "/opt/cloudlaunch";
-export const VENV_DIR = "/opt/cloudlaunch/venv";
+const CONFIG_DIR = "/etc/cloudlaunch";
+const SCRIPT_DIR = "/opt/cloudlaunch";
+const VENV_DIR = "/opt/cloudlaunch/venv";
 /** dask.shutdown_on_bootstrap_failure: time to read the console or ssh in before a failed node powers off. */
-export const SHUTDOWN_GRACE_MINUTES = 15;
+const SHUTDOWN_GRACE_MINUTES = 15;
 
 export interface UserDataInput {
   provider: ProviderName;
@@ -141,7 +141,7 @@ function settingsFile(input: UserDataInput, tls: boolean): string {
     shellAssignment("CLOUDLAUNCH_VENV", VENV_DIR),
     shellAssignment(
       "CLOUDLAUNCH_MAX_LIFETIME_MINUTES",
-      input.spec.max_lifetime ? lifetimeMinutes(input.spec.max_lifetime) : "",
+      input.spec.max_lifetime ? specDurationSeconds("max_lifetime", input.spec.max_lifetime) / 60 : "",
     ),
     shellAssignment(
       "CLOUDLAUNCH_SHUTDOWN_ON_FAILURE_MINUTES",
@@ -149,7 +149,7 @@ function settingsFile(input: UserDataInput, tls: boolean): string {
     ),
     shellAssignment(
       "CLOUDLAUNCH_IDLE_TIMEOUT_SECONDS",
-      input.spec.idle_timeout ? lifetimeMinutes(input.spec.idle_timeout, "idle_timeout") * 60 : "",
+      input.spec.idle_timeout ? specDurationSeconds("idle_timeout", input.spec.idle_timeout) : "",
     ),
     shellAssignment("DASK_VERSION", dask.version ?? DEFAULT_DASK_VERSION),
     shellAssignment("DASK_PROTOCOL", tls ? "tls" : "tcp"),

@@ -3,7 +3,7 @@
 // are lone UTF-16 surrogates, which have no UTF-8 form.
 import { PlanError } from "../errors.js";
 
-export function shellQuote(value: string, what: string): string {
+function shellQuote(value: string, what: string): string {
   if (value.includes("\0")) throw new PlanError(`${what} contains a NUL character, which a shell cannot carry`);
   if (Buffer.from(value, "utf8").toString("utf8") !== value) throw new PlanError(`${what} is not valid Unicode text`);
   return `'${value.replaceAll("'", `'\\''`)}'`;

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
-export const TEMPLATE_FILES = [
+const TEMPLATE_FILES = [
   "bootstrap.sh",
   "lib.sh",
   "arm-lifetime.sh",
@@ -22,7 +22,7 @@ export type TemplateFile = (typeof TEMPLATE_FILES)[number];
 
 let cachedDir: string | undefined;
 
-export function templatesDir(): string {
+function templatesDir(): string {
   if (cachedDir) return cachedDir;
   for (let dir = __dirname; ; dir = dirname(dir)) {
     const candidate = join(dir, "templates");

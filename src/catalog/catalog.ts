@@ -17,7 +17,7 @@ export function catalogDir(): string {
 
 let root: string | undefined;
 /** The package's root folder, found from this file whether it runs from src/ (tests) or from the dist/ bundle. */
-export function packageRoot(): string {
+function packageRoot(): string {
   if (root) return root;
   for (let dir = __dirname; ; dir = dirname(dir)) {
     if (existsSync(join(dir, "package.json"))) return (root = dir);

@@ -38,7 +38,7 @@ export function launchNeeds(t: Pick<InstanceType, "type">): string | undefined {
 }
 
 /** Types of the right kind (arch, no accelerator, burstable only if allowed, priced, launchable), before the floors. */
-export function ofKind(types: InstanceType[], f: Floors): InstanceType[] {
+function ofKind(types: InstanceType[], f: Floors): InstanceType[] {
   return types.filter(
     (t) =>
       t.arch === f.arch &&
@@ -49,12 +49,12 @@ export function ofKind(types: InstanceType[], f: Floors): InstanceType[] {
   );
 }
 
-export function meetsFloors(t: InstanceType, f: Floors): boolean {
+function meetsFloors(t: InstanceType, f: Floors): boolean {
   return t.vcpus >= (f.minVcpus ?? 0) && t.memoryGib >= (f.minMemoryGib ?? 0);
 }
 
 /** Cheapest first; ties go to fewer vCPUs, then less memory, then the type name. */
-export function byPrice(spot: boolean) {
+function byPrice(spot: boolean) {
   return (a: InstanceType, b: InstanceType) =>
     priceOf(a, spot)! - priceOf(b, spot)! ||
     a.vcpus - b.vcpus ||

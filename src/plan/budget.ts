@@ -3,10 +3,10 @@
 import { SpecError } from "../errors.js";
 import type { Plan } from "./types.js";
 
-export const BUDGET_PATH = ["budget", "max_hourly_usd"];
+const BUDGET_PATH = ["budget", "max_hourly_usd"];
 
 /** Why the plan breaks the budget, or undefined when it fits (or the spec sets none). */
-export function budgetBreach(plan: Plan): string | undefined {
+function budgetBreach(plan: Plan): string | undefined {
   const max = plan.spec.budget?.max_hourly_usd;
   if (max === undefined || plan.hourlyCost.total <= max) return undefined;
   const c = plan.hourlyCost;

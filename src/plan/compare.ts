@@ -12,7 +12,7 @@ export interface CompareTarget {
   types: InstanceType[];
 }
 
-export interface CompareRow {
+interface CompareRow {
   provider: ProviderName;
   region: string;
   scheduler: { type: string; vcpus: number; memoryGib: number; priceHourly: number };
@@ -34,7 +34,7 @@ export interface Comparison {
  * An explicit instance type names one cloud's type; elsewhere the same machine means the same size, so a role given
  * by type is compared by that type's vCPUs and memory (looked up in the spec's own region).
  */
-export function comparableRole(role: RoleSpec, own: InstanceType[]): RoleSpec {
+function comparableRole(role: RoleSpec, own: InstanceType[]): RoleSpec {
   if (!role.instance_type) return role;
   const t = own.find((x) => x.type === role.instance_type);
   if (!t) throw new PlanError(`instance type ${role.instance_type} is not in the catalog of the spec's region`);

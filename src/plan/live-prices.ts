@@ -16,11 +16,7 @@ export interface LiveSpotPrices {
 }
 
 /** A type's live spot price: in `zone` when the spec fixes one, else the cheapest zone; undefined when not listed. */
-export function liveSpot(
-  live: LiveSpotPrices,
-  type: string,
-  zone?: string,
-): { price: number; zone?: string } | undefined {
+function liveSpot(live: LiveSpotPrices, type: string, zone?: string): { price: number; zone?: string } | undefined {
   const byZone = live.prices.get(type);
   if (!byZone?.size) return undefined;
   if (zone && byZone.has(zone)) return { price: byZone.get(zone)!, zone };

@@ -120,7 +120,7 @@ export function planCluster(
 }
 
 /** What the cluster costs per hour once the plan is applied: every node that will exist, surplus included. */
-export function hourlyCost(spec: ClusterSpec, nodes: PlannedNode[]): HourlyCost {
+function hourlyCost(spec: ClusterSpec, nodes: PlannedNode[]): HourlyCost {
   const billed = nodes.filter((n) => n.action !== "terminate" && n.action !== "remove");
   const sum = (f: (n: PlannedNode) => number) => round(billed.reduce((s, n) => s + f(n), 0));
   const instances = sum((n) => n.priceHourly);

@@ -23,7 +23,7 @@ export function addNeed(needs: Map<string, number>, key: string, amount: number)
   if (amount > 0) needs.set(key, (needs.get(key) ?? 0) + amount);
 }
 
-export const isShort = (b: QuotaBucket) => b.needed > b.limit - b.inUse;
+const isShort = (b: QuotaBucket) => b.needed > b.limit - b.inUse;
 
 /** Throws one CloudError (kind quota) listing every bucket the plan would overrun, one line each. */
 export function assertQuotas(where: string, buckets: QuotaBucket[]): void {

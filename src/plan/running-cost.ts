@@ -19,7 +19,7 @@ export interface RunningCost {
   unpriced: string[];
 }
 
-export const isBilled = (n: NodeInfo) => n.state === "running" || n.state === "pending" || !!n.stillBilled;
+const isBilled = (n: NodeInfo) => n.state === "running" || n.state === "pending" || !!n.stillBilled;
 
 export function runningCost(provider: ProviderName, nodes: NodeInfo[], types: InstanceType[], now: Date): RunningCost {
   const byType = new Map(types.map((t) => [t.type, t]));

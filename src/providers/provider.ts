@@ -138,6 +138,9 @@ export interface Provider {
    * custom metadata, Azure tag), where the worker reads it at each service start (templates/scheduler-address.sh).
    */
   setSchedulerAddress(workers: NodeInfo[], address: string): Promise<void>;
+
+  /** Releases the SDK clients' sockets when the command is done with the cloud; a no-op where nothing is held. */
+  close(): Promise<void>;
 }
 
 /**

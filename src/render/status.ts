@@ -22,7 +22,7 @@ export function nodeJson(n: NodeInfo) {
   };
 }
 
-export function schedulerAddresses(nodes: NodeInfo[], tls: boolean) {
+function schedulerAddresses(nodes: NodeInfo[], tls: boolean) {
   const s = nodes.find((n) => n.role === "scheduler" && n.state === "running" && n.publicIp);
   if (!s) return undefined;
   return { scheduler: `${tls ? "tls" : "tcp"}://${s.publicIp}:8786`, dashboard: `http://${s.publicIp}:8787` };

@@ -3,17 +3,13 @@ import { closest } from "fastest-levenshtein";
 import { findType, regionsOf, typesIn } from "../catalog/catalog.js";
 import type { ClusterSpec, RoleSpec } from "./schema.js";
 import type { FieldPath } from "./positions.js";
-import { cidrFindings, readCidr } from "./cidrs.js";
+import { cidrFindings } from "./cidrs.js";
 import { tagFindings } from "./tag-rules.js";
 
 export interface Finding {
   path: FieldPath;
   message: string;
   warning?: boolean;
-}
-
-export function isCidr(value: string): boolean {
-  return readCidr(value).ok;
 }
 
 const ZONE_PATTERNS: Record<ClusterSpec["provider"], (region: string, zone: string) => boolean> = {

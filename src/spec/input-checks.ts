@@ -1,5 +1,6 @@
 // What the bootstrap renderer (src/bootstrap) would refuse, checked on the spec so the error names the field and its
 // line: values a shell cannot carry, pip arguments that are options, a lifetime of zero; and the SSH public key.
+import { specDuration } from "./duration.js";
 import { readPublicKeyFile } from "./ssh-key.js";
 import type { ClusterSpec } from "./schema.js";
 import type { Finding } from "./checks.js";
@@ -32,12 +33,9 @@ export function inputFindings(raw: unknown, withKey = true): Finding[] {
   const dask = spec.dask && typeof spec.dask === "object" ? spec.dask : undefined;
   strings(["dask", "pip_packages"], dask?.pip_packages);
   strings(["dask", "setup_commands"], dask?.setup_commands);
-  if (typeof spec.max_lifetime === "string") {
-    const m = /^([0-9]+)[mhd]$/.exec(spec.max_lifetime);
-    const message = "must be at least 1m (0 would shut the nodes down as they boot)";
-    if (m && Number(m[1]) === 0) found.push({ path: ["max_lifetime"], message });
-  }
-  const idle = idleTimeoutProblem(spec.idle_timeout);
+  if (specDuration(spec.max_lifetime) === 0)
+    found.push({ path: ["max_lifetime"], message: "must be at least 1m (0 would shut the nodes down as they boot)" });
+  const idle = idleTimeoutProblem(specDuration(spec.idle_timeout));
   if (idle) found.push({ path: ["idle_timeout"], message: idle });
   for (const [key, value] of Object.entries(spec.tags && typeof spec.tags === "object" ? spec.tags : {})) {
     const problem = typeof value === "string" ? textProblem(value) : undefined;
@@ -47,17 +45,14 @@ export function inputFindings(raw: unknown, withKey = true): Finding[] {
   return found;
 }
 
-const MINUTES = { m: 1, h: 60, d: 1440 } as const;
 const MAX_IDLE_DAYS = 365;
 
-/** A shape the schema accepts but the nodes could not use: 0 (off as they boot) or a number past any real idle time. */
-function idleTimeoutProblem(value: unknown): string | undefined {
-  const m = typeof value === "string" ? /^([0-9]+)([mhd])$/.exec(value) : null;
-  if (!m) return undefined;
-  const minutes = Number(m[1]) * MINUTES[m[2] as keyof typeof MINUTES];
-  if (minutes === 0)
+/** A value the schema accepts but the nodes could not use: 0 (off as they boot) or past any real idle time. */
+function idleTimeoutProblem(seconds: number | undefined): string | undefined {
+  if (seconds === 0)
     return "must be at least 1m (0 would power the nodes off as they boot); leave it out to keep them on";
-  if (minutes > MAX_IDLE_DAYS * 1440) return `must be at most ${MAX_IDLE_DAYS}d; leave it out to keep the nodes on`;
+  if (seconds !== undefined && seconds > MAX_IDLE_DAYS * 86_400)
+    return `must be at most ${MAX_IDLE_DAYS}d; leave it out to keep the nodes on`;
   return undefined;
 }
 

@@ -7,7 +7,7 @@ export type ProviderName = (typeof PROVIDERS)[number];
 
 const strict = { additionalProperties: false } as const;
 
-export const RoleSchema = Type.Object(
+const RoleSchema = Type.Object(
   {
     instance_type: Type.Optional(
       Type.String({ minLength: 1, description: "An explicit instance type / machine type / VM size" }),
@@ -31,7 +31,7 @@ export const RoleSchema = Type.Object(
   strict,
 );
 
-export const WorkersSchema = Type.Composite(
+const WorkersSchema = Type.Composite(
   [
     Type.Object({
       count: Type.Integer({ minimum: 0, maximum: 10000, description: "Number of workers (0 to 10,000)" }),
@@ -171,6 +171,5 @@ export const ClusterSpecSchema = Type.Object(
 );
 
 export type RoleSpec = Static<typeof RoleSchema>;
-export type WorkersSpec = Static<typeof WorkersSchema>;
 export type ClusterSpec = Static<typeof ClusterSpecSchema>;
 export type RoleName = "scheduler" | "worker";

@@ -15,7 +15,7 @@ const ECDSA_POINT_BYTES: Record<string, number> = { nistp256: 65, nistp384: 97, 
 /** Azure: "SSH-2 RSA … minimum length of 2048 bits" and Ed25519; "ECDSA … not supported" (Linux VM SSH key docs). */
 const AZURE_TYPES = new Set(["ssh-rsa", "ssh-ed25519"]);
 
-export function expandHome(file: string): string {
+function expandHome(file: string): string {
   return file.replace(/^~(?=$|\/)/, homedir());
 }
 
@@ -55,7 +55,7 @@ export function readPublicKeyFile(file: string, provider?: ClusterSpec["provider
   return reading;
 }
 
-export function parsePublicKeyLine(line: string): KeyReading {
+function parsePublicKeyLine(line: string): KeyReading {
   const m = /^(\S+)\s+([A-Za-z0-9+/]+={0,2})(?:\s+(.*))?$/.exec(line);
   if (!m) return { ok: false, message: 'not an OpenSSH public key (expected "ssh-ed25519 AAAA… comment")' };
   const [, type, base64] = m;

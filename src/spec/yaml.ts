@@ -9,11 +9,11 @@ import type { SpecProblem } from "../errors.js";
  */
 export const MAX_SPEC_BYTES = 256 * 1024;
 /** The spec is four levels deep; past this the parser recurses toward a stack overflow for nothing. */
-export const MAX_DEPTH = 32;
+const MAX_DEPTH = 32;
 /** A spec may reuse a block with an alias or two; billions-of-laughs documents need thousands of expansions. */
-export const MAX_ALIAS_COUNT = 50;
+const MAX_ALIAS_COUNT = 50;
 
-export interface ParsedYaml {
+interface ParsedYaml {
   doc: Document;
   lines: LineCounter;
   raw: unknown;

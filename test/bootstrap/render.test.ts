@@ -6,7 +6,6 @@ import { parse } from "yaml";
 import {
   connectionSnippet,
   DEFAULT_DASK_VERSION,
-  lifetimeMinutes,
   renderUserData,
   schedulerAddress,
   workerLayout,
@@ -131,10 +130,7 @@ test.each([1, 2, 4, 16, 64, 768])(
   },
 );
 
-test("lifetimes and scheduler addresses", () => {
-  expect([lifetimeMinutes("30m"), lifetimeMinutes("8h"), lifetimeMinutes("2d")]).toEqual([30, 480, 2880]);
-  expect(() => lifetimeMinutes("0m")).toThrow(PlanError);
-  expect(() => lifetimeMinutes("8 hours")).toThrow(PlanError);
+test("scheduler addresses", () => {
   expect(schedulerAddress("10.0.0.4", true)).toBe("tls://10.0.0.4:8786");
   expect(schedulerAddress("fd00::4", false)).toBe("tcp://[fd00::4]:8786");
   expect(() => schedulerAddress("10.0.0.4:1/x", true)).toThrow(PlanError);

@@ -80,39 +80,3 @@ export class IpPool {
     return `${this.prefix}.${Math.floor(this.n / 250) % 250}.${(this.n % 250) + 1}`;
   }
 }
-
-export interface BucketSize {
-  capacity: number;
-  refillPerSecond: number;
-}
-
-/** A token bucket as the clouds document their API throttling; refills lazily from the elapsed time. */
-export class TokenBucket {
-  private tokens: number;
-  private updatedAt: number;
-  constructor(
-    private readonly size: BucketSize,
-    now: number,
-  ) {
-    this.tokens = size.capacity;
-    this.updatedAt = now;
-  }
-  level(now: number): number {
-    this.tokens = Math.min(
-      this.size.capacity,
-      this.tokens + ((now - this.updatedAt) / 1000) * this.size.refillPerSecond,
-    );
-    this.updatedAt = now;
-    return this.tokens;
-  }
-  has(n: number, now: number): boolean {
-    return this.level(now) >= n;
-  }
-  take(n = 1) {
-    this.tokens -= n;
-  }
-  /** Whole seconds until one token is back (at least 1). */
-  secondsToNextToken(now: number): number {
-    return Math.max(1, Math.ceil((1 - this.level(now)) / this.size.refillPerSecond));
-  }
-}

@@ -6,7 +6,7 @@ import type { RetryErrorInfo, RetryStrategyV2, StandardRetryToken } from "@smith
 import { CAPACITY_CODES, errorCode, toCloudError } from "./errors.js";
 
 /** Connection-level failures: nothing answered (refused, reset, DNS, connect timeout). */
-export const NETWORK_CODES = /ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EPIPE|socket hang up|TimeoutError/;
+const NETWORK_CODES = /ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EPIPE|socket hang up|TimeoutError/;
 /** One retry for a connection that failed: a reset in a large launch is survived, a dead endpoint fails in seconds. */
 const NETWORK_ATTEMPTS = 2;
 /** A TCP connect that takes longer has met a firewall that drops packets; the SDK's default is to wait forever. */
@@ -39,7 +39,7 @@ class CapacityAwareRetryStrategy implements RetryStrategyV2 {
   }
 }
 
-export function makeClient(region: string, env: NodeJS.ProcessEnv = process.env): EC2Client {
+function makeClient(region: string, env: NodeJS.ProcessEnv = process.env): EC2Client {
   const maxAttempts = Number(env.AWS_MAX_ATTEMPTS) || 10;
   // The SDK warns on every run under Node 20 that its 2027 releases need Node 22: a note for us, noise for users.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";

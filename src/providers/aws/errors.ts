@@ -33,7 +33,7 @@ const QUOTA_HELP: Record<string, string> = {
   RulesPerSecurityGroupLimitExceeded: "the 'Inbound or outbound rules per security group' quota",
 };
 
-export const THROTTLE_CODES = new Set(["RequestLimitExceeded", "Throttling", "ThrottlingException"]);
+const THROTTLE_CODES = new Set(["RequestLimitExceeded", "Throttling", "ThrottlingException"]);
 
 interface SdkError {
   name?: string;

@@ -206,15 +206,11 @@ export class AwsProvider implements Provider {
     return consoleOutput(this.api, node);
   }
 
-  /** Closes the SDK's sockets (tests; a CLI process just exits). */
-  close(): void {
+  async close(): Promise<void> {
     this.api.destroy();
   }
 }
 
-export async function createProvider(
-  target: ProviderTarget,
-  options: { wait?: Partial<WaitOptions> } = {},
-): Promise<Provider> {
-  return new AwsProvider(target.region, options);
+export async function createProvider(target: ProviderTarget, env: NodeJS.ProcessEnv = process.env): Promise<Provider> {
+  return new AwsProvider(target.region, { wait: waitOptions(env) });
 }

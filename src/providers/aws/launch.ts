@@ -31,7 +31,7 @@ const CONCURRENT_TAGGING = 8;
  * Node names are per-instance CreateTags calls, whose bucket holds 100 and refills 10/s: a launch of more nodes
  * would wait on tagging far longer than on EC2 itself, so its batches carry their name range as Name instead.
  */
-export const NAME_TAGS_PER_LAUNCH = 100;
+const NAME_TAGS_PER_LAUNCH = 100;
 
 export interface Batch {
   role: RoleName;
@@ -76,7 +76,7 @@ export function makeBatches(requests: LaunchRequest[], maxSize = MAX_BATCH): Bat
   return batches;
 }
 
-export function clientToken(cluster: string, names: string[], type: string, subnetId: string, generation = 0): string {
+function clientToken(cluster: string, names: string[], type: string, subnetId: string, generation = 0): string {
   const parts = [cluster, names.join(","), type, subnetId, ...(generation ? [`attempt-${generation}`] : [])];
   return `cl-${createHash("sha256").update(parts.join("\n")).digest("hex").slice(0, 48)}`;
 }

@@ -10,6 +10,7 @@ import {
   type SecurityGroup,
 } from "@aws-sdk/client-ec2";
 import { CloudError } from "../../errors.js";
+import { pollUntil } from "../../wait.js";
 import type { Plan } from "../../plan/types.js";
 import { CLUSTER_TAG, OWNER_TAG } from "../provider.js";
 import type { Ec2Api } from "./client.js";
@@ -165,18 +166,29 @@ const describeRule = (r: IpPermission) =>
 export async function deleteClusterGroups(api: Ec2Api, cluster: string, wait: WaitOptions): Promise<void> {
   const deadline = Date.now() + wait.timeoutMs;
   for (const group of await findClusterGroups(api, cluster)) {
-    for (;;) {
-      try {
-        await api.call("DeleteSecurityGroup", (ec2) =>
-          ec2.send(new DeleteSecurityGroupCommand({ GroupId: group.GroupId })),
-        );
-        break;
-      } catch (err) {
-        const code = (err as CloudError).code;
-        if (code === "InvalidGroup.NotFound") break;
-        if (code !== "DependencyViolation" || Date.now() > deadline) throw err;
-        await new Promise((r) => setTimeout(r, wait.pollMs));
-      }
-    }
+    let inUse: unknown;
+    await pollUntil(
+      async () => {
+        try {
+          await api.call("DeleteSecurityGroup", (ec2) =>
+            ec2.send(new DeleteSecurityGroupCommand({ GroupId: group.GroupId })),
+          );
+          return true;
+        } catch (err) {
+          const code = (err as CloudError).code;
+          if (code === "InvalidGroup.NotFound") return true;
+          if (code !== "DependencyViolation") throw err;
+          inUse = err;
+          return undefined;
+        }
+      },
+      {
+        intervalMs: wait.pollMs,
+        timeoutMs: Math.max(0, deadline - Date.now()),
+        onTimeout: () => {
+          throw inUse;
+        },
+      },
+    );
   }
 }

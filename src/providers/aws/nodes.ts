@@ -2,6 +2,7 @@
 // calls), the mapping to NodeInfo, and the polling loop every lifecycle change waits in.
 import { type Filter, type Instance, paginateDescribeInstances } from "@aws-sdk/client-ec2";
 import { CloudError } from "../../errors.js";
+import { pollUntil } from "../../wait.js";
 import type { RoleName } from "../../spec/schema.js";
 import { CLUSTER_TAG, ROLE_TAG, type NodeInfo, type NodeState } from "../provider.js";
 import type { Ec2Api } from "./client.js";
@@ -70,8 +71,6 @@ export function waitOptions(env: NodeJS.ProcessEnv = process.env): WaitOptions {
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /**
  * Polls the instances of `cluster` (a few paginated calls per round, never one per instance) until `done` holds for
  * every id; `failed` explains an instance that can no longer get there. Returns the last view of those instances.
@@ -85,38 +84,45 @@ export async function waitFor(
   opts: WaitOptions,
 ): Promise<Map<string, Instance>> {
   const wanted = new Set(ids);
-  const deadline = Date.now() + opts.timeoutMs;
   let last = -1;
-  for (;;) {
-    const seen = new Map<string, Instance>();
-    for (const inst of await describeOwned(api, cluster))
-      if (wanted.has(inst.InstanceId ?? "")) seen.set(inst.InstanceId!, inst);
-    const done = [...seen.values()].filter(what.done).length;
-    if (done !== last) onProgress(done, wanted.size);
-    last = done;
-    if (done === wanted.size) return seen;
-    for (const inst of seen.values()) {
-      const why = !what.done(inst) && what.failed?.(inst);
-      if (why)
+  let seen = new Map<string, Instance>();
+  return pollUntil(
+    async () => {
+      seen = new Map();
+      for (const inst of await describeOwned(api, cluster))
+        if (wanted.has(inst.InstanceId ?? "")) seen.set(inst.InstanceId!, inst);
+      const done = [...seen.values()].filter(what.done).length;
+      if (done !== last) onProgress(done, wanted.size);
+      last = done;
+      if (done === wanted.size) return seen;
+      for (const inst of seen.values()) {
+        const why = !what.done(inst) && what.failed?.(inst);
+        if (why)
+          throw new CloudError(
+            `${nodeNameOf(inst) ?? inst.InstanceId} (${inst.InstanceId}) ${why}`,
+            "other",
+            "StateChange",
+          );
+      }
+      return undefined;
+    },
+    {
+      intervalMs: opts.pollMs,
+      timeoutMs: opts.timeoutMs,
+      onTimeout: () => {
+        const late = [...wanted].filter((id) => !seen.get(id) || !what.done(seen.get(id)!));
+        const named = late
+          .slice(0, 10)
+          .map(
+            (id) =>
+              `${(seen.get(id) && nodeNameOf(seen.get(id)!)) ?? id} (${seen.get(id)?.State?.Name ?? "not listed"})`,
+          );
         throw new CloudError(
-          `${nodeNameOf(inst) ?? inst.InstanceId} (${inst.InstanceId}) ${why}`,
+          `Gave up after ${opts.timeoutMs / 1000} s (CLOUDLAUNCH_AWS_WAIT_S) waiting for ${named.join(", ")}${late.length > 10 ? ` and ${late.length - 10} more` : ""} ` +
+            `of ${cluster} to be ${what.label}; run the command again, or see \`cloudlaunch status ${cluster}\`.`,
           "other",
-          "StateChange",
         );
-    }
-    if (Date.now() > deadline) {
-      const late = [...wanted].filter((id) => !seen.get(id) || !what.done(seen.get(id)!));
-      const named = late
-        .slice(0, 10)
-        .map(
-          (id) => `${(seen.get(id) && nodeNameOf(seen.get(id)!)) ?? id} (${seen.get(id)?.State?.Name ?? "not listed"})`,
-        );
-      throw new CloudError(
-        `Gave up after ${opts.timeoutMs / 1000} s (CLOUDLAUNCH_AWS_WAIT_S) waiting for ${named.join(", ")}${late.length > 10 ? ` and ${late.length - 10} more` : ""} ` +
-          `of ${cluster} to be ${what.label}; run the command again, or see \`cloudlaunch status ${cluster}\`.`,
-        "other",
-      );
-    }
-    await sleep(opts.pollMs);
-  }
+      },
+    },
+  );
 }

@@ -53,7 +53,7 @@ for (const [families, b] of [
 const ALL_BUCKETS = [STANDARD, ...Object.values(BY_FAMILY)];
 
 /** The quota bucket of an instance type by its family prefix (gr6 is a G instance); undefined for an unknown family. */
-export function bucketOf(instanceType: string): Bucket | undefined {
+function bucketOf(instanceType: string): Bucket | undefined {
   const family = /^[a-z]+/.exec(instanceType)?.[0] ?? "";
   return BY_FAMILY[family] ?? (/^[acdhimrtz]/.test(family) ? STANDARD : undefined);
 }

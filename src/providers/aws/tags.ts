@@ -6,7 +6,7 @@ import type { Instance, Tag } from "@aws-sdk/client-ec2";
 import type { RoleName } from "../../spec/schema.js";
 import { CLUSTER_TAG, NODE_TAG, OWNER_TAG, ROLE_TAG } from "../provider.js";
 
-export const BATCH_TAG = "cloudlaunch-batch";
+const BATCH_TAG = "cloudlaunch-batch";
 /** EC2 tag values are at most 256 characters. */
 export const MAX_TAG_VALUE = 256;
 

@@ -11,7 +11,7 @@ import { CloudError } from "../../errors.js";
 import type { Plan } from "../../plan/types.js";
 import type { Ec2Api } from "./client.js";
 
-export const CANONICAL_OWNER = "099720109477";
+const CANONICAL_OWNER = "099720109477";
 
 const ALIASES: Record<string, { codename: string; version: string }> = {
   "ubuntu-22.04": { codename: "jammy", version: "22.04" },

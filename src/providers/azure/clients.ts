@@ -12,7 +12,7 @@ import { WritePacer } from "./write-pacer.js";
 import { failFastWhenUnreachable } from "./unreachable.js";
 import { CONCURRENCY_ENV, ENDPOINT_ENV, POLL_INTERVAL_ENV, TOKEN_ENV } from "./credentials.js";
 
-export interface AzureSettings {
+interface AzureSettings {
   subscriptionId: string;
   location: string;
   zone?: string;
@@ -33,7 +33,7 @@ export interface AzureClients {
   writes: WritePacer;
 }
 
-export function readSettings(target: ProviderTarget, env: NodeJS.ProcessEnv): AzureSettings {
+function readSettings(target: ProviderTarget, env: NodeJS.ProcessEnv): AzureSettings {
   const subscriptionId = target.azure?.subscription_id || env.AZURE_SUBSCRIPTION_ID;
   if (!subscriptionId) {
     throw new CloudError(

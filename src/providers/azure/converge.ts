@@ -32,7 +32,7 @@ export async function observeNetwork(c: AzureClients, spec: ClusterSpec, cluster
 }
 
 /** The NSG's two rules, by name, as the plan wants them. */
-export function wantedRules(firewall: { tcpPorts: number[]; allowedCidrs: string[] }): SecurityRule[] {
+function wantedRules(firewall: { tcpPorts: number[]; allowedCidrs: string[] }): SecurityRule[] {
   return [
     {
       name: "cloudlaunch-ssh-dask",

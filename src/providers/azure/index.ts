@@ -112,6 +112,9 @@ class AzureProvider implements Provider {
     return deleteClusterResources(this.c, cluster);
   }
 
+  /** Azure's SDK clients have no close(): nothing to release. */
+  async close(): Promise<void> {}
+
   private availability(): Promise<SkuAvailability> {
     this.skus ??= SkuAvailability.load(this.c);
     return this.skus;

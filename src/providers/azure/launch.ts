@@ -8,6 +8,7 @@
 // other node would hit the same quota. The VM name is the node name, so a repeated PUT is an update, never a twin.
 import pLimit from "p-limit";
 import { CloudError, isUserError, PlanError } from "../../errors.js";
+import { pollUntil } from "../../wait.js";
 import { publicKeyLine } from "../../spec/ssh-key.js";
 import type { Plan } from "../../plan/types.js";
 import type { LaunchedNode, LaunchRequest, Progress } from "../provider.js";
@@ -42,7 +43,6 @@ interface Slot {
 
 /** Rounds a VM whose PUT was accepted may be missing from the list (ARM's lists can lag) before it is an error. */
 const MAX_UNLISTED_ROUNDS = 10;
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function launch(
   c: AzureClients,
@@ -151,46 +151,49 @@ export async function launch(
   // Bounded: a VM can stay Creating for ever (an allocation that never completes); the ones still there are named.
   const waitS = Number(process.env.CLOUDLAUNCH_AZURE_WAIT_S) || 900;
   const deadline = Date.now() + waitS * 1000;
-  while (busy.size > 0 || creating.size > 0) {
-    await sleep(c.settings.pollIntervalMs);
-    if (creating.size === 0) continue;
-    if (Date.now() > deadline) {
-      await Promise.allSettled(busy);
-      const late = [...creating.values()].map((s) => s.request.name);
-      throw new CloudError(
-        `Gave up after ${waitS} s (CLOUDLAUNCH_AZURE_WAIT_S) waiting for ${late.slice(0, 10).join(", ")}${late.length > 10 ? ` and ${late.length - 10} more` : ""} to be created; ` +
-          "run up again: it waits for them or replaces them.",
-        "other",
-      );
-    }
-    const listedAt = Date.now();
-    let states: Awaited<ReturnType<typeof vmProgress>>;
-    try {
-      states = await vmProgress(c, plan.cluster);
-    } catch (err) {
-      await Promise.allSettled(busy);
-      throw toCloudError(err, `watching the VMs of cluster ${plan.cluster} being created`);
-    }
-    for (const [key, slot] of [...creating]) {
-      if (slot.acceptedAt! > listedAt) continue;
-      const vm = states.get(key);
-      if (!vm) {
-        if (++slot.unlistedRounds <= MAX_UNLISTED_ROUNDS) continue;
-        creating.delete(key);
-        slot.error = new CloudError(
-          `VM ${slot.request.name} was accepted by Azure but is not listed in resource group ${rg}.`,
+  await pollUntil(
+    async () => {
+      if (creating.size === 0) return busy.size === 0 ? true : undefined;
+      if (Date.now() > deadline) {
+        await Promise.allSettled(busy);
+        const late = [...creating.values()].map((s) => s.request.name);
+        throw new CloudError(
+          `Gave up after ${waitS} s (CLOUDLAUNCH_AZURE_WAIT_S) waiting for ${late.slice(0, 10).join(", ")}${late.length > 10 ? ` and ${late.length - 10} more` : ""} to be created; ` +
+            "run up again: it waits for them or replaces them.",
           "other",
         );
-      } else if (vm.provisioningState === "Succeeded") {
-        creating.delete(key);
-        slot.done = true;
-        progress.update(++running, requests.length, "running");
-      } else if (vm.provisioningState === "Failed") {
-        creating.delete(key);
-        track(slot, recover(slot));
       }
-    }
-  }
+      const listedAt = Date.now();
+      let states: Awaited<ReturnType<typeof vmProgress>>;
+      try {
+        states = await vmProgress(c, plan.cluster);
+      } catch (err) {
+        await Promise.allSettled(busy);
+        throw toCloudError(err, `watching the VMs of cluster ${plan.cluster} being created`);
+      }
+      for (const [key, slot] of [...creating]) {
+        if (slot.acceptedAt! > listedAt) continue;
+        const vm = states.get(key);
+        if (!vm) {
+          if (++slot.unlistedRounds <= MAX_UNLISTED_ROUNDS) continue;
+          creating.delete(key);
+          slot.error = new CloudError(
+            `VM ${slot.request.name} was accepted by Azure but is not listed in resource group ${rg}.`,
+            "other",
+          );
+        } else if (vm.provisioningState === "Succeeded") {
+          creating.delete(key);
+          slot.done = true;
+          progress.update(++running, requests.length, "running");
+        } else if (vm.provisioningState === "Failed") {
+          creating.delete(key);
+          track(slot, recover(slot));
+        }
+      }
+      return busy.size === 0 && creating.size === 0 ? true : undefined;
+    },
+    { intervalMs: c.settings.pollIntervalMs, delayFirst: true },
+  );
 
   const failed = slots.filter((s) => s.error);
   if (failed.length > 0) {

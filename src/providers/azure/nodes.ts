@@ -158,7 +158,7 @@ const powerState = (statuses: InstanceViewStatus[] | undefined) =>
   statuses?.find((s) => s.code?.startsWith("PowerState/"))?.code?.slice("PowerState/".length);
 
 /** Azure's PowerState/* codes onto the provider-agnostic states; a deallocated and a stopped VM are both "stopped". */
-export function nodeState(provisioning: string | undefined, statuses: InstanceViewStatus[] | undefined): NodeState {
+function nodeState(provisioning: string | undefined, statuses: InstanceViewStatus[] | undefined): NodeState {
   if (provisioning === "Deleting") return "terminating";
   const power = powerState(statuses);
   switch (power) {

@@ -4,7 +4,7 @@
 // so the zone key is "". Unreachable or malformed answers leave the plan on the bundled snapshot, which it names.
 import type { LiveSpotPrices } from "../../plan/live-prices.js";
 
-export const PRICES_ENDPOINT_ENV = "CLOUDLAUNCH_AZURE_PRICES_ENDPOINT";
+const PRICES_ENDPOINT_ENV = "CLOUDLAUNCH_AZURE_PRICES_ENDPOINT";
 const MAX_PAGES = 100;
 
 interface RetailItem {

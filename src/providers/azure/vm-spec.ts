@@ -11,9 +11,9 @@ import { CLUSTER_TAG, NODE_TAG, OWNER_TAG, ROLE_TAG } from "../provider.js";
 /** Marks a resource group cloudlaunch created, so terminate may delete it once it is empty. */
 export const CREATED_TAG = "cloudlaunch-created";
 /** The API version of Microsoft.Network the VM's inline NIC/IP configurations are created with. */
-export const NETWORK_API_VERSION = "2022-11-01";
+const NETWORK_API_VERSION = "2022-11-01";
 /** Azure's customData limit: 64 KB once decoded. */
-export const CUSTOM_DATA_LIMIT = 65535;
+const CUSTOM_DATA_LIMIT = 65535;
 
 export const names = {
   nsg: (cluster: string) => `${cluster}-nsg`,
@@ -30,13 +30,13 @@ export const clusterTags = (spec: ClusterSpec, cluster: string): Record<string, 
   [CLUSTER_TAG]: cluster,
 });
 
-export const nodeTags = (spec: ClusterSpec, cluster: string, role: RoleName, node: string) => ({
+const nodeTags = (spec: ClusterSpec, cluster: string, role: RoleName, node: string) => ({
   ...clusterTags(spec, cluster),
   [ROLE_TAG]: role,
   [NODE_TAG]: node,
 });
 
-export interface ImageReference {
+interface ImageReference {
   publisher?: string;
   offer?: string;
   sku?: string;
@@ -54,7 +54,7 @@ const UBUNTU: Record<string, Record<"x86_64" | "arm64", [string, string]>> = {
 };
 
 /** The alias (ubuntu-24.04, ubuntu-22.04), a URN publisher:offer:sku:version, or an image resource id. */
-export function imageReference(image: string, arch: "x86_64" | "arm64"): ImageReference {
+function imageReference(image: string, arch: "x86_64" | "arm64"): ImageReference {
   const alias = UBUNTU[image];
   if (alias) return { publisher: "Canonical", offer: alias[arch][0], sku: alias[arch][1], version: "latest" };
   if (image.startsWith("/subscriptions/")) return { id: image };

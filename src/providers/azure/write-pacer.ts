@@ -4,31 +4,34 @@
 // earlier run) may have used some of the bucket.
 // https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling
 import type { ComputeManagementClient } from "@azure/arm-compute";
+import { type BucketSize, TokenBucket } from "../../token-bucket.js";
+import { type Clock, systemClock } from "../../wait.js";
 
 type PipelinePolicy = Parameters<ComputeManagementClient["pipeline"]["addPolicy"]>[0];
 
-export const ARM_WRITE_BUCKET = { capacity: 200, refillPerSecond: 10 };
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const ARM_WRITE_BUCKET: BucketSize = { capacity: 200, refillPerSecond: 10 };
 
 export class WritePacer {
-  private tokens: number;
-  private updatedAt = Date.now();
+  private readonly bucket: TokenBucket;
   private queue: Promise<void> = Promise.resolve();
 
-  constructor(private readonly size = ARM_WRITE_BUCKET) {
-    this.tokens = size.capacity;
+  constructor(
+    size = ARM_WRITE_BUCKET,
+    private readonly clock: Clock = systemClock,
+  ) {
+    this.bucket = new TokenBucket(size, clock.now());
   }
 
   /** Resolves when one write may be sent; callers are served in order. */
   take(): Promise<void> {
     const turn = this.queue.then(async () => {
-      for (;;) {
-        const level = this.refill();
-        if (level >= 1) break;
-        await sleep(Math.ceil(((1 - level) / this.size.refillPerSecond) * 1000));
-      }
-      this.tokens -= 1;
+      for (
+        let wait = this.bucket.msUntil(1, this.clock.now());
+        wait > 0;
+        wait = this.bucket.msUntil(1, this.clock.now())
+      )
+        await this.clock.sleep(wait);
+      this.bucket.take();
     });
     this.queue = turn;
     return turn;
@@ -36,8 +39,7 @@ export class WritePacer {
 
   /** What Resource Manager says remains of the bucket after a write it answered. */
   observe(remaining: number) {
-    this.refill();
-    this.tokens = Math.min(this.tokens, remaining);
+    this.bucket.observe(remaining, this.clock.now());
   }
 
   /** A pipeline policy reading the remaining-writes header of every answer. */
@@ -52,15 +54,5 @@ export class WritePacer {
         return response;
       },
     };
-  }
-
-  private refill(): number {
-    const now = Date.now();
-    this.tokens = Math.min(
-      this.size.capacity,
-      this.tokens + ((now - this.updatedAt) / 1000) * this.size.refillPerSecond,
-    );
-    this.updatedAt = now;
-    return this.tokens;
   }
 }

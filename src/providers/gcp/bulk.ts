@@ -4,12 +4,12 @@
 // Errors: https://cloud.google.com/compute/docs/troubleshooting/troubleshooting-bulk-vm-creation — quota and capacity
 // may be refused up front (403 quotaExceeded, 503 insufficientCapacity) or reported by the finished operation.
 import type pLimit from "p-limit";
-import type { InstanceType } from "../../catalog/types";
-import { CloudError } from "../../errors";
-import type { Plan } from "../../plan/types";
-import type { LaunchRequest, Progress } from "../provider";
-import type { GcpClients } from "./clients";
-import { describeFailure, withRetry } from "./errors";
+import type { InstanceType } from "../../catalog/types.js";
+import { CloudError } from "../../errors.js";
+import type { Plan } from "../../plan/types.js";
+import type { LaunchRequest, Progress } from "../provider.js";
+import type { GcpClients } from "./clients.js";
+import { describeFailure, withRetry } from "./errors.js";
 import {
   isCapacityFailure,
   isQuotaFailure,
@@ -18,12 +18,12 @@ import {
   waitForOperation,
   type Operation,
   type OperationFailure,
-} from "./operations";
-import type { Placement } from "./placement";
-import { instanceProperties, requestIdFor } from "./resources";
+} from "./operations.js";
+import type { Placement } from "./placement.js";
+import { instanceProperties, requestIdFor } from "./resources.js";
 
 /** The API takes up to 5,000 names per call; 500 keeps a capacity failure from moving more than a slice of the cluster. */
-export const BULK_CHUNK = 500;
+const BULK_CHUNK = 500;
 /** More than 10 bulk operations running at once is refused with rateLimitExceeded. */
 export const BULK_CONCURRENCY = 8;
 /** An earlier command's operation answering our requestId means its names were created and deleted since: re-sent

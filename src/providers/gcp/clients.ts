@@ -12,8 +12,8 @@ import type { ZonesClient } from "@google-cloud/compute/build/src/v1/zones_clien
 import type { SubnetworksClient } from "@google-cloud/compute/build/src/v1/subnetworks_client";
 import type { RegionsClient } from "@google-cloud/compute/build/src/v1/regions_client";
 import type { DisksClient } from "@google-cloud/compute/build/src/v1/disks_client";
-import { CloudError } from "../../errors";
-import { ENDPOINT_ENV, TOKEN_ENV } from "./credentials";
+import { CloudError } from "../../errors.js";
+import { ENDPOINT_ENV, TOKEN_ENV } from "./credentials.js";
 
 const SCOPES = ["https://www.googleapis.com/auth/compute", "https://www.googleapis.com/auth/cloud-platform"];
 

@@ -2,8 +2,9 @@
 // JSON error body as `message`); a gRPC-style GoogleError (numeric `code`) is read too. Google's own retry only
 // covers reads on gRPC codes, so throttling (429 rateLimitExceeded), 5xx and dropped connections are retried here:
 // every mutating call carries a requestId, which makes its retry safe.
-import { CloudError, type CloudErrorKind, isCloudError, isUserError } from "../../errors";
-import { NO_CREDENTIALS_HELP } from "./credentials";
+import { CloudError, type CloudErrorKind, isCloudError, isUserError } from "../../errors.js";
+import { retry } from "../../wait.js";
+import { NO_CREDENTIALS_HELP } from "./credentials.js";
 
 export interface ApiFailure {
   httpStatus?: number;
@@ -71,10 +72,10 @@ export function describeFailure(err: unknown): ApiFailure {
   };
 }
 
-export const isThrottle = (f: ApiFailure) =>
+const isThrottle = (f: ApiFailure) =>
   f.httpStatus === 429 || (f.httpStatus === 403 && /rateLimitExceeded/.test(f.reason ?? ""));
 
-export function isRetryable(f: ApiFailure): boolean {
+function isRetryable(f: ApiFailure): boolean {
   return (
     isThrottle(f) ||
     f.network ||
@@ -138,27 +139,27 @@ export interface RetryPolicy {
 
 const NETWORK_ATTEMPTS = 2;
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 8, baseMs: 250, maxMs: 10_000 };
+const DEFAULT_RETRY: RetryPolicy = { attempts: 8, baseMs: 250, maxMs: 10_000 };
 
 /** Runs `call`, retrying throttling, 5xx and dropped connections with capped exponential backoff and full jitter. */
-export async function withRetry<T>(
+export function withRetry<T>(
   what: string,
   call: () => Promise<T>,
   onRetry?: (message: string) => void,
   policy: RetryPolicy = DEFAULT_RETRY,
 ): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call();
-    } catch (err) {
+  return retry(call, {
+    baseMs: policy.baseMs,
+    maxMs: policy.maxMs,
+    retryable: (err, attempt) => {
       const f = describeFailure(err);
       // A failed connection is retried once, not with the full backoff: an endpoint that cannot be reached must be
       // reported in seconds (a reset in a large launch is still survived).
       const limit = f.network ? Math.min(NETWORK_ATTEMPTS, policy.attempts) : policy.attempts;
-      if (!isRetryable(f) || attempt >= limit) throw toCloudError(err, what);
-      const delay = Math.random() * Math.min(policy.maxMs, policy.baseMs * 2 ** attempt);
-      if (isThrottle(f)) onRetry?.(`GCP is throttling requests (${what}); retrying`);
-      await new Promise((r) => setTimeout(r, delay));
-    }
-  }
+      return isRetryable(f) && attempt < limit;
+    },
+    onRetry: (err) => {
+      if (isThrottle(describeFailure(err))) onRetry?.(`GCP is throttling requests (${what}); retrying`);
+    },
+  }).catch((err) => Promise.reject(toCloudError(err, what)));
 }

@@ -1,8 +1,8 @@
 // The GCP driver: Compute Engine through @google-cloud/compute's REST transport, Application Default Credentials
 // (or a static token), and an endpoint override for tests and Compute-compatible endpoints.
 import { checkQuotas } from "./quotas.js";
-import { CloudError } from "../../errors";
-import type { Plan } from "../../plan/types";
+import { CloudError } from "../../errors.js";
+import type { Plan } from "../../plan/types.js";
 import type { ProviderTarget } from "../provider.js";
 import type {
   LaunchedNode,
@@ -13,17 +13,17 @@ import type {
   NodeResult,
   Progress,
   Provider,
-} from "../provider";
-import { act } from "./actions";
-import { clientOptions, GcpClients } from "./clients";
-import { toCloudError, withRetry } from "./errors";
-import { Launcher } from "./launch";
-import { deleteFirewalls, ensureFirewalls, observeFirewalls, remainingFirewalls } from "./network";
-import { checkNodeNames } from "./node-ownership";
-import { listDisks, listInstances, NODE_INFO_FIELDS, toNodeInfo } from "./nodes";
-import { Placement } from "./placement";
-import { setSchedulerMetadata } from "./scheduler-metadata";
-import { serialConsole } from "./console";
+} from "../provider.js";
+import { changeState } from "./lifecycle.js";
+import { clientOptions, GcpClients } from "./clients.js";
+import { toCloudError, withRetry } from "./errors.js";
+import { Launcher } from "./launch.js";
+import { deleteFirewalls, ensureFirewalls, observeFirewalls, remainingFirewalls } from "./network.js";
+import { checkNodeNames } from "./node-ownership.js";
+import { listDisks, listInstances, NODE_INFO_FIELDS, toNodeInfo } from "./nodes.js";
+import { Placement } from "./placement.js";
+import { setSchedulerMetadata } from "./scheduler-metadata.js";
+import { serialConsole } from "./console.js";
 
 export class GcpProvider implements Provider {
   readonly name = "gcp" as const;
@@ -90,19 +90,23 @@ export class GcpProvider implements Provider {
   }
 
   start(nodes: NodeInfo[], progress: Progress): Promise<NodeResult[]> {
-    return act(this.clients, this.project, this.region, "start", nodes, progress);
+    return changeState(this.clients, this.project, this.region, "start", nodes, progress);
   }
 
   stop(nodes: NodeInfo[], progress: Progress): Promise<NodeResult[]> {
-    return act(this.clients, this.project, this.region, "stop", nodes, progress);
+    return changeState(this.clients, this.project, this.region, "stop", nodes, progress);
   }
 
   terminate(nodes: NodeInfo[], progress: Progress): Promise<NodeResult[]> {
-    return act(this.clients, this.project, this.region, "terminate", nodes, progress);
+    return changeState(this.clients, this.project, this.region, "terminate", nodes, progress);
   }
 
   deleteClusterResources(cluster: string): Promise<void> {
     return deleteFirewalls(this.clients, this.project, cluster);
+  }
+
+  close(): Promise<void> {
+    return this.clients.close();
   }
 }
 

@@ -4,14 +4,15 @@
 // none of them exists anywhere (names are unique per zone only). Then the cluster's instances are polled until every
 // node is RUNNING with its external IP.
 import pLimit from "p-limit";
-import type { InstanceType } from "../../catalog/types";
-import { CloudError } from "../../errors";
-import type { Plan } from "../../plan/types";
-import type { LaunchedNode, LaunchRequest, Progress } from "../provider";
-import { BULK_CONCURRENCY, createInBulk, describeNames, type BulkContext, type Outcome, type Placed } from "./bulk";
-import type { GcpClients } from "./clients";
-import { describeFailure, toCloudError, withRetry } from "./errors";
-import { listInstances, toNodeInfo } from "./nodes";
+import type { InstanceType } from "../../catalog/types.js";
+import { CloudError } from "../../errors.js";
+import { pollUntil } from "../../wait.js";
+import type { Plan } from "../../plan/types.js";
+import type { LaunchedNode, LaunchRequest, NodeInfo, Progress } from "../provider.js";
+import { BULK_CONCURRENCY, createInBulk, describeNames, type BulkContext, type Outcome, type Placed } from "./bulk.js";
+import type { GcpClients } from "./clients.js";
+import { describeFailure, toCloudError, withRetry } from "./errors.js";
+import { listInstances, NODES_SETTLE_INTERVAL, toNodeInfo } from "./nodes.js";
 import {
   gcpWaitMs,
   isCapacityFailure,
@@ -20,9 +21,9 @@ import {
   operationOf,
   waitForOperation,
   type OperationFailure,
-} from "./operations";
-import type { Placement } from "./placement";
-import { instanceResource, lastSegment, requestIdFor } from "./resources";
+} from "./operations.js";
+import type { Placement } from "./placement.js";
+import { instanceResource, lastSegment, requestIdFor } from "./resources.js";
 
 const INSERT_CONCURRENCY = 32;
 const WAIT_CONCURRENCY = 64;
@@ -246,55 +247,61 @@ export class Launcher {
    */
   private async waitRunning(placed: Placed[]): Promise<LaunchedNode[]> {
     const relaunched = new Map<string, number>();
-    let delay = 200;
+    let nodes = new Map<string, NodeInfo>();
+    let ready: Placed[] = [];
     // A node can also never get there (a Spot VM preempted during the launch): give up after a bound, naming them.
-    const deadline = Date.now() + gcpWaitMs();
-    for (;;) {
-      const nodes = new Map(
-        (await listInstances(this.clients, this.project, this.region, this.plan.cluster)).map((i) => [
-          String(i.name),
-          toNodeInfo(i),
-        ]),
-      );
-      const ready = placed.filter((p) => {
-        const n = nodes.get(p.req.name);
-        return n?.state === "running" && n.publicIp;
-      });
-      this.progress.update(ready.length, placed.length, "running");
-      if (ready.length === placed.length) {
-        return placed.map((p) => ({ ...nodes.get(p.req.name)!, fallback: p.fallback }));
-      }
-      if (Date.now() > deadline) {
-        const late = placed
-          .filter((p) => !ready.includes(p))
-          .map((p) => `${p.req.name} (${nodes.get(p.req.name)?.state ?? "missing"})`);
-        throw new CloudError(
-          `Gave up after ${gcpWaitMs() / 1000} s (CLOUDLAUNCH_GCP_WAIT_S) waiting for ${late.join(", ")} to run with an external IP; run up again to converge.`,
-          "other",
+    return pollUntil(
+      async (round) => {
+        // The nodes found missing last round are sent again first: nothing is launched once the bound has passed.
+        const missing = placed.filter((p) => round > 0 && !nodes.has(p.req.name));
+        const gaveUp = missing.filter((p) => (relaunched.get(p.req.name) ?? 0) >= RELAUNCHES);
+        if (gaveUp.length) {
+          throw new CloudError(
+            `Instances ${gaveUp.map((p) => p.req.name).join(", ")} disappeared while launching.`,
+            "other",
+          );
+        }
+        if (missing.length) {
+          this.total += missing.length;
+          const again = await Promise.all(
+            batches(missing.map((p) => p.req)).map((batch) => {
+              const attempt = 1 + Math.max(...batch.map((r) => relaunched.get(r.name) ?? 0));
+              for (const r of batch) relaunched.set(r.name, attempt);
+              return this.place(batch, attempt);
+            }),
+          );
+          const byName = new Map(again.flat().map((p) => [p.req.name, p]));
+          placed = placed.map((p) => byName.get(p.req.name) ?? p);
+        }
+        nodes = new Map(
+          (await listInstances(this.clients, this.project, this.region, this.plan.cluster)).map((i) => [
+            String(i.name),
+            toNodeInfo(i),
+          ]),
         );
-      }
-      const missing = placed.filter((p) => !nodes.has(p.req.name));
-      const gaveUp = missing.filter((p) => (relaunched.get(p.req.name) ?? 0) >= RELAUNCHES);
-      if (gaveUp.length) {
-        throw new CloudError(
-          `Instances ${gaveUp.map((p) => p.req.name).join(", ")} disappeared while launching.`,
-          "other",
-        );
-      }
-      if (missing.length) {
-        this.total += missing.length;
-        const again = await Promise.all(
-          batches(missing.map((p) => p.req)).map((batch) => {
-            const attempt = 1 + Math.max(...batch.map((r) => relaunched.get(r.name) ?? 0));
-            for (const r of batch) relaunched.set(r.name, attempt);
-            return this.place(batch, attempt);
-          }),
-        );
-        const byName = new Map(again.flat().map((p) => [p.req.name, p]));
-        placed = placed.map((p) => byName.get(p.req.name) ?? p);
-      }
-      await new Promise((r) => setTimeout(r, delay));
-      delay = Math.min(delay * 1.5, 2000);
-    }
+        ready = placed.filter((p) => {
+          const n = nodes.get(p.req.name);
+          return n?.state === "running" && n.publicIp;
+        });
+        this.progress.update(ready.length, placed.length, "running");
+        if (ready.length === placed.length) {
+          return placed.map((p) => ({ ...nodes.get(p.req.name)!, fallback: p.fallback }));
+        }
+        return undefined;
+      },
+      {
+        intervalMs: NODES_SETTLE_INTERVAL,
+        timeoutMs: gcpWaitMs(),
+        onTimeout: () => {
+          const late = placed
+            .filter((p) => !ready.includes(p))
+            .map((p) => `${p.req.name} (${nodes.get(p.req.name)?.state ?? "missing"})`);
+          throw new CloudError(
+            `Gave up after ${gcpWaitMs() / 1000} s (CLOUDLAUNCH_GCP_WAIT_S) waiting for ${late.join(", ")} to run with an external IP; run up again to converge.`,
+            "other",
+          );
+        },
+      },
+    );
   }
 }

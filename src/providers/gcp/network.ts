@@ -1,17 +1,17 @@
 // The cluster's firewall rules on the subnetwork's network: Dask and SSH from the allowed CIDRs to the cluster's
 // network tag, and all traffic between the cluster's nodes. Firewalls take no labels in Compute, so they are
 // found by name and target tag. https://cloud.google.com/compute/docs/reference/rest/v1/firewalls
-import type { Plan } from "../../plan/types";
-import type { GcpClients } from "./clients";
-import { describeFailure, toCloudError, withRetry } from "./errors";
-import { operationFailure, operationOf, waitForOperation, type Operation } from "./operations";
-import type { Placement } from "./placement";
-import { firewallNames, networkTag, requestIdFor } from "./resources";
+import type { Plan } from "../../plan/types.js";
+import type { GcpClients } from "./clients.js";
+import { describeFailure, toCloudError, withRetry } from "./errors.js";
+import { operationFailure, operationOf, waitForOperation, type Operation } from "./operations.js";
+import type { Placement } from "./placement.js";
+import { firewallNames, networkTag, requestIdFor } from "./resources.js";
 import type { protos } from "@google-cloud/compute";
-import { CloudError } from "../../errors";
-import { foreignResource } from "../ownership";
+import { CloudError } from "../../errors.js";
+import { foreignResource } from "../ownership.js";
 
-export function firewallRules(plan: Plan, network: string) {
+function firewallRules(plan: Plan, network: string) {
   const tag = networkTag(plan.cluster);
   const [dask, internal] = firewallNames(plan.cluster);
   const description = ownershipMark(plan.cluster);

@@ -1,10 +1,10 @@
 // Instance names are the node names and unique per zone: before launching, a node name held in the region by an
 // instance without this cluster's labels stops `up` (an insert would answer 409 and the node would never appear).
-import type { Plan } from "../../plan/types";
-import { CLUSTER_TAG, OWNER_TAG } from "../provider";
-import { foreignResource, ownedBy } from "../ownership";
-import type { GcpClients } from "./clients";
-import { withRetry } from "./errors";
+import type { Plan } from "../../plan/types.js";
+import { CLUSTER_TAG, OWNER_TAG } from "../provider.js";
+import { foreignResource, ownedBy } from "../ownership.js";
+import type { GcpClients } from "./clients.js";
+import { withRetry } from "./errors.js";
 
 export async function checkNodeNames(clients: GcpClients, project: string, region: string, plan: Plan): Promise<void> {
   const creating = new Set(plan.nodes.filter((n) => n.action === "create").map((n) => n.name));

@@ -1,13 +1,16 @@
 // Reading cloudlaunch's instances back: label-filtered aggregatedList (every zone in one paginated listing), and
 // the translation of a Compute instance into a NodeInfo.
 import type { protos } from "@google-cloud/compute";
-import type { RoleName } from "../../spec/schema";
-import { CLUSTER_TAG, NODE_TAG, OWNER_TAG, ROLE_TAG, type NodeInfo, type NodeState } from "../provider";
-import type { GcpClients } from "./clients";
-import { withRetry } from "./errors";
-import { lastSegment, labelValue } from "./resources";
+import type { RoleName } from "../../spec/schema.js";
+import { CLUSTER_TAG, NODE_TAG, OWNER_TAG, ROLE_TAG, type NodeInfo, type NodeState } from "../provider.js";
+import type { GcpClients } from "./clients.js";
+import { withRetry } from "./errors.js";
+import { lastSegment, labelValue } from "./resources.js";
 
 export type Instance = protos.google.cloud.compute.v1.IInstance;
+
+/** How often instances are listed while nodes get to RUNNING: soon at first, then every 2 s. */
+export const NODES_SETTLE_INTERVAL = { initialMs: 200, factor: 1.5, maxMs: 2000 };
 
 const STATES: Record<string, NodeState> = {
   PROVISIONING: "pending",
@@ -50,7 +53,7 @@ export const NODE_INFO_FIELDS =
   "items/*/warning,nextPageToken,unreachables";
 
 /** The filter expression selecting cloudlaunch's instances (and disks), optionally of one cluster. */
-export function ownershipFilter(cluster?: string): string {
+function ownershipFilter(cluster?: string): string {
   const owner = `labels.${OWNER_TAG} = "true"`;
   return cluster ? `(${owner}) AND (labels.${CLUSTER_TAG} = "${labelValue(cluster)}")` : owner;
 }

@@ -3,9 +3,10 @@
 // for up to two minutes and may return before DONE, hence the loop.
 // https://cloud.google.com/compute/docs/reference/rest/v1/zoneOperations/wait
 import type { protos } from "@google-cloud/compute";
-import { CloudError } from "../../errors";
-import type { GcpClients } from "./clients";
-import { withRetry } from "./errors";
+import { CloudError } from "../../errors.js";
+import type { GcpClients } from "./clients.js";
+import { pollUntil } from "../../wait.js";
+import { withRetry } from "./errors.js";
 
 export type Operation = protos.google.cloud.compute.v1.IOperation;
 
@@ -23,33 +24,33 @@ export async function waitForOperation(
   op: Operation,
   zone?: string,
 ): Promise<Operation> {
-  let current = op;
-  const deadline = Date.now() + gcpWaitMs();
-  while (current.status !== "DONE") {
-    const operation = String(op.name);
-    if (Date.now() > deadline) {
-      const target = String(op.targetLink ?? "")
-        .split("/")
-        .pop();
-      throw new CloudError(
-        `Gave up after ${gcpWaitMs() / 1000} s (CLOUDLAUNCH_GCP_WAIT_S) waiting for ${op.operationType ?? "operation"} of ${target || operation}; ` +
-          "it may still finish: run the command again to converge.",
-        "other",
-      );
-    }
-    current = zone
-      ? (
-          await withRetry(`wait for operation ${operation}`, () =>
-            clients.zoneOperations.wait({ project, zone, operation }),
-          )
-        )[0]
-      : (
-          await withRetry(`wait for operation ${operation}`, () =>
-            clients.globalOperations.wait({ project, operation }),
-          )
-        )[0];
-  }
-  return current;
+  if (op.status === "DONE") return op;
+  const operation = String(op.name);
+  const wait = () =>
+    zone
+      ? withRetry(`wait for operation ${operation}`, () => clients.zoneOperations.wait({ project, zone, operation }))
+      : withRetry(`wait for operation ${operation}`, () => clients.globalOperations.wait({ project, operation }));
+  // No sleep between rounds: each wait blocks server-side.
+  return pollUntil(
+    async () => {
+      const [current] = await wait();
+      return current.status === "DONE" ? current : undefined;
+    },
+    {
+      intervalMs: 0,
+      timeoutMs: gcpWaitMs(),
+      onTimeout: () => {
+        const target = String(op.targetLink ?? "")
+          .split("/")
+          .pop();
+        throw new CloudError(
+          `Gave up after ${gcpWaitMs() / 1000} s (CLOUDLAUNCH_GCP_WAIT_S) waiting for ${op.operationType ?? "operation"} of ${target || operation}; ` +
+            "it may still finish: run the command again to converge.",
+          "other",
+        );
+      },
+    },
+  );
 }
 
 export interface OperationFailure {

@@ -1,10 +1,10 @@
 // Read-only lookups a launch needs, each made once per command and cached: the region's zones, whether a zone
 // offers a machine type, the newest image of a family, and the subnetwork with its network.
-import type { ClusterSpec } from "../../spec/schema";
-import { CloudError } from "../../errors";
-import type { GcpClients } from "./clients";
-import { describeFailure, withRetry } from "./errors";
-import { IMAGE_PROJECT, sourceImageFor, subnetworkRef } from "./resources";
+import type { ClusterSpec } from "../../spec/schema.js";
+import { CloudError } from "../../errors.js";
+import type { GcpClients } from "./clients.js";
+import { describeFailure, withRetry } from "./errors.js";
+import { IMAGE_PROJECT, sourceImageFor, subnetworkRef } from "./resources.js";
 
 export interface Subnetwork {
   selfLink: string;

@@ -13,7 +13,7 @@ interface RegionQuota {
   usage?: number | null;
 }
 
-export const seriesQuota = (machineType: string) => `${machineType.split("-")[0].toUpperCase()}_CPUS`;
+const seriesQuota = (machineType: string) => `${machineType.split("-")[0].toUpperCase()}_CPUS`;
 
 export function checkQuotas(project: string, plan: Plan, quotas: RegionQuota[]): void {
   const byMetric = new Map(quotas.filter((q) => q.metric).map((q) => [q.metric!, q]));

@@ -1,14 +1,15 @@
 // How cloudlaunch names and labels its Compute resources, and the instance resource it inserts.
 // Label rules: https://cloud.google.com/compute/docs/labeling-resources#requirements
-import { createHash } from "node:crypto";
-import type { ClusterSpec, RoleName } from "../../spec/schema";
-import { publicKeyLine } from "../../spec/ssh-key";
-import { CLUSTER_TAG, NODE_TAG, OWNER_TAG, ROLE_TAG, type LaunchRequest } from "../provider";
+import { v5 as uuidV5 } from "uuid";
+import type { ClusterSpec, RoleName } from "../../spec/schema.js";
+import { specDurationSeconds } from "../../spec/duration.js";
+import { publicKeyLine } from "../../spec/ssh-key.js";
+import { CLUSTER_TAG, NODE_TAG, OWNER_TAG, ROLE_TAG, type LaunchRequest } from "../provider.js";
 
 export const IMAGE_PROJECT = "ubuntu-os-cloud";
 
 /** Keys: lowercase letters, digits, '_' and '-', starting with a letter; keys and values at most 63 characters. */
-export function labelKey(key: string): string {
+function labelKey(key: string): string {
   const k = key.toLowerCase().replace(/[^a-z0-9_-]/g, "_");
   return (/^[a-z]/.test(k) ? k : `t_${k}`).slice(0, 63);
 }
@@ -20,7 +21,7 @@ export function labelValue(value: string): string {
     .slice(0, 63);
 }
 
-export function nodeLabels(cluster: string, role: RoleName, node: string, userTags: Record<string, string> = {}) {
+function nodeLabels(cluster: string, role: RoleName, node: string, userTags: Record<string, string> = {}) {
   const labels: Record<string, string> = {};
   for (const [k, v] of Object.entries(userTags)) labels[labelKey(k)] = labelValue(v);
   return {
@@ -37,10 +38,15 @@ export const networkTag = (cluster: string) => `cloudlaunch-${cluster}`;
 export const firewallNames = (cluster: string) =>
   [`cloudlaunch-${cluster}-dask`, `cloudlaunch-${cluster}-internal`] as const;
 
-/** A UUID derived from its parts: the same node launched again sends the same requestId, so Compute acts once. */
+/** The namespace of cloudlaunch's requestIds: uuid v5 of "cloudlaunch/gcp/requestId" in the URL namespace. */
+const REQUEST_ID_NAMESPACE = "0a6dea1c-7189-5f66-ba9e-7f4f5e44fceb";
+
+/**
+ * A name-based (version 5) UUID of its parts: the same node launched again in the same attempt sends the same
+ * requestId, so Compute acts once (see src/apply/attempt.ts).
+ */
 export function requestIdFor(...parts: string[]): string {
-  const h = createHash("sha256").update(parts.join("\0")).digest("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return uuidV5(parts.join("\0"), REQUEST_ID_NAMESPACE);
 }
 
 /** Image alias → the Ubuntu LTS family for the arch; anything else is taken as an image path or URL. */
@@ -54,17 +60,11 @@ export function sourceImageFor(image: string | undefined, arch: "x86_64" | "arm6
   return family ? `projects/${IMAGE_PROJECT}/global/images/family/${family}` : alias;
 }
 
-/** `8h` → seconds, for scheduling.maxRunDuration. */
-export function lifetimeSeconds(maxLifetime: string | undefined): number | undefined {
-  const m = /^(\d+)([mhd])$/.exec(maxLifetime ?? "");
-  return m ? Number(m[1]) * { m: 60, h: 3600, d: 86400 }[m[2] as "m" | "h" | "d"] : undefined;
-}
-
 /**
  * `ssh-keys` metadata ("user:key") from spec.ssh.public_key_file: validated as one public key (validation refused a
  * missing file or a private key already; this throws rather than send anything else into metadata).
  */
-export function sshKeysItem(spec: ClusterSpec): { key: string; value: string } | undefined {
+function sshKeysItem(spec: ClusterSpec): { key: string; value: string } | undefined {
   const key = publicKeyLine(spec);
   return key ? { key: "ssh-keys", value: `${spec.ssh?.user ?? "ubuntu"}:${key}` } : undefined;
 }
@@ -92,7 +92,7 @@ export interface NodeIdentity {
 function instanceBody(spec: ClusterSpec, cluster: string, node: NodeIdentity, target: InstanceTarget) {
   const labels: Record<string, string> = nodeLabels(cluster, node.role, node.name ?? "", spec.tags);
   if (!node.name) delete labels[NODE_TAG];
-  const lifetime = lifetimeSeconds(spec.max_lifetime);
+  const lifetime = spec.max_lifetime ? specDurationSeconds("max_lifetime", spec.max_lifetime) : undefined;
   const scheduling: Record<string, unknown> = {};
   if (node.spot)
     Object.assign(scheduling, {
@@ -142,12 +142,12 @@ export const COMPUTE_SCOPE = "https://www.googleapis.com/auth/compute";
  * account unless the request names one; "default" is the project's Compute Engine default service account.
  * https://cloud.google.com/compute/docs/access/service-accounts#default_service_account
  */
-export function idleServiceAccount(spec: ClusterSpec): { email: string; scopes: string[] } | undefined {
+function idleServiceAccount(spec: ClusterSpec): { email: string; scopes: string[] } | undefined {
   if (!spec.idle_timeout) return undefined;
   return { email: spec.gcp?.service_account ?? "default", scopes: [COMPUTE_SCOPE] };
 }
 
-export const userDataFor = (req: LaunchRequest, machineType: string) =>
+const userDataFor = (req: LaunchRequest, machineType: string) =>
   req.userData(req.candidates.find((c) => c.type === machineType) ?? req.candidates[0]);
 
 export function instanceResource(spec: ClusterSpec, cluster: string, req: LaunchRequest, target: InstanceTarget) {
@@ -169,7 +169,7 @@ export function instanceProperties(spec: ClusterSpec, cluster: string, req: Laun
 // M4, A4) take only Hyperdisk: https://cloud.google.com/compute/docs/disks/hyperdisks#machine-type-support
 const HYPERDISK_ONLY = /^(n4|n4a|c4|c4a|c4d|x4|m4|a4|a4x)-/;
 
-export function bootDiskType(machineType: string): string {
+function bootDiskType(machineType: string): string {
   return HYPERDISK_ONLY.test(machineType) ? "hyperdisk-balanced" : "pd-balanced";
 }
 

@@ -3,11 +3,11 @@
 // current fingerprint (a stale one is refused with 412 conditionNotMet, and the read-modify-write is retried):
 // https://cloud.google.com/compute/docs/reference/rest/v1/instances/setMetadata
 import pLimit from "p-limit";
-import { CloudError } from "../../errors";
-import { SCHEDULER_IP_KEY, type NodeInfo } from "../provider";
-import type { GcpClients } from "./clients";
-import { describeFailure, withRetry } from "./errors";
-import { operationFailure, operationOf, waitForOperation } from "./operations";
+import { CloudError } from "../../errors.js";
+import { SCHEDULER_IP_KEY, type NodeInfo } from "../provider.js";
+import type { GcpClients } from "./clients.js";
+import { describeFailure, withRetry } from "./errors.js";
+import { operationFailure, operationOf, waitForOperation } from "./operations.js";
 
 const CONCURRENCY = 16;
 const STALE_FINGERPRINT_RETRIES = 3;

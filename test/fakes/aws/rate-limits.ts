@@ -3,7 +3,7 @@
 // instance. Both must hold enough tokens or the call fails with RequestLimitExceeded.
 // Reference: https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html
 // ("Request token bucket sizes and refill rates", "Resource token bucket sizes and refill rates").
-import { TokenBucket, type BucketSize } from "../common.js";
+import { type BucketSize, TokenBucket } from "../../../src/token-bucket.js";
 
 const NON_MUTATING: BucketSize = { capacity: 100, refillPerSecond: 20 };
 /** Describe calls of these actions without a filter and without pagination draw from a smaller bucket. */

@@ -8,7 +8,7 @@
 //   (list, list all) 900 + 300/min, Get Operation 15,000 + 5,000/min. (The per-VM resource-level buckets — 12 + 4/min
 //   for a PUT — are not modelled: the driver sends one PUT per VM.)
 //   https://learn.microsoft.com/azure/virtual-machines/compute-throttling-limits
-import { TokenBucket, type BucketSize } from "../common.js";
+import { type BucketSize, TokenBucket } from "../../../src/token-bucket.js";
 import { ArmError } from "./wire.js";
 
 type ArmCategory = "reads" | "writes" | "deletes";

@@ -1,24 +1,25 @@
-// stop / start / terminate, node by node: each node's call and operation is awaited with bounded concurrency, and
+// start / stop / terminate, node by node: each node's call and operation is awaited with bounded concurrency, and
 // every node gets its own result; a node that is gone or in the wrong state is reported, the others proceed.
 import pLimit from "p-limit";
-import { decide } from "../../apply/lifecycle-table";
-import { CloudError } from "../../errors";
-import type { NodeInfo, NodeResult, Progress } from "../provider";
-import type { GcpClients } from "./clients";
-import { describeFailure, toCloudError, withRetry } from "./errors";
-import { listInstances, NODE_INFO_FIELDS, toNodeInfo } from "./nodes";
-import { operationFailure, operationOf, waitForOperation } from "./operations";
+import { decide } from "../../apply/lifecycle-table.js";
+import { CloudError } from "../../errors.js";
+import { pollUntil } from "../../wait.js";
+import type { NodeInfo, NodeResult, Progress } from "../provider.js";
+import type { GcpClients } from "./clients.js";
+import { describeFailure, toCloudError, withRetry } from "./errors.js";
+import { listInstances, NODE_INFO_FIELDS, NODES_SETTLE_INTERVAL, toNodeInfo } from "./nodes.js";
+import { operationFailure, operationOf, waitForOperation } from "./operations.js";
 
-export type Action = "start" | "stop" | "terminate";
+export type Verb = "start" | "stop" | "terminate";
 
-const PAST: Record<Action, string> = { start: "started", stop: "stopped", terminate: "terminated" };
+const PAST: Record<Verb, string> = { start: "started", stop: "stopped", terminate: "terminated" };
 const CONCURRENCY = 32;
 
-export async function act(
+export async function changeState(
   clients: GcpClients,
   project: string,
   region: string,
-  action: Action,
+  verb: Verb,
   nodes: NodeInfo[],
   progress: Progress,
 ): Promise<NodeResult[]> {
@@ -30,50 +31,50 @@ export async function act(
     nodes.map((given) =>
       limit(async (): Promise<NodeResult> => {
         const node = now.get(given.id);
-        if (!node) return gone(given, action);
-        const d = decide(action, node);
+        if (!node) return gone(given, verb);
+        const d = decide(verb, node);
         if (!d.act) return { name: node.name, ok: d.ok, message: d.message, node };
         const request = { project, zone: String(node.zone), instance: node.id };
-        const what = `${action} ${node.name}`;
+        const what = `${verb} ${node.name}`;
         try {
           const op = await withRetry(
             what,
             async () =>
               operationOf(
-                action === "start"
+                verb === "start"
                   ? await clients.instances.start(request)
-                  : action === "stop"
+                  : verb === "stop"
                     ? await clients.instances.stop(request)
                     : await clients.instances.delete(request),
               ),
             (m) => progress.note(m),
           );
           const failure = operationFailure(await waitForOperation(clients, project, op, request.zone));
-          progress.update(++done, nodes.length, PAST[action]);
+          progress.update(++done, nodes.length, PAST[verb]);
           if (failure) return { name: node.name, ok: false, message: `${failure.code}: ${failure.message}`, node };
-          return { name: node.name, ok: true, message: PAST[action], node };
+          return { name: node.name, ok: true, message: PAST[verb], node };
         } catch (err) {
           const notFound =
             err instanceof CloudError ? err.kind === "not-found" : describeFailure(err).httpStatus === 404;
-          if (notFound) return { ...gone(node, action), node };
+          if (notFound) return { ...gone(node, verb), node };
           return { name: node.name, ok: false, message: toCloudError(err, what).message, node };
         }
       }),
     ),
   );
-  if (action === "start") return withNewAddresses(clients, project, region, results, progress);
+  if (verb === "start") return withNewAddresses(clients, project, region, results, progress);
   // Each acted-on node as it is now: stopped without its ephemeral address, or deleted.
   const after = await listedNow(clients, project, region, nodes);
   return results.map((r, i) =>
-    r.ok && r.message === PAST[action]
+    r.ok && r.message === PAST[verb]
       ? { ...r, node: after.get(nodes[i].id) ?? { ...r.node!, state: "terminated", publicIp: undefined } }
       : r,
   );
 }
 
 /** A node Compute no longer lists: terminate has nothing left to do; stop and start have nothing to act on. */
-function gone(node: NodeInfo, action: Action): NodeResult {
-  return action === "terminate"
+function gone(node: NodeInfo, verb: Verb): NodeResult {
+  return verb === "terminate"
     ? { name: node.name, ok: true, message: "already terminated" }
     : { name: node.name, ok: false, message: "not found" };
 }
@@ -97,20 +98,20 @@ async function withNewAddresses(
   const started = results.filter((r) => r.ok);
   if (started.length === 0) return results;
   const cluster = started[0].node?.cluster;
-  let delay = 200;
-  for (;;) {
-    const live = new Map(
-      (await listInstances(clients, project, region, cluster)).map((i) => [String(i.name), toNodeInfo(i)]),
-    );
-    const ready = started.filter((r) => {
-      const n = live.get(String(r.node?.id));
-      return n?.state === "running" && n.publicIp;
-    });
-    progress.update(ready.length, started.length, "running");
-    if (ready.length === started.length) {
-      return results.map((r) => (r.ok ? { ...r, node: live.get(String(r.node?.id)) } : r));
-    }
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 1.5, 2000);
-  }
+  return pollUntil(
+    async () => {
+      const live = new Map(
+        (await listInstances(clients, project, region, cluster)).map((i) => [String(i.name), toNodeInfo(i)]),
+      );
+      const ready = started.filter((r) => {
+        const n = live.get(String(r.node?.id));
+        return n?.state === "running" && n.publicIp;
+      });
+      progress.update(ready.length, started.length, "running");
+      if (ready.length === started.length) {
+        return results.map((r) => (r.ok ? { ...r, node: live.get(String(r.node?.id)) } : r));
+      }
+    },
+    { intervalMs: NODES_SETTLE_INTERVAL },
+  );
 }
