@@ -1,6 +1,7 @@
-// listNodes asks Compute for a partial response (X-Goog-FieldMask, NODE_INFO_FIELDS): what it returns must equal
-// the nodes read from the full listing, so a field toNodeInfo starts reading fails here until the mask names it.
-// Through the real SDK against the fake, which answers partial responses as documented (test/fakes/gcp/field-mask.ts).
+// listNodes asks Compute for a partial response (`fields`, NODE_INFO_FIELDS) through the discovery-based client
+// (@googleapis/compute): what it returns must equal the nodes read from the full listing by @google-cloud/compute, so
+// a field toNodeInfo starts reading fails here until the mask names it, and the two clients must read alike.
+// Through the real SDKs against the fake, which answers partial responses as documented (test/fakes/gcp/field-mask.ts).
 import type { InstanceType } from "../../src/catalog/types";
 import type { Plan, RoleChoice } from "../../src/plan/types";
 import type { ClusterSpec } from "../../src/spec/schema";

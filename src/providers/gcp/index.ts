@@ -20,7 +20,7 @@ import { toCloudError, withRetry } from "./errors";
 import { Launcher } from "./launch";
 import { deleteFirewalls, ensureFirewalls, observeFirewalls, remainingFirewalls } from "./network";
 import { checkNodeNames } from "./node-ownership";
-import { listDisks, listInstances, NODE_INFO_FIELDS, toNodeInfo } from "./nodes";
+import { listDisks, listInstances, listNodeInstances, toNodeInfo } from "./nodes";
 import { Placement } from "./placement";
 import { setSchedulerMetadata } from "./scheduler-metadata";
 import { serialConsole } from "./console";
@@ -38,7 +38,7 @@ export class GcpProvider implements Provider {
   }
 
   async listNodes(cluster?: string): Promise<NodeInfo[]> {
-    return (await listInstances(this.clients, this.project, this.region, cluster, NODE_INFO_FIELDS)).map(toNodeInfo);
+    return (await listNodeInstances(this.clients, this.project, this.region, cluster)).map(toNodeInfo);
   }
 
   /** Project and region (with its quotas), subnetwork, image, and a zone offering each planned type. */
