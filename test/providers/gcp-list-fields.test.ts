@@ -101,6 +101,25 @@ describe("GCP listNodes with a partial response", () => {
     await clients.close();
   });
 
+  it("survives throttling and names a failure as the other clients' errors do", async () => {
+    const gcp = await createProvider(
+      { provider: "gcp", region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string } },
+      fake.env,
+    );
+    fake.inject({ kind: "throttle", action: "compute.instances.aggregatedList", times: 2 });
+    expect(await gcp.listNodes("fm")).toHaveLength(4);
+    const throttled = fake.calls.filter((c) => c.action === "compute.instances.aggregatedList" && c.throttled);
+    expect(throttled.length).toBeGreaterThanOrEqual(2);
+    const missing = await createProvider(
+      { provider: "gcp", region: fake.spec.region, gcp: { project: "nope" } },
+      fake.env,
+    );
+    await expect(missing.listNodes("fm")).rejects.toMatchObject({
+      kind: "not-found",
+      message: expect.stringMatching(/^Not found while trying to list instances: .*nope/),
+    });
+  });
+
   it("the fake keeps only the selected fields, in maps and arrays", () => {
     const listing = {
       kind: "compute#instanceAggregatedList",
