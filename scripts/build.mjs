@@ -28,6 +28,7 @@ const LAZY = {
   "src/providers/aws/index.ts": "provider-aws.js",
   "src/providers/aws/service-quotas.ts": "aws-quotas.js",
   "src/providers/gcp/index.ts": "provider-gcp.js",
+  "src/providers/gcp/sdk-discovery.ts": "gcp-discovery.js",
   "src/providers/azure/index.ts": "provider-azure.js",
   "src/providers/azure/sdk-compute.ts": "azure-compute.js",
   "src/providers/azure/sdk-network.ts": "azure-network.js",

@@ -1,6 +1,7 @@
-// listNodes asks Compute for a partial response (X-Goog-FieldMask, NODE_INFO_FIELDS): what it returns must equal
-// the nodes read from the full listing, so a field toNodeInfo starts reading fails here until the mask names it.
-// Through the real SDK against the fake, which answers partial responses as documented (test/fakes/gcp/field-mask.ts).
+// listNodes asks Compute for a partial response (`fields`, NODE_INFO_FIELDS) through the discovery-based client
+// (@googleapis/compute): what it returns must equal the nodes read from the full listing by @google-cloud/compute, so
+// a field toNodeInfo starts reading fails here until the mask names it, and the two clients must read alike.
+// Through the real SDKs against the fake, which answers partial responses as documented (test/fakes/gcp/field-mask.ts).
 import type { InstanceType } from "../../src/catalog/types";
 import type { Plan, RoleChoice } from "../../src/plan/types";
 import type { ClusterSpec } from "../../src/spec/schema";
@@ -98,6 +99,25 @@ describe("GCP listNodes with a partial response", () => {
       expect(masked).toEqual(full);
     }
     await clients.close();
+  });
+
+  it("survives throttling and names a failure as the other clients' errors do", async () => {
+    const gcp = await createProvider(
+      { provider: "gcp", region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string } },
+      fake.env,
+    );
+    fake.inject({ kind: "throttle", action: "compute.instances.aggregatedList", times: 2 });
+    expect(await gcp.listNodes("fm")).toHaveLength(4);
+    const throttled = fake.calls.filter((c) => c.action === "compute.instances.aggregatedList" && c.throttled);
+    expect(throttled.length).toBeGreaterThanOrEqual(2);
+    const missing = await createProvider(
+      { provider: "gcp", region: fake.spec.region, gcp: { project: "nope" } },
+      fake.env,
+    );
+    await expect(missing.listNodes("fm")).rejects.toMatchObject({
+      kind: "not-found",
+      message: expect.stringMatching(/^Not found while trying to list instances: .*nope/),
+    });
   });
 
   it("the fake keeps only the selected fields, in maps and arrays", () => {

@@ -11,6 +11,7 @@ import type { ProviderTarget } from "../provider.js";
 import { WritePacer } from "./write-pacer.js";
 import { failFastWhenUnreachable } from "./unreachable.js";
 import { CONCURRENCY_ENV, ENDPOINT_ENV, POLL_INTERVAL_ENV, TOKEN_ENV } from "./credentials.js";
+import { createArmJson, type ArmJson } from "./arm-json.js";
 
 interface AzureSettings {
   subscriptionId: string;
@@ -29,6 +30,8 @@ export interface AzureClients {
   compute: ComputeManagementClient;
   network: NetworkManagementClient;
   resources: ResourceManagementClient;
+  /** Lists read as JSON, for listings that grow with the cluster (arm-json.ts). */
+  arm: ArmJson;
   /** Shared by the three clients: Resource Manager counts writes per subscription, whatever the provider. */
   writes: WritePacer;
 }
@@ -70,17 +73,21 @@ export async function createClients(
   const writes = new WritePacer();
   // Resource Manager's pacer sees every answer of every client; the Compute and Network SDKs are separate bundles,
   // each required and built when a command first uses it.
-  const paced = <T extends { pipeline: ComputeManagementClient["pipeline"] }>(client: T): T => {
+  const paced = <T extends { pipeline: Pick<ComputeManagementClient["pipeline"], "addPolicy"> }>(client: T): T => {
     client.pipeline.addPolicy(writes.policy());
     client.pipeline.addPolicy(failFastWhenUnreachable(), { afterPhase: "Retry" });
     return client;
   };
   let compute: ComputeManagementClient | undefined;
   let network: NetworkManagementClient | undefined;
+  let arm: ArmJson | undefined;
   return {
     settings,
     writes,
     resources: paced(new ResourceManagementClient(credential, settings.subscriptionId, options)),
+    get arm() {
+      return (arm ??= paced(createArmJson(credential, settings.subscriptionId, options)));
+    },
     get compute() {
       const { ComputeManagementClient } = require("./sdk-compute.js") as typeof import("./sdk-compute.js");
       return (compute ??= paced(new ComputeManagementClient(credential, settings.subscriptionId, options)));

@@ -1,11 +1,22 @@
 // listNodes in a few paged calls whatever the cluster size: the VMs of the group (model + tags), their power states
 // from the subscription-wide list with statusOnly=true, and the group's NICs and public IPs for the addresses.
-// (The per-group VM list only expands instanceView with a scale-set $filter, hence statusOnly.) One cluster's
-// listing first asks Resource Manager, by tag, whether the cluster has a VM at all: a cluster that does not exist
-// costs that one call, not every VM, NIC and address of the group and the subscription.
-import type { InstanceViewStatus, VirtualMachine } from "@azure/arm-compute";
+// Resource Manager offers power states in bulk only there: the group's VM list expands instanceView only with a
+// scale-set $filter, and the alternative, one instanceView GET per VM, costs a call per node.
+// https://learn.microsoft.com/rest/api/compute/virtual-machines/list-all (statusOnly) and .../virtual-machines/list
+// One cluster's listing first asks Resource Manager, by tag, whether the cluster has a VM at all: a cluster that does
+// not exist costs that one call, not every VM, NIC and address of the group and the subscription. The lists are read
+// as JSON (arm-json.ts), not through the generated models.
 import type { RoleName } from "../../spec/schema.js";
 import { CLUSTER_TAG, NODE_TAG, OWNER_TAG, ROLE_TAG, type NodeInfo, type NodeState } from "../provider.js";
+import {
+  armList,
+  COMPUTE_API,
+  NETWORK_API,
+  type NicJson,
+  type PublicIpJson,
+  type StatusJson,
+  type VmJson,
+} from "./arm-json.js";
 import type { AzureClients } from "./clients.js";
 import { isNotFound, toCloudError } from "./errors.js";
 
@@ -57,21 +68,19 @@ export async function vmProgress(c: AzureClients, cluster: string): Promise<Map<
   const [vms, statuses] = await Promise.all([clusterVms(c, c.settings.resourceGroup, cluster), powerStatuses(c)]);
   const out = new Map<string, VmProgress>();
   for (const vm of vms) {
-    out.set(lower(vm.name), {
-      provisioningState: vm.provisioningState,
-      state: nodeState(vm.provisioningState, statuses.get(lower(vm.id))),
-    });
+    const provisioningState = vm.properties?.provisioningState;
+    out.set(lower(vm.name), { provisioningState, state: nodeState(provisioningState, statuses.get(lower(vm.id))) });
   }
   return out;
 }
 
-async function clusterVms(
-  c: AzureClients,
-  rg: string | undefined,
-  cluster: string | undefined,
-): Promise<VirtualMachine[]> {
-  const vms: VirtualMachine[] = [];
-  for await (const vm of rg ? c.compute.virtualMachines.list(rg) : c.compute.virtualMachines.listAll()) {
+/** The group's path under the subscription (the whole subscription's when no group is given). */
+const scope = (rg: string | undefined) => (rg ? `/resourceGroups/${encodeURIComponent(rg)}` : "");
+
+async function clusterVms(c: AzureClients, rg: string | undefined, cluster: string | undefined): Promise<VmJson[]> {
+  const vms: VmJson[] = [];
+  const path = `${scope(rg)}/providers/Microsoft.Compute/virtualMachines`;
+  for await (const vm of armList<VmJson>(c.arm, path, COMPUTE_API)) {
     const tags = vm.tags ?? {};
     if (tags[OWNER_TAG] !== "true" || !tags[CLUSTER_TAG]) continue;
     if (cluster !== undefined && tags[CLUSTER_TAG] !== cluster) continue;
@@ -81,11 +90,12 @@ async function clusterVms(
   return vms;
 }
 
-async function powerStatuses(c: AzureClients): Promise<Map<string, InstanceViewStatus[]>> {
-  const out = new Map<string, InstanceViewStatus[]>();
-  for await (const vm of c.compute.virtualMachines.listAll({ statusOnly: "true" })) {
-    out.set(lower(vm.id), vm.instanceView?.statuses ?? []);
-  }
+async function powerStatuses(c: AzureClients): Promise<Map<string, StatusJson[]>> {
+  const out = new Map<string, StatusJson[]>();
+  const vms = armList<VmJson>(c.arm, "/providers/Microsoft.Compute/virtualMachines", COMPUTE_API, {
+    statusOnly: "true",
+  });
+  for await (const vm of vms) out.set(lower(vm.id), vm.properties?.instanceView?.statuses ?? []);
   return out;
 }
 
@@ -95,24 +105,26 @@ interface Addresses {
 }
 
 async function addressesByVm(c: AzureClients, rg: string | undefined): Promise<Map<string, Addresses>> {
+  const network = `${scope(rg)}/providers/Microsoft.Network`;
   const [ips, nics] = await Promise.all([
-    publicIps(c, rg),
-    collect(rg ? c.network.networkInterfaces.list(rg) : c.network.networkInterfaces.listAll()),
+    publicIps(c, network),
+    collect(armList<NicJson>(c.arm, `${network}/networkInterfaces`, NETWORK_API)),
   ]);
   const out = new Map<string, Addresses>();
   for (const nic of nics) {
-    const vmId = nic.virtualMachine?.id;
+    const vmId = nic.properties?.virtualMachine?.id;
     if (!vmId) continue;
-    const conf = nic.ipConfigurations?.find((x) => x.primary) ?? nic.ipConfigurations?.[0];
+    const confs = nic.properties?.ipConfigurations;
+    const conf = (confs?.find((x) => x.properties?.primary) ?? confs?.[0])?.properties;
     out.set(lower(vmId), { privateIp: conf?.privateIPAddress, publicIp: ips.get(lower(conf?.publicIPAddress?.id)) });
   }
   return out;
 }
 
-async function publicIps(c: AzureClients, rg: string | undefined): Promise<Map<string, string>> {
+async function publicIps(c: AzureClients, network: string): Promise<Map<string, string>> {
   const ips = new Map<string, string>();
-  for await (const pip of rg ? c.network.publicIPAddresses.list(rg) : c.network.publicIPAddresses.listAll()) {
-    if (pip.ipAddress) ips.set(lower(pip.id), pip.ipAddress);
+  for await (const pip of armList<PublicIpJson>(c.arm, `${network}/publicIPAddresses`, NETWORK_API)) {
+    if (pip.properties?.ipAddress) ips.set(lower(pip.id), pip.properties.ipAddress);
   }
   return ips;
 }
@@ -123,42 +135,40 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-function toNode(vm: VirtualMachine, statuses: InstanceViewStatus[] | undefined, addr: Addresses | undefined): NodeInfo {
+function toNode(vm: VmJson, statuses: StatusJson[] | undefined, addr: Addresses | undefined): NodeInfo {
   const tags = vm.tags ?? {};
+  const props = vm.properties ?? {};
   return {
     name: tags[NODE_TAG] ?? vm.name ?? "",
     cluster: tags[CLUSTER_TAG],
     role: (tags[ROLE_TAG] === "scheduler" ? "scheduler" : "worker") as RoleName,
     id: vm.id ?? "",
-    state: nodeState(vm.provisioningState, statuses),
-    instanceType: vm.hardwareProfile?.vmSize ?? "",
+    state: nodeState(props.provisioningState, statuses),
+    instanceType: props.hardwareProfile?.vmSize ?? "",
     // A regional (non-zonal) VM is reported in its location, the narrowest place Azure gives it.
     zone: vm.zones?.[0] ?? vm.location,
     publicIp: addr?.publicIp,
     privateIp: addr?.privateIp,
-    launchTime: vm.timeCreated ? new Date(vm.timeCreated).toISOString() : undefined,
-    spot: vm.priority === "Spot",
+    launchTime: props.timeCreated ? new Date(props.timeCreated).toISOString() : undefined,
+    spot: props.priority === "Spot",
     ...(powerState(statuses) === "stopped" && { stillBilled: true }),
-    ...failedProvisioning(vm.provisioningState, statuses),
+    ...failedProvisioning(props.provisioningState, statuses),
   };
 }
 
 /** A VM whose provisioning failed stays listed (with its NIC and IP) but never serves: the status names why. */
-function failedProvisioning(
-  provisioning: string | undefined,
-  statuses: InstanceViewStatus[] | undefined,
-): Partial<NodeInfo> {
+function failedProvisioning(provisioning: string | undefined, statuses: StatusJson[] | undefined): Partial<NodeInfo> {
   const status = statuses?.find((s) => s.code?.toLowerCase().startsWith("provisioningstate/failed"));
   if (provisioning !== "Failed" && !status) return {};
   const code = status?.code?.split("/")[2] ?? "ProvisioningFailed";
   return { failed: true, reason: `${code}${status?.message ? `: ${status.message}` : ""}` };
 }
 
-const powerState = (statuses: InstanceViewStatus[] | undefined) =>
+const powerState = (statuses: StatusJson[] | undefined) =>
   statuses?.find((s) => s.code?.startsWith("PowerState/"))?.code?.slice("PowerState/".length);
 
 /** Azure's PowerState/* codes onto the provider-agnostic states; a deallocated and a stopped VM are both "stopped". */
-function nodeState(provisioning: string | undefined, statuses: InstanceViewStatus[] | undefined): NodeState {
+function nodeState(provisioning: string | undefined, statuses: StatusJson[] | undefined): NodeState {
   if (provisioning === "Deleting") return "terminating";
   const power = powerState(statuses);
   switch (power) {

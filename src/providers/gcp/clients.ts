@@ -12,6 +12,7 @@ import type { ZonesClient } from "@google-cloud/compute/build/src/v1/zones_clien
 import type { SubnetworksClient } from "@google-cloud/compute/build/src/v1/subnetworks_client";
 import type { RegionsClient } from "@google-cloud/compute/build/src/v1/regions_client";
 import type { DisksClient } from "@google-cloud/compute/build/src/v1/disks_client";
+import type { compute_v1 } from "@googleapis/compute/build/v1";
 import { CloudError } from "../../errors.js";
 import { ENDPOINT_ENV, TOKEN_ENV } from "./credentials.js";
 
@@ -117,9 +118,29 @@ export class GcpClients {
     return this.client<DisksClient>("disks_client", load);
   }
 
+  /**
+   * Google's discovery-based client, for the listings that grow with the cluster (nodes.ts): it hands back the REST
+   * JSON as sent, where the clients above build their service's protobuf types on first use and convert every
+   * instance twice (JSON → message → object). Same credentials and endpoint; retries are withRetry's, as above.
+   */
+  get discovery(): compute_v1.Compute {
+    let c = this.built.get("discovery") as compute_v1.Compute | undefined;
+    if (!c) {
+      const { compute_v1 } = require("./sdk-discovery.js") as typeof import("./sdk-discovery.js");
+      const { apiEndpoint, port, protocol } = this.options;
+      c = new compute_v1.Compute({
+        auth: this.options.authClient ?? this.options.auth,
+        ...(apiEndpoint && { rootUrl: `${protocol ?? "https"}://${apiEndpoint}:${port ?? 443}/` }),
+        retry: false,
+      });
+      this.built.set("discovery", c);
+    }
+    return c;
+  }
+
   async close() {
     await Promise.all(
-      [...this.built.values()].map((c) => (c as { close(): Promise<void> }).close().catch(() => undefined)),
+      [...this.built.values()].map((c) => (c as { close?(): Promise<void> }).close?.().catch(() => undefined)),
     );
   }
 }

@@ -37,6 +37,9 @@ export function describeFailure(err: unknown): ApiFailure {
       body = undefined;
     }
   }
+  // The discovery-based client (listNodes) rejects with gaxios's error as is: the parsed body is its response's data.
+  body ??= (err as { response?: { data?: typeof body } })?.response?.data ?? undefined;
+  if (typeof body !== "object" || body === null) body = undefined;
   const httpStatus =
     typeof e?.status === "number"
       ? e.status

@@ -20,7 +20,7 @@ import { toCloudError, withRetry } from "./errors.js";
 import { Launcher } from "./launch.js";
 import { deleteFirewalls, ensureFirewalls, observeFirewalls, remainingFirewalls } from "./network.js";
 import { checkNodeNames } from "./node-ownership.js";
-import { listDisks, listInstances, NODE_INFO_FIELDS, toNodeInfo } from "./nodes.js";
+import { listDisks, listInstances, listNodeInstances, toNodeInfo } from "./nodes.js";
 import { Placement } from "./placement.js";
 import { setSchedulerMetadata } from "./scheduler-metadata.js";
 import { serialConsole } from "./console.js";
@@ -38,7 +38,7 @@ export class GcpProvider implements Provider {
   }
 
   async listNodes(cluster?: string): Promise<NodeInfo[]> {
-    return (await listInstances(this.clients, this.project, this.region, cluster, NODE_INFO_FIELDS)).map(toNodeInfo);
+    return (await listNodeInstances(this.clients, this.project, this.region, cluster)).map(toNodeInfo);
   }
 
   /** Project and region (with its quotas), subnetwork, image, and a zone offering each planned type. */

@@ -7,7 +7,7 @@ import { pollUntil } from "../../wait.js";
 import type { NodeInfo, NodeResult, Progress } from "../provider.js";
 import type { GcpClients } from "./clients.js";
 import { describeFailure, toCloudError, withRetry } from "./errors.js";
-import { listInstances, NODE_INFO_FIELDS, NODES_SETTLE_INTERVAL, toNodeInfo } from "./nodes.js";
+import { listInstances, NODES_SETTLE_INTERVAL, toNodeInfo } from "./nodes.js";
 import { operationFailure, operationOf, waitForOperation } from "./operations.js";
 
 export type Verb = "start" | "stop" | "terminate";
@@ -82,7 +82,7 @@ function gone(node: NodeInfo, verb: Verb): NodeResult {
 async function listedNow(clients: GcpClients, project: string, region: string, nodes: NodeInfo[]) {
   const listed = new Map<string, NodeInfo>();
   for (const cluster of new Set(nodes.map((n) => n.cluster)))
-    for (const inst of await listInstances(clients, project, region, cluster, NODE_INFO_FIELDS))
+    for (const inst of await listInstances(clients, project, region, cluster))
       listed.set(String(inst.name), toNodeInfo(inst));
   return listed;
 }

@@ -1,5 +1,6 @@
 // Reading cloudlaunch's instances back: label-filtered aggregatedList (every zone in one paginated listing), and
-// the translation of a Compute instance into a NodeInfo.
+// the translation of a Compute instance into a NodeInfo. listNodes, which `status` runs, reads through the
+// discovery-based client, the launch's own bookkeeping through @google-cloud/compute.
 import type { protos } from "@google-cloud/compute";
 import type { RoleName } from "../../spec/schema.js";
 import { CLUSTER_TAG, NODE_TAG, OWNER_TAG, ROLE_TAG, type NodeInfo, type NodeState } from "../provider.js";
@@ -23,7 +24,20 @@ const STATES: Record<string, NodeState> = {
   TERMINATED: "stopped",
 };
 
-export function toNodeInfo(inst: Instance): NodeInfo {
+/** What toNodeInfo reads of an instance, as either client gives it (NODE_INFO_FIELDS names the same). */
+export interface NodeFields {
+  name?: string | null;
+  labels?: Record<string, string> | null;
+  status?: string | null;
+  machineType?: string | null;
+  zone?: string | null;
+  lastStartTimestamp?: string | null;
+  creationTimestamp?: string | null;
+  scheduling?: { provisioningModel?: string | null } | null;
+  networkInterfaces?: { networkIP?: string | null; accessConfigs?: { natIP?: string | null }[] | null }[] | null;
+}
+
+export function toNodeInfo(inst: NodeFields): NodeInfo {
   const labels = inst.labels ?? {};
   const nic = inst.networkInterfaces?.[0];
   return {
@@ -42,7 +56,7 @@ export function toNodeInfo(inst: Instance): NodeInfo {
 }
 
 /**
- * The fields toNodeInfo reads, as a partial-response mask (X-Goog-FieldMask): a listing for NodeInfo is answered
+ * The fields toNodeInfo reads, as a partial-response mask (the `fields` parameter): a listing for NodeInfo is answered
  * without each instance's metadata (the cloud-init user data), disks and the rest, which Compute would otherwise
  * send and the client would decode, instance by instance. Keep it in step with toNodeInfo (test/providers/gcp.test.ts).
  * https://cloud.google.com/compute/docs/api/how-tos/performance#partial-response
@@ -58,23 +72,53 @@ function ownershipFilter(cluster?: string): string {
   return cluster ? `(${owner}) AND (labels.${CLUSTER_TAG} = "${labelValue(cluster)}")` : owner;
 }
 
-/** Every cloudlaunch instance of the region (of one cluster if given), across zones, all pages, masked by `fields`. */
+/** Every cloudlaunch instance of the region (of one cluster if given), across zones, all pages, whole. */
 export async function listInstances(
   clients: GcpClients,
   project: string,
   region: string,
   cluster?: string,
-  fields?: string,
 ): Promise<Instance[]> {
   return withRetry("list instances", async () => {
     const found: Instance[] = [];
     const pages = clients.instances.aggregatedListAsync(
       { project, filter: ownershipFilter(cluster), maxResults: 500, returnPartialSuccess: true },
-      { autoPaginate: false, ...(fields && { otherArgs: { headers: { "X-Goog-FieldMask": fields } } }) },
+      { autoPaginate: false },
     );
     for await (const [scope, list] of pages) {
       if (scope.startsWith(`zones/${region}-`)) found.push(...(list.instances ?? []));
     }
+    return found;
+  });
+}
+
+/**
+ * The nodes' instances of the region (of one cluster if given), as listNodes reads them: the same label-filtered
+ * aggregatedList, masked to NODE_INFO_FIELDS, through the discovery-based client (clients.ts).
+ */
+export async function listNodeInstances(
+  clients: GcpClients,
+  project: string,
+  region: string,
+  cluster?: string,
+): Promise<NodeFields[]> {
+  return withRetry("list instances", async () => {
+    const found: NodeFields[] = [];
+    let pageToken: string | undefined;
+    do {
+      const { data } = await clients.discovery.instances.aggregatedList({
+        project,
+        filter: ownershipFilter(cluster),
+        maxResults: 500,
+        returnPartialSuccess: true,
+        fields: NODE_INFO_FIELDS,
+        pageToken,
+      });
+      for (const [scope, list] of Object.entries(data.items ?? {})) {
+        if (scope.startsWith(`zones/${region}-`)) found.push(...(list.instances ?? []));
+      }
+      pageToken = data.nextPageToken ?? undefined;
+    } while (pageToken);
     return found;
   });
 }

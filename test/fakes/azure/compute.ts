@@ -161,11 +161,8 @@ function powerAction(ctx: Ctx, vm: ArmResource, action: string): Reply {
 /** GET /subscriptions/{s}/providers/Microsoft.Compute/virtualMachines; statusOnly=true adds each instanceView. */
 export function listAllVms(ctx: Ctx): Reply {
   const statusOnly = ctx.url.searchParams.get("statusOnly") === "true";
-  const items = ctx.state
-    .all()
-    .filter((r) => r.type === VM)
-    .map((vm) => vmView(vm, statusOnly));
-  return { status: 200, body: page(items, ctx.url, ctx.baseUrl, ctx.pageSize) };
+  const items = ctx.state.all().filter((r) => r.type === VM);
+  return { status: 200, body: page(items, ctx.url, ctx.baseUrl, ctx.pageSize, (vm) => vmView(vm, statusOnly)) };
 }
 
 /** GET /subscriptions/{s}/providers/Microsoft.Compute/skus: virtualMachines SKUs of the fake's location. */

@@ -103,17 +103,17 @@ export function listGroupResources(ctx: Ctx, rg: string): Reply {
   const items = ctx.state
     .under(group.id)
     .filter((r) => matchesTags(r.tags, filter))
-    .filter((r) => !filter.resourceType || r.type.toLowerCase() === filter.resourceType.toLowerCase())
-    // "When you filter by a tag name and value, the tags for each resource are not returned in the results."
-    .map((r) => ({
-      id: r.id,
-      name: r.name,
-      type: r.type,
-      location: r.location,
-      ...(filter.tagName ? {} : { tags: r.tags }),
-      ...(r.zones ? { zones: r.zones } : {}),
-    }));
-  return { status: 200, body: page(items, ctx.url, ctx.baseUrl, ctx.pageSize) };
+    .filter((r) => !filter.resourceType || r.type.toLowerCase() === filter.resourceType.toLowerCase());
+  // "When you filter by a tag name and value, the tags for each resource are not returned in the results."
+  const render = (r: ArmResource) => ({
+    id: r.id,
+    name: r.name,
+    type: r.type,
+    location: r.location,
+    ...(filter.tagName ? {} : { tags: r.tags }),
+    ...(r.zones ? { zones: r.zones } : {}),
+  });
+  return { status: 200, body: page(items, ctx.url, ctx.baseUrl, ctx.pageSize, render) };
 }
 
 export function listOfType(
@@ -123,8 +123,7 @@ export function listOfType(
   render: (r: ArmResource) => unknown = (r) => view(r),
 ): Reply {
   const group = requireGroup(ctx, rg);
-  const items = ctx.state.under(group.id, type).map(render);
-  return { status: 200, body: page(items, ctx.url, ctx.baseUrl, ctx.pageSize) };
+  return { status: 200, body: page(ctx.state.under(group.id, type), ctx.url, ctx.baseUrl, ctx.pageSize, render) };
 }
 
 export function getOfType(ctx: Ctx, id: string, type: string): ArmResource {

@@ -83,8 +83,9 @@ export class ArmState {
   under(scope: string, type?: string): ArmResource[] {
     this.sweep();
     const prefix = `${scope.toLowerCase()}/`;
+    const lowerType = type?.toLowerCase();
     return [...this.resources.values()].filter(
-      (r) => r.id.toLowerCase().startsWith(prefix) && (!type || r.type.toLowerCase() === type.toLowerCase()),
+      (r) => (!lowerType || r.type.toLowerCase() === lowerType) && r.id.toLowerCase().startsWith(prefix),
     );
   }
 

@@ -38,9 +38,16 @@ export function sendError(res: ServerResponse, err: ArmError) {
 }
 
 /** One page of `items` and a nextLink ($skiptoken) pointing back at the same URL when more remain. */
-export function page<T>(items: T[], url: URL, baseUrl: string, pageSize: number): { value: T[]; nextLink?: string } {
+export function page<T, R = T>(
+  items: T[],
+  url: URL,
+  baseUrl: string,
+  pageSize: number,
+  render: (item: T) => R = (item) => item as unknown as R,
+): { value: R[]; nextLink?: string } {
   const start = Number(url.searchParams.get("$skiptoken") ?? "0") || 0;
-  const value = items.slice(start, start + pageSize);
+  // Only the page's items are rendered: a 1000-VM listing is 10+ pages, each of which would otherwise render all.
+  const value = items.slice(start, start + pageSize).map(render);
   if (start + pageSize >= items.length) return { value };
   const next = new URL(url.pathname + url.search, baseUrl);
   next.searchParams.set("$skiptoken", String(start + pageSize));
