@@ -7,7 +7,7 @@ import type { NodeInfo, NodeResult, Progress } from "../provider";
 import type { GcpClients } from "./clients";
 import { describeFailure, toCloudError, withRetry } from "./errors";
 import { listInstances, toNodeInfo } from "./nodes";
-import { operationFailure, operationOf, waitForOperation } from "./operations";
+import { gcpWaitMs, operationFailure, operationOf, waitForOperation } from "./operations";
 
 export type Action = "start" | "stop" | "terminate";
 
@@ -61,7 +61,11 @@ export async function act(
   return action === "start" ? withNewAddresses(clients, project, region, results, progress) : results;
 }
 
-/** After start: wait until the started nodes run with their new ephemeral IPs, and report those. */
+/**
+ * After start: wait until the started nodes run with their new ephemeral IPs, and report those. Bounded like every
+ * wait (CLOUDLAUNCH_GCP_WAIT_S): a node that does not get there in time (a Spot VM preempted as it started, a zone
+ * out of capacity) is reported as not started, with the state it was last seen in.
+ */
 async function withNewAddresses(
   clients: GcpClients,
   project: string,
@@ -72,20 +76,28 @@ async function withNewAddresses(
   const started = results.filter((r) => r.ok);
   if (started.length === 0) return results;
   const cluster = started[0].node?.cluster;
+  const deadline = Date.now() + gcpWaitMs();
   let delay = 200;
   for (;;) {
     const live = new Map(
       (await listInstances(clients, project, region, cluster)).map((i) => [String(i.name), toNodeInfo(i)]),
     );
-    const ready = started.filter((r) => {
+    const isReady = (r: NodeResult) => {
       const n = live.get(String(r.node?.id));
-      return n?.state === "running" && n.publicIp;
-    });
+      return n?.state === "running" && !!n.publicIp;
+    };
+    const ready = started.filter(isReady);
     progress.update(ready.length, started.length, "running");
-    if (ready.length === started.length) {
-      return results.map((r) => (r.ok ? { ...r, node: live.get(String(r.node?.id)) } : r));
+    if (ready.length === started.length || Date.now() > deadline) {
+      return results.map((r): NodeResult => {
+        if (!r.ok) return r;
+        if (isReady(r)) return { ...r, node: live.get(String(r.node?.id)) };
+        const state = live.get(String(r.node?.id))?.state ?? "missing";
+        const bound = `${gcpWaitMs() / 1000} s (CLOUDLAUNCH_GCP_WAIT_S)`;
+        return { ...r, ok: false, message: `${state}, not running with an external IP within ${bound}` };
+      });
     }
-    await new Promise((r) => setTimeout(r, delay));
+    await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(0, deadline - Date.now()))));
     delay = Math.min(delay * 1.5, 2000);
   }
 }
