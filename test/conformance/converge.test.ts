@@ -4,6 +4,7 @@
 import type { ChildProcess } from "node:child_process";
 import type { ProviderName } from "../../src/spec/schema";
 import type { FakeVm } from "../fakes/harness";
+import { cleanHome, cli } from "../support/cli";
 import { startWorld, type World } from "./world";
 
 const PROVIDERS = (process.env.CONFORMANCE_PROVIDERS ?? "aws,gcp,azure").split(",").filter(Boolean) as ProviderName[];
@@ -56,6 +57,20 @@ describe.each(PROVIDERS)("%s converges", (provider) => {
       for (const id of ids(live)) expect(ids(before)).not.toContain(id);
       before = live;
     }
+  });
+
+  it("terminate on one machine, then up of the same name from a second machine that has no local record", async () => {
+    const before = await fresh("elsewhere", 1);
+    expect((await w.run(["terminate", "elsewhere", "--yes"])).code).toBe(0);
+    // Another user's machine: no record, no CA, nothing but the spec; the launch tokens come from what the cloud shows.
+    const r = await cli(["up", w.spec("elsewhere", 1)], { home: cleanHome(), env: w.fake.env });
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(/IdempotentParameterMismatch|disappeared|\) is terminated/);
+    expect(r.stderr).not.toContain("unexpected error");
+    expect(r.code).toBe(0);
+    const live = w.live("elsewhere");
+    expect(names(live)).toEqual(["elsewhere-scheduler", expect.stringMatching(/^elsewhere-worker-\d{3}$/)]);
+    expect(live.every(running)).toBe(true);
+    for (const id of ids(live)) expect(ids(before)).not.toContain(id);
   });
 
   it("one node replaced: a terminated scheduler, then a terminated worker, come back; the rest is kept", async () => {
