@@ -137,6 +137,14 @@ export async function startLiveWorld(
         // already gone
       }
     }
+    // Once they are dead, so their peers saw their connections close, as when a VM shuts down.
+    await Promise.all(
+      vm.processes.map((p) =>
+        p.proc.exitCode !== null || p.proc.signalCode !== null
+          ? undefined
+          : new Promise((resolve) => p.proc.once("exit", resolve)),
+      ),
+    );
     if (perVm && !closed) await ns.run(["ip", "addr", "del", `${vm.address}/32`, "dev", "lo"], env(), 10_000);
   }
 
