@@ -21,7 +21,8 @@ case $CLOUDLAUNCH_ROLE in
     ;;
   worker)
     # Read at every start: `up` moves the address in instance metadata when it re-creates the scheduler, and a
-    # worker whose scheduler is gone exits after --death-timeout, so systemd starts it again on the new address.
+    # worker exits once its connection to the scheduler breaks (at most --death-timeout later if its nanny restarted
+    # it on the old address), so systemd starts it again on the new address.
     scheduler=$("$(dirname "$0")/scheduler-address.sh" "$DASK_SCHEDULER_ADDRESS")
     wait_for_scheduler "$scheduler" || exit 1
     exec python3 -m dask worker "$scheduler" --name "${CLOUDLAUNCH_NODE:-$(hostname)}" --death-timeout 120 \

@@ -1,13 +1,24 @@
 // `up` waits for Dask, for real: the built CLI runs inside a loopback-only namespace against the fake EC2 (reached
-// through a Unix-socket bridge), whose VMs all have the address 127.0.0.1. This test plays the VMs: when one runs,
+// through a Unix-socket bridge), whose VMs have the address 127.0.0.1. This test plays the VMs: when one runs,
 // its user data (as the fake received it) is written under a temp root and its rendered start-up runs with Debian's
 // Dask in the namespace. `up` must return only once the real scheduler reports every worker; a worker whose
 // bootstrap fails (its real setup script, with a Dask that cannot be installed offline) is named with its console.
+// With each VM on its own address (PER_VM), a scheduler re-created by `up` gets a new one, and the kept worker must
+// find it through its instance metadata, as on a real cloud.
 import { installedDaskRelease } from "./node-root.js";
-import { startLiveWorld, type LiveWorld } from "./live-world.js";
+import { PER_VM, startLiveWorld, type LiveWorld } from "./live-world.js";
 import { describeWithTools, PYTHON, TOOLS } from "./tools.js";
 
 const LIVE_TOOLS = [TOOLS.distributed, TOOLS.pyyaml, TOOLS.netns];
+
+/** Polls until `ok` holds; throws after `ms` (a generous bound, not a timing assertion), with what `seen` says. */
+async function until(ok: () => boolean, ms: number, seen: () => string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${ok}; seen:\n${seen()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 
 describeWithTools("up against real Dask behind a fake cloud", LIVE_TOOLS, () => {
   let w: LiveWorld | undefined;
@@ -56,6 +67,70 @@ describeWithTools("up against real Dask behind a fake cloud", LIVE_TOOLS, () => 
       image: "ubuntu-24.04",
     });
   }, 300_000);
+
+  test("a re-created scheduler: the kept worker moves to its new address by itself, over TLS that still verifies", async () => {
+    // Each VM its own address, a gone VM's address off the interface; a worker gives up on an absent scheduler after
+    // 10 s instead of 600 s, then its service starts again and reads the address anew from its instance metadata.
+    w = await startLiveWorld(PER_VM, {
+      vmEnv: { CLOUDLAUNCH_SCHEDULER_WAIT_S: "10", CLOUDLAUNCH_SCHEDULER_POLL_S: "1" },
+    });
+    const spec = w.spec("move", 1, { version: installedDaskRelease() });
+    const wait = { CLOUDLAUNCH_WAIT_TIMEOUT: "150s" };
+    const first = await w.cli(["up", spec], wait);
+    if (process.env.LIVE_UP_DEBUG) console.log(first.stdout, first.stderr);
+    expect({ code: first.code, stdout: first.stdout }).toEqual({
+      code: 0,
+      stdout: expect.stringContaining("Dask: scheduler up, 1/1 workers connected"),
+    });
+    const byName = (name: string) => w!.fake.vms().find((v) => v.name === name && v.state === "running")!;
+    const oldScheduler = byName("move-scheduler");
+    const worker = byName("move-worker-001");
+    expect(new Set([oldScheduler.privateIp, worker.privateIp]).size).toBe(2);
+
+    const before = w.vm("move-worker-001")!.output().length;
+    expect((await w.cli(["terminate", "move", "scheduler", "--yes"])).code).toBe(0);
+    // The worker's Dask exits with its scheduler; started again, it finds only the old address in its metadata (no
+    // up has run yet) and waits there, until its bounded wait sends it round again after the next up. Dask does not
+    // always exit at once: when a worker process dies while closing (its close timing out), its nanny starts it
+    // again on the old address, and `dask worker` only exits after --death-timeout (120 s) more.
+    const old = `${oldScheduler.privateIp}:8786`;
+    const since = () => w!.vm("move-worker-001")!.output().slice(before);
+    await until(() => since().includes(`waiting for the scheduler at ${old}`), 300_000, since);
+    const again = await w.cli(["up", spec], wait);
+    if (process.env.LIVE_UP_DEBUG) console.log(again.stdout, again.stderr, w.vm("move-worker-001")?.output());
+    expect(again.stderr).not.toContain("unexpected error");
+    const scheduler = byName("move-scheduler");
+    expect(scheduler.privateIp).not.toBe(oldScheduler.privateIp);
+    expect(again.stderr).toContain(`1 kept worker(s) now point at the new scheduler ${scheduler.privateIp}`);
+    // up returns 0 only once the new scheduler reports the worker.
+    expect({ code: again.code, stdout: again.stdout }).toEqual({
+      code: 0,
+      stdout: expect.stringContaining("Dask: scheduler up, 1/1 workers connected"),
+    });
+    // The same VM, never relaunched: its service started again and dialled the address from its metadata.
+    expect(byName("move-worker-001").id).toBe(worker.id);
+    const played = w.vm("move-worker-001")!;
+    expect(played.id).toBe(worker.id);
+    expect(played.starts).toBeGreaterThan(2);
+    expect(since()).toContain(`no scheduler at ${old}; exiting so the service restarts with the current address`);
+    expect(played.output()).toMatch(
+      new RegExp(`Registered to: +tls://${scheduler.privateIp!.replace(/\./g, "\\.")}:8786`),
+    );
+    // What the new scheduler says: the worker, connected over tls:// (Dask requires a certificate from the CA).
+    const identity = await w.ns.run(
+      [
+        PYTHON,
+        "-c",
+        `import json, urllib.request; d = json.load(urllib.request.urlopen('http://${scheduler.publicIp}:8787/json/identity.json')); print(json.dumps({'address': d['address'], 'workers': sorted({(a.split(':')[0], w['name'].rsplit('-', 1)[0]) for a, w in d['workers'].items()})}))`,
+      ],
+      w.env(),
+      30_000,
+    );
+    expect(JSON.parse(identity.stdout)).toEqual({
+      address: expect.stringMatching(/^tls:\/\//),
+      workers: [["tls", "move-worker-001"]],
+    });
+  }, 600_000);
 
   test("a worker whose bootstrap fails: up exits 1 naming it, with its console lines, without waiting out the timeout", async () => {
     w = await startLiveWorld("127.0.0.1", { failing: "broken-worker-002" });

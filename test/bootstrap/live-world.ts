@@ -1,6 +1,12 @@
 // A fake EC2 whose VMs are played by real Dask in a loopback-only namespace, and the built CLI run inside that
 // namespace. The CLI reaches the fake (listening on the host's loopback) through a Unix socket: file system paths
 // are shared across network namespaces, ports are not.
+//
+// A played VM runs its rendered start-up as its Dask service would (restarted after it exits, like the unit's
+// Restart=always) and reads its instance metadata from the fake (CLOUDLAUNCH_IMDS). A VM that terminates takes its
+// processes with it. With PER_VM addresses each VM has its own loopback address and a terminated VM's address is
+// taken off the interface: Linux treats all of 127.0.0.0/8 as local, so otherwise a gone scheduler's address would
+// still reach its successor (the scheduler listens on every address) and a worker would never need to move.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
@@ -12,9 +18,26 @@ import { Namespace, type Started } from "./netns.js";
 import { relocateVenv, setSetting } from "./node-root.js";
 import { materialize, parseWithPyYaml, SYSTEM_PATH } from "./tools.js";
 
+/** `startLiveWorld(PER_VM)`: every VM its own loopback address (127.0.1.1, 127.0.1.2, …; fake world.ts). */
+export const PER_VM = "per-vm";
+/** Loopback addresses put on the namespace's interface up front, so a VM's is there before anyone dials it. */
+const PER_VM_ADDRESSES = 32;
+/** How soon a played VM's Dask service starts again after it exited (the unit says RestartSec=5). */
+const RESTART_MS = 1000;
+
+export interface PlayedVm {
+  id: string;
+  /** How many times its Dask service was started. */
+  starts: number;
+  /** Everything its processes printed so far. */
+  output(): string;
+}
+
 export interface LiveWorld {
   ns: Namespace;
   fake: FakeEc2;
+  /** The latest VM of that name this world played. */
+  vm(name: string): PlayedVm | undefined;
   env(extra?: Record<string, string>): NodeJS.ProcessEnv;
   spec(cluster: string, workers: number, dask?: Record<string, unknown>): string;
   cli(args: string[], env?: Record<string, string>): Promise<CliResult>;
@@ -22,18 +45,24 @@ export interface LiveWorld {
 }
 
 /**
- * `failing`: the node whose bootstrap is made to fail (its Dask pin cannot be installed without a network);
- * `silent`: a node that never gets as far as Dask and says nothing more (a hung boot).
+ * `address`: every VM's address, or PER_VM. `failing`: the node whose bootstrap is made to fail (its Dask pin cannot
+ * be installed without a network); `silent`: a node that never gets as far as Dask and says nothing more (a hung
+ * boot); `vmEnv`: extra environment of the played VMs' services (e.g. a shorter CLOUDLAUNCH_SCHEDULER_WAIT_S).
  */
 export async function startLiveWorld(
   address: string,
-  o: { failing?: string; silent?: string; playVms?: boolean } = {},
+  o: { failing?: string; silent?: string; playVms?: boolean; vmEnv?: Record<string, string> } = {},
 ): Promise<LiveWorld> {
   const work = mkdtempSync(join(tmpdir(), "cloudlaunch-live-up-"));
   const home = join(work, "home");
   mkdirSync(home);
   const ns = await Namespace.create();
-  const fake = await startFakeEc2({ fixedAddress: address, transitionMs: 30, rateLimits: false });
+  const perVm = address === PER_VM;
+  const fake = await startFakeEc2({
+    ...(perVm ? { loopbackAddresses: true } : { fixedAddress: address }),
+    transitionMs: 30,
+    rateLimits: false,
+  });
   const port = new URL(fake.url).port;
   const socket = join(work, "fake.sock");
   const bridge: Server = createServer((c) => {
@@ -51,32 +80,103 @@ export async function startLiveWorld(
   });
   const forward = `require("net").createServer((c) => { const u = require("net").connect(${JSON.stringify(socket)});
     c.pipe(u).pipe(c); u.on("error", () => c.destroy()); c.on("error", () => u.destroy()); }).listen(${port}, "127.0.0.1", () => console.log("ready"));`;
-  const processes: Started[] = [ns.start([process.execPath, "-e", forward], env())];
-  await processes[0].waitFor(/ready/, 10_000);
+  if (perVm) {
+    const own = `for i in $(seq 1 ${PER_VM_ADDRESSES}); do ip addr add 127.0.1.$i/32 dev lo; done`;
+    const set = await ns.run(
+      ["bash", "-c", `ip addr del 127.0.0.1/8 dev lo && ip addr add 127.0.0.1/32 dev lo && ${own}`],
+      env(),
+      10_000,
+    );
+    if (set.status !== 0) throw new Error(`setting the loopback addresses failed: ${set.stderr}`);
+  }
+  const forwarder = ns.start([process.execPath, "-e", forward], env());
+  await forwarder.waitFor(/ready/, 10_000);
 
-  const booted = new Set<string>();
+  interface Vm extends PlayedVm {
+    name: string;
+    address: string;
+    processes: Started[];
+    gone: boolean;
+  }
+  const vms = new Map<string, Vm>();
+  let closed = false;
+  const restarts = new Set<NodeJS.Timeout>();
   const playing =
     o.playVms === false
       ? undefined
       : setInterval(() => {
           for (const inst of fake.world.instances.values()) {
+            const state = fake.world.stateOf(inst, Date.now());
+            const vm = vms.get(inst.id);
+            if (vm && !vm.gone && (state === "shutting-down" || state === "terminated")) void powerOff(vm);
             const name = inst.tags.Name;
-            if (!name || booted.has(name) || fake.world.stateOf(inst, Date.now()) !== "running" || !inst.userData)
-              continue;
-            booted.add(name);
-            processes.push(...boot(name, Buffer.from(inst.userData, "base64").toString("utf8")));
+            if (vm || !name || state !== "running" || !inst.userData) continue;
+            const processes: Started[] = [];
+            const output = () => processes.map((p) => p.output()).join("");
+            const played: Vm = {
+              id: inst.id,
+              name,
+              address: inst.privateIp,
+              processes,
+              gone: false,
+              starts: 0,
+              output,
+            };
+            vms.set(inst.id, played);
+            boot(played, Buffer.from(inst.userData, "base64").toString("utf8"));
           }
         }, 100);
 
-  function boot(name: string, userData: string): Started[] {
-    if (name === o.silent) return [];
-    const root = join(work, "vms", name);
+  /** The VM is gone: its processes die at once, and its address leaves the interface (PER_VM). */
+  async function powerOff(vm: Vm): Promise<void> {
+    vm.gone = true;
+    for (const p of vm.processes) {
+      try {
+        if (p.proc.pid) process.kill(-p.proc.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    // Once they are dead, so their peers saw their connections close, as when a VM shuts down.
+    await Promise.all(
+      vm.processes.map((p) =>
+        p.proc.exitCode !== null || p.proc.signalCode !== null
+          ? undefined
+          : new Promise((resolve) => p.proc.once("exit", resolve)),
+      ),
+    );
+    if (perVm && !closed) await ns.run(["ip", "addr", "del", `${vm.address}/32`, "dev", "lo"], env(), 10_000);
+  }
+
+  /** Runs the node's Dask service like systemd would: started again RESTART_MS after it exits, until the VM is gone. */
+  function service(vm: Vm, command: string[], serviceEnv: NodeJS.ProcessEnv): void {
+    const started = ns.start(command, serviceEnv);
+    vm.processes.push(started);
+    vm.starts++;
+    started.proc.on("exit", () => {
+      if (vm.gone || closed) return;
+      const restart = setTimeout(() => {
+        restarts.delete(restart);
+        if (!vm.gone && !closed) service(vm, command, serviceEnv);
+      }, RESTART_MS);
+      restarts.add(restart);
+    });
+  }
+
+  function boot(vm: Vm, userData: string): void {
+    const { name } = vm;
+    if (name === o.silent) return;
+    const root = join(work, "vms", vm.id);
     materialize(parseWithPyYaml(userData), root);
     relocateVenv(root);
     // What the hostname gives a worker on GCP and Azure (the user data of all workers is the same).
     setSetting(root, "CLOUDLAUNCH_NODE", name);
     const conf = join(root, "etc/cloudlaunch");
-    if (name !== o.failing) return [ns.start([join(root, "opt/cloudlaunch/start-dask.sh"), conf], env())];
+    if (name !== o.failing) {
+      const vmEnv = env({ CLOUDLAUNCH_IMDS: fake.imdsUrl(vm.id), ...o.vmEnv });
+      service(vm, [join(root, "opt/cloudlaunch/start-dask.sh"), conf], vmEnv);
+      return;
+    }
     setSetting(root, "DASK_VERSION", "2099.1.0");
     const setup = ns.start(
       [join(root, "opt/cloudlaunch/setup-dask.sh"), conf],
@@ -85,12 +185,13 @@ export async function startLiveWorld(
     setup.proc.on("exit", () =>
       fake.setConsoleOutput(name, `[    0.000000] Linux version 6.8.0-1015-cloud\n${setup.output()}`),
     );
-    return [setup];
+    vm.processes.push(setup);
   }
 
   return {
     ns,
     fake,
+    vm: (name) => [...vms.values()].filter((v) => v.name === name).at(-1),
     env,
     spec(cluster, workers, dask) {
       const file = join(work, `${cluster}.yaml`);
@@ -124,7 +225,9 @@ export async function startLiveWorld(
       return { code, stdout: run.stdout(), stderr: run.stderr() };
     },
     async close() {
+      closed = true;
       if (playing) clearInterval(playing);
+      for (const t of restarts) clearTimeout(t);
       ns.destroy();
       bridge.close();
       await fake.close();

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { SYSTEM_PATH } from "./tools.js";
 
-const MAX_LIFETIME_S = 300;
+const MAX_LIFETIME_S = 900;
 
 export interface Started {
   proc: ChildProcess;

@@ -3,6 +3,7 @@
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
+  CreateTagsCommand,
   DeleteSecurityGroupCommand,
   DescribeImagesCommand,
   DescribeInstancesCommand,
@@ -227,6 +228,53 @@ test("a launch that fails after acceptance goes pending → terminated with its 
     Code: "Server.InternalError",
     Message: "Server.InternalError: Internal error on launch",
   });
+});
+
+test("instance metadata: IMDSv2 session, tags only when the launch allowed them, a new tag shows at once", async () => {
+  const ec2 = client();
+  const allowed = (await launch(ec2, { MetadataOptions: { HttpTokens: "required", InstanceMetadataTags: "enabled" } }))
+    .Instances![0].InstanceId!;
+  const closed = (await launch(ec2)).Instances![0].InstanceId!;
+  const imds = (id: string, path: string, init: RequestInit = {}) => fetch(`${fake.imdsUrl(id)}${path}`, init);
+  const session = async (id: string) =>
+    (
+      await imds(id, "/latest/api/token", { method: "PUT", headers: { "x-aws-ec2-metadata-token-ttl-seconds": "60" } })
+    ).text();
+  const tag = async (id: string, key: string, token: string) => {
+    const r = await imds(id, `/latest/meta-data/tags/instance/${key}`, {
+      headers: { "x-aws-ec2-metadata-token": token },
+    });
+    return [r.status, await r.text()];
+  };
+  await reaches(allowed, "running");
+  expect((await imds(allowed, "/latest/api/token", { method: "PUT" })).status).toBe(400); // no TTL header
+  const token = await session(allowed);
+  expect(await tag(allowed, "cloudlaunch-cluster", token)).toEqual([200, "c1"]);
+  expect(await tag(allowed, "cloudlaunch-cluster", "wrong")).toEqual([401, ""]);
+  expect(await tag(allowed, "cloudlaunch-scheduler-ip", token)).toEqual([404, ""]);
+  await ec2.send(
+    new CreateTagsCommand({ Resources: [allowed], Tags: [{ Key: "cloudlaunch-scheduler-ip", Value: "172.31.0.9" }] }),
+  );
+  expect(await tag(allowed, "cloudlaunch-scheduler-ip", token)).toEqual([200, "172.31.0.9"]);
+  // Another instance's token is no good here, and without InstanceMetadataTags there are no tags to read.
+  expect(await tag(closed, "cloudlaunch-cluster", token)).toEqual([401, ""]);
+  expect(await tag(closed, "cloudlaunch-cluster", await session(closed))).toEqual([404, ""]);
+});
+
+test("loopback addresses: each instance its own, private and public alike, never handed out twice", async () => {
+  await fake.close();
+  fake = await startFakeEc2({ transitionMs: TRANSITION_MS, rateLimits: false, loopbackAddresses: true });
+  const ec2 = client();
+  const ids = [(await launch(ec2)).Instances![0].InstanceId!, (await launch(ec2)).Instances![0].InstanceId!];
+  for (const id of ids) await reaches(id, "running");
+  const addresses = (await instancesOf(ec2, ids)).map((i) => [i.PrivateIpAddress, i.PublicIpAddress]);
+  expect(addresses).toEqual([
+    ["127.0.1.1", "127.0.1.1"],
+    ["127.0.1.2", "127.0.1.2"],
+  ]);
+  await ec2.send(new TerminateInstancesCommand({ InstanceIds: [ids[0]] }));
+  const next = (await launch(ec2)).Instances![0];
+  expect(next.PrivateIpAddress).toBe("127.0.1.3");
 });
 
 test("security group rules, duplicates and DependencyViolation while an instance still uses the group", async () => {

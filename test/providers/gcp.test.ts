@@ -355,6 +355,32 @@ test("a launch whose node never runs gives up after CLOUDLAUNCH_GCP_WAIT_S, nami
   }
 });
 
+test("a started node that never runs again is reported not started after CLOUDLAUNCH_GCP_WAIT_S, naming its state", async () => {
+  const plan = makePlan("restart", 0);
+  await gcp.preflight(plan);
+  await gcp.ensureNetwork(plan);
+  const [node] = await gcp.launch(plan, requests(plan), progress);
+  const [stopped] = await gcp.stop([node], progress);
+  expect(stopped.ok).toBe(true);
+  fake.inject({ kind: "stuck-pending", action: "compute.instances.start" });
+  const before = process.env.CLOUDLAUNCH_GCP_WAIT_S;
+  process.env.CLOUDLAUNCH_GCP_WAIT_S = "1";
+  try {
+    const [started] = await gcp.start(
+      (await gcp.listNodes("restart")).filter((n) => n.name === node.name),
+      progress,
+    );
+    expect(started).toMatchObject({
+      name: "restart-scheduler",
+      ok: false,
+      message: "pending, not running with an external IP within 1 s (CLOUDLAUNCH_GCP_WAIT_S)",
+    });
+  } finally {
+    if (before === undefined) delete process.env.CLOUDLAUNCH_GCP_WAIT_S;
+    else process.env.CLOUDLAUNCH_GCP_WAIT_S = before;
+  }
+});
+
 test("deleteClusterResources leaves a same-named firewall rule that cloudlaunch did not create", async () => {
   const project = (fake.spec.extra.gcp as { project: string }).project;
   const headers = {

@@ -8,7 +8,7 @@ import type { NodeInfo, NodeResult, Progress } from "../provider.js";
 import type { GcpClients } from "./clients.js";
 import { describeFailure, toCloudError, withRetry } from "./errors.js";
 import { listInstances, NODES_SETTLE_INTERVAL, toNodeInfo } from "./nodes.js";
-import { operationFailure, operationOf, waitForOperation } from "./operations.js";
+import { gcpWaitMs, operationFailure, operationOf, waitForOperation } from "./operations.js";
 
 export type Verb = "start" | "stop" | "terminate";
 
@@ -87,7 +87,11 @@ async function listedNow(clients: GcpClients, project: string, region: string, n
   return listed;
 }
 
-/** After start: wait until the started nodes run with their new ephemeral IPs, and report those. */
+/**
+ * After start: wait until the started nodes run with their new ephemeral IPs, and report those. Bounded like every
+ * wait (CLOUDLAUNCH_GCP_WAIT_S): a node that does not get there in time (a Spot VM preempted as it started, a zone
+ * out of capacity) is reported as not started, with the state it was last seen in.
+ */
 async function withNewAddresses(
   clients: GcpClients,
   project: string,
@@ -98,20 +102,28 @@ async function withNewAddresses(
   const started = results.filter((r) => r.ok);
   if (started.length === 0) return results;
   const cluster = started[0].node?.cluster;
+  let live = new Map<string, NodeInfo>();
+  const isReady = (r: NodeResult) => {
+    const n = live.get(String(r.node?.id));
+    return n?.state === "running" && !!n.publicIp;
+  };
+  const report = () =>
+    results.map((r): NodeResult => {
+      if (!r.ok) return r;
+      if (isReady(r)) return { ...r, node: live.get(String(r.node?.id)) };
+      const state = live.get(String(r.node?.id))?.state ?? "missing";
+      const bound = `${gcpWaitMs() / 1000} s (CLOUDLAUNCH_GCP_WAIT_S)`;
+      return { ...r, ok: false, message: `${state}, not running with an external IP within ${bound}` };
+    });
   return pollUntil(
     async () => {
-      const live = new Map(
+      live = new Map(
         (await listInstances(clients, project, region, cluster)).map((i) => [String(i.name), toNodeInfo(i)]),
       );
-      const ready = started.filter((r) => {
-        const n = live.get(String(r.node?.id));
-        return n?.state === "running" && n.publicIp;
-      });
+      const ready = started.filter(isReady);
       progress.update(ready.length, started.length, "running");
-      if (ready.length === started.length) {
-        return results.map((r) => (r.ok ? { ...r, node: live.get(String(r.node?.id)) } : r));
-      }
+      return ready.length === started.length ? report() : undefined;
     },
-    { intervalMs: NODES_SETTLE_INTERVAL },
+    { intervalMs: NODES_SETTLE_INTERVAL, timeoutMs: gcpWaitMs(), onTimeout: report },
   );
 }

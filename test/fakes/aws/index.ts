@@ -5,6 +5,7 @@ import { ConsoleLogs } from "../console.js";
 import type { FakeCall, FakeCloud, FakeCloudOptions, FakeVm, StartFake } from "../harness.js";
 import { ACTIONS, type ActionContext } from "./actions.js";
 import { isPaginated } from "./filters.js";
+import { Imds, isImdsRequest } from "./imds.js";
 import { Ec2RateLimits } from "./rate-limits.js";
 import { isServiceQuotasRequest, serveServiceQuotas, ServiceQuotasState } from "./service-quotas.js";
 import {
@@ -24,6 +25,8 @@ export interface FakeEc2Options extends FakeCloudOptions {
   terminatedRetentionMs?: number;
   /** Every instance's private and public address: a loopback address lets real Dask play the VMs (live tests). */
   fixedAddress?: string;
+  /** Every instance its own loopback address, private and public alike (world.ts); live tests. */
+  loopbackAddresses?: boolean;
   /** The time the throttling buckets see (default Date.now): a test that must overrun a bucket holds it still. */
   rateLimitClock?: () => number;
 }
@@ -36,6 +39,8 @@ export interface FakeEc2 extends FakeCloud {
   readonly world: Ec2World;
   /** Service Quotas' applied values (by quota code), served on the same endpoint. */
   readonly serviceQuotas: ServiceQuotasState;
+  /** The base URL of one instance's metadata service (imds.ts), for a test that plays the instance. */
+  imdsUrl(instanceId: string): string;
 }
 
 const FULL_ACCESS_KEY = "AKIAFAKEEC2FULLACCES";
@@ -49,7 +54,9 @@ export const startFakeEc2 = (async (options: FakeEc2Options = {}): Promise<FakeE
     transitionMs,
     terminatedRetentionMs: options.terminatedRetentionMs ?? 3_600_000,
     fixedAddress: options.fixedAddress,
+    loopbackAddresses: options.loopbackAddresses,
   });
+  const imds = new Imds(world);
   const calls: FakeCall[] = [];
   const faults = new FaultBox();
   const limits = new Ec2RateLimits(options.rateLimitClock);
@@ -68,6 +75,7 @@ export const startFakeEc2 = (async (options: FakeEc2Options = {}): Promise<FakeE
 
   const server = await listen(
     async (req, res, body) => {
+      if (isImdsRequest(req)) return imds.serve(req, res);
       const requestId = newRequestId();
       const reply = (status: number, xml: string) => {
         res.writeHead(status, { "content-type": "text/xml;charset=UTF-8", "x-amzn-requestid": requestId });
@@ -187,6 +195,7 @@ export const startFakeEc2 = (async (options: FakeEc2Options = {}): Promise<FakeE
     unofferedInLastZone: world.unofferedInLastZone,
     world,
     serviceQuotas,
+    imdsUrl: (instanceId) => `${server.url}/imds/${instanceId}`,
     calls,
     setLatency: (ms) => void (latencyMs = ms),
     inject: (fault) => faults.inject(fault),

@@ -128,6 +128,7 @@ export function runInstances(params: Params, ctx: ActionContext): ActionResult {
   for (let i = 0; i < max; i++) {
     const id = world.newId("i");
     const volumeId = world.newId("vol");
+    const privateIp = world.nextPrivateIp(subnet);
     const inst: Instance = {
       id,
       reservationId,
@@ -137,9 +138,9 @@ export function runInstances(params: Params, ctx: ActionContext): ActionResult {
       zone: subnet.zone,
       subnetId: subnet.id,
       vpcId: subnet.vpcId,
-      privateIp: world.nextPrivateIp(subnet),
+      privateIp,
       // Default subnets map a public IP on launch; the interface's AssociatePublicIpAddress overrides that.
-      publicIp: associate === "false" ? undefined : ctx.publicIps.next(),
+      publicIp: associate === "false" ? undefined : world.nextPublicIp({ privateIp }, ctx.publicIps),
       keyName,
       groupIds: groupIds.length ? groupIds : ["sg-0fa4e1c0ffee00001"],
       tags: { ...instanceTags },
@@ -149,6 +150,7 @@ export function runInstances(params: Params, ctx: ActionContext): ActionResult {
       spot: str(struct(params, "InstanceMarketOptions"), "MarketType") === "spot",
       shutdownBehavior: str(params, "InstanceInitiatedShutdownBehavior") ?? "stop",
       userData: str(params, "UserData"),
+      metadataTags: str(struct(params, "MetadataOptions"), "InstanceMetadataTags") === "enabled",
       volumeIds: [volumeId],
       transition: { from: "pending", to: failure ? "terminated" : "running", at: settleAt },
       ...(failure && {
@@ -258,7 +260,7 @@ export function changeState(action: Lifecycle) {
       const move = MOVES[action][before[n]];
       if (move === "noop" || !move) return;
       ctx.world.transition(inst, move[0], move[1], ctx.now);
-      if (action === "start") inst.publicIp = ctx.publicIps.next();
+      if (action === "start") inst.publicIp = ctx.world.nextPublicIp(inst, ctx.publicIps);
       if (action === "terminate")
         inst.stateReason = {
           code: "Client.UserInitiatedShutdown",

@@ -74,6 +74,8 @@ export interface Instance {
   userData?: string;
   volumeIds: string[];
   transition: Transition;
+  /** MetadataOptions.InstanceMetadataTags at launch: whether the instance's tags are in its metadata (imds.ts). */
+  metadataTags: boolean;
   /** Why the instance is (or will be) stopped or terminated, as DescribeInstances reports it in stateReason. */
   stateReason?: { code: string; message: string };
 }
@@ -112,6 +114,11 @@ export interface WorldOptions {
   terminatedRetentionMs: number;
   /** Every instance's private and public address (live tests: a loopback address where real Dask runs). */
   fixedAddress?: string;
+  /**
+   * Every instance its own loopback address (127.0.1.1, 127.0.1.2, … never handed out twice), private and public
+   * alike: live tests play each VM on its own address, so a re-created VM's address really moves.
+   */
+  loopbackAddresses?: boolean;
 }
 
 function findCatalog(region: string): string {
@@ -137,6 +144,7 @@ export class Ec2World {
   /** Spot prices set by a test, by "type/zone" (spot-prices.ts derives the others from the catalog). */
   readonly spotPriceOverrides = new Map<string, number>();
   private counter = 0;
+  private loopbackHosts = 0;
 
   constructor(
     readonly region: string,
@@ -214,6 +222,10 @@ export class Ec2World {
 
   nextPrivateIp(subnet: Subnet): string {
     if (this.options.fixedAddress) return this.options.fixedAddress;
+    if (this.options.loopbackAddresses) {
+      const n = this.loopbackHosts++;
+      return `127.0.${1 + Math.floor(n / 254)}.${(n % 254) + 1}`;
+    }
     // AWS reserves the first four addresses of every subnet.
     const n = 4 + subnet.hosts++;
     const [a, b, c] = subnet.cidr.split(".").map(Number);
@@ -229,6 +241,11 @@ export class Ec2World {
     return !(
       this.stateOf(inst, now) === "terminated" && now >= inst.transition.at + this.options.terminatedRetentionMs
     );
+  }
+
+  /** The public IP a launch or start maps: from the pool, or on loopback the instance's own address. */
+  nextPublicIp(inst: Pick<Instance, "privateIp">, pool: { next(): string }): string {
+    return this.options.loopbackAddresses ? inst.privateIp : pool.next();
   }
 
   publicIpOf(inst: Instance, now = Date.now()): string | undefined {

@@ -499,7 +499,15 @@ export const ROUTES: Route[] = [
           `The resource 'projects/${ctx.state.project}/zones/${zone}/instances/${name}' is not ready`,
           "resourceNotReady",
         );
-      if (status === "TERMINATED") startInstance(inst, ctx.publicIps);
+      if (status === "TERMINATED") {
+        startInstance(inst, ctx.publicIps);
+        // A started VM can take its time to run again, or not get there (a zone out of capacity for it).
+        const stuck = ctx.faults.take("stuck-pending", "compute.instances.start", {
+          zone,
+          instanceType: inst.machineType.name,
+        });
+        if (stuck) inst.holdUntilMs = stuck.holdMs !== undefined ? Date.now() + stuck.holdMs : Infinity;
+      }
       return operationJson(
         ctx.state,
         zonalOperation(ctx, zone, name, "start", status === "TERMINATED" ? ctx.transitionMs / 2 : 0),
