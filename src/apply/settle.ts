@@ -12,13 +12,6 @@ export interface SettleOptions {
   pollMs: number;
 }
 
-export function settleOptions(env: NodeJS.ProcessEnv = process.env): SettleOptions {
-  return {
-    waitMs: (Number(env.CLOUDLAUNCH_PENDING_WAIT_S) || 600) * 1000,
-    pollMs: Number(env.CLOUDLAUNCH_PENDING_POLL_MS) || 3000,
-  };
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const isPending = (n: NodeInfo) => (n.state === "pending" || n.state === "stopping") && !n.failed;
 
@@ -28,7 +21,7 @@ export async function settlePending(
   cluster: string,
   nodes: NodeInfo[],
   progress: Progress,
-  opts = settleOptions(),
+  opts: SettleOptions,
 ): Promise<NodeInfo[]> {
   let current = nodes;
   const deadline = Date.now() + opts.waitMs;

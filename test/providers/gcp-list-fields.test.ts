@@ -5,6 +5,8 @@ import type { InstanceType } from "../../src/catalog/types";
 import type { Plan, RoleChoice } from "../../src/plan/types";
 import type { ClusterSpec } from "../../src/spec/schema";
 import { createProvider, type GcpProvider } from "../../src/providers/gcp/index";
+import { settingsFrom } from "../../src/settings";
+import { resolved } from "../support/spec";
 import { clientOptions, GcpClients } from "../../src/providers/gcp/clients";
 import { listInstances, NODE_INFO_FIELDS, toNodeInfo } from "../../src/providers/gcp/nodes";
 import { startFakeGcp } from "../fakes/gcp/index";
@@ -24,7 +26,7 @@ const E2: InstanceType = {
 };
 
 function plan(fake: FakeCloud, cluster: string, workers: number): Plan {
-  const spec = {
+  const spec = resolved({
     name: cluster,
     provider: "gcp",
     region: fake.spec.region,
@@ -33,7 +35,7 @@ function plan(fake: FakeCloud, cluster: string, workers: number): Plan {
     workers: { count: workers },
     network: { subnet: fake.spec.subnet, allowed_cidrs: ["203.0.113.0/24"] },
     disk_gib: 30,
-  } as ClusterSpec;
+  } as ClusterSpec);
   const choice = (role: "scheduler" | "worker"): RoleChoice => ({
     role,
     chosen: E2,
@@ -78,7 +80,7 @@ describe("GCP listNodes with a partial response", () => {
   it("returns what the full listing gives, for a cluster and for all clusters", async () => {
     const gcp = (await createProvider(
       { provider: "gcp", region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string } },
-      fake.env,
+      settingsFrom(fake.env),
     )) as GcpProvider;
     const p = plan(fake, "fm", 3);
     const requests = p.nodes.map((n) => ({
@@ -90,7 +92,7 @@ describe("GCP listNodes with a partial response", () => {
     }));
     await gcp.launch(p, requests, { update: () => undefined, note: () => undefined });
     const project = (fake.spec.extra.gcp as { project: string }).project;
-    const clients = new GcpClients(clientOptions(undefined, fake.env));
+    const clients = new GcpClients(clientOptions(undefined, fake.env), settingsFrom(fake.env).gcp.waitMs);
     for (const cluster of ["fm", undefined]) {
       const full = (await listInstances(clients, project, fake.spec.region, cluster)).map(toNodeInfo);
       const masked = await gcp.listNodes(cluster);

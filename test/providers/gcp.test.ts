@@ -8,6 +8,8 @@ import type { Plan, RoleChoice } from "../../src/plan/types";
 import type { ClusterSpec } from "../../src/spec/schema";
 import type { LaunchRequest, Progress, Provider } from "../../src/providers/provider";
 import { createProvider } from "../../src/providers/gcp/index";
+import { settingsFrom } from "../../src/settings";
+import { resolved } from "../support/spec";
 import { hasLocalCredentials } from "../../src/providers/gcp/credentials";
 import { startFakeGcp } from "../fakes/gcp/index";
 import type { FakeCloud } from "../fakes/harness";
@@ -32,7 +34,7 @@ const notes: string[] = [];
 const progress: Progress = { update: () => undefined, note: (m) => notes.push(m) };
 
 function makePlan(cluster: string, workers: number, extra: Partial<ClusterSpec> = {}): Plan {
-  const spec = {
+  const spec = resolved({
     name: cluster,
     provider: "gcp",
     region: fake.spec.region,
@@ -42,7 +44,7 @@ function makePlan(cluster: string, workers: number, extra: Partial<ClusterSpec> 
     network: { subnet: fake.spec.subnet, allowed_cidrs: ["203.0.113.0/24"] },
     disk_gib: 30,
     ...extra,
-  } as ClusterSpec;
+  } as ClusterSpec);
   const choice = (role: "scheduler" | "worker"): RoleChoice => ({
     role,
     chosen: E2,
@@ -102,7 +104,7 @@ beforeEach(async () => {
   fake = await startFakeGcp({ transitionMs: 40 });
   gcp = await createProvider(
     { provider: "gcp", region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string } },
-    fake.env,
+    settingsFrom(fake.env),
   );
   notes.length = 0;
 });
@@ -194,7 +196,7 @@ test("a repeated or racing launch creates nothing twice: same requestIds, existi
   // and is answered with the first one's operation instead of a duplicate or a 409.
   const other = await createProvider(
     { provider: "gcp", region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string } },
-    fake.env,
+    settingsFrom(fake.env),
   );
   const [first, racing] = await Promise.all([
     gcp.launch(plan, workers, progress),
@@ -295,7 +297,7 @@ describe("credentials", () => {
   test("a rejected token is an auth CloudError", async () => {
     const bad = await createProvider(
       { provider: "gcp", region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string } },
-      fake.badCredentialsEnv,
+      settingsFrom(fake.badCredentialsEnv),
     );
     await expect(bad.listNodes()).rejects.toMatchObject({
       kind: "auth",
@@ -310,7 +312,7 @@ describe("credentials", () => {
     expect(hasLocalCredentials(env)).toBe(false);
     const err = await createProvider(
       { provider: "gcp", region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string } },
-      env,
+      settingsFrom(env),
     ).catch((e) => e);
     expect(err).toBeInstanceOf(CloudError);
     expect(err).toMatchObject({
@@ -337,7 +339,7 @@ test("a launch whose node never runs gives up after CLOUDLAUNCH_GCP_WAIT_S, nami
   try {
     const driver = await createProvider(
       { provider: "gcp", region: slow.spec.region, gcp: slow.spec.extra.gcp as { project: string } },
-      slow.env,
+      settingsFrom(slow.env),
     );
     const plan = {
       ...makePlan("stuck", 0),

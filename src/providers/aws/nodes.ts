@@ -63,13 +63,6 @@ export interface WaitOptions {
   timeoutMs: number;
 }
 
-export function waitOptions(env: NodeJS.ProcessEnv = process.env): WaitOptions {
-  return {
-    pollMs: Number(env.CLOUDLAUNCH_AWS_POLL_MS) || 3000,
-    timeoutMs: (Number(env.CLOUDLAUNCH_AWS_WAIT_S) || 900) * 1000,
-  };
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**

@@ -36,10 +36,10 @@ export function bucketOf(instanceType: string): Bucket | undefined {
   return /^[acdhimrtz]/.test(family) ? STANDARD : undefined;
 }
 
-const vcpusOf = (i: Instance, region: string) => {
+const vcpusOf = (i: Instance, region: string, catalogDir: string | undefined) => {
   const cpu = i.CpuOptions;
   if (cpu?.CoreCount) return cpu.CoreCount * (cpu.ThreadsPerCore ?? 1);
-  return findType("aws", region, i.InstanceType ?? "")?.vcpus ?? 0;
+  return findType("aws", region, i.InstanceType ?? "", catalogDir)?.vcpus ?? 0;
 };
 
 export async function checkQuotas(api: Ec2Api, plan: Plan): Promise<void> {
@@ -61,10 +61,14 @@ export async function checkQuotas(api: Ec2Api, plan: Plan): Promise<void> {
   for (const i of running) {
     const bucket = bucketOf(i.InstanceType ?? "");
     if (bucket)
-      addNeed(inUse, (i.InstanceLifecycle === "spot" ? bucket.spot : bucket.onDemand).code, vcpusOf(i, plan.region));
+      addNeed(
+        inUse,
+        (i.InstanceLifecycle === "spot" ? bucket.spot : bucket.onDemand).code,
+        vcpusOf(i, plan.region, api.settings.catalogDir),
+      );
   }
   const { readEc2Quotas } = require("./service-quotas.js") as typeof import("./service-quotas.js");
-  const limits = await readEc2Quotas(plan.region, [...needs.keys()]);
+  const limits = await readEc2Quotas(plan.region, [...needs.keys()], api.settings);
   const names = new Map([STANDARD, G_VT, P].flatMap((b) => [b.onDemand, b.spot]).map((q) => [q.code, q.name]));
   const buckets: QuotaBucket[] = [...needs].flatMap(([code, needed]) => {
     const limit = limits.get(code);

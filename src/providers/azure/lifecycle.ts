@@ -24,7 +24,7 @@ export async function changeState(
   const poll = { updateIntervalInMs: c.settings.pollIntervalMs };
   const limit = pLimit(c.settings.concurrency);
   let done = 0;
-  const waitS = Number(process.env.CLOUDLAUNCH_AZURE_WAIT_S) || 900;
+  const waitS = c.settings.waitMs / 1000;
   const one = async (node: NodeInfo): Promise<NodeResult> => {
     const d = decide(verb, node);
     if (!d.act) return { name: node.name, ok: d.ok, message: d.message, node };

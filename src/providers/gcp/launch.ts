@@ -13,7 +13,6 @@ import type { GcpClients } from "./clients";
 import { describeFailure, toCloudError, withRetry } from "./errors";
 import { listInstances, toNodeInfo } from "./nodes";
 import {
-  gcpWaitMs,
   isCapacityFailure,
   isQuotaFailure,
   operationFailure,
@@ -248,7 +247,7 @@ export class Launcher {
     const relaunched = new Map<string, number>();
     let delay = 200;
     // A node can also never get there (a Spot VM preempted during the launch): give up after a bound, naming them.
-    const deadline = Date.now() + gcpWaitMs();
+    const deadline = Date.now() + this.clients.waitMs;
     for (;;) {
       const nodes = new Map(
         (await listInstances(this.clients, this.project, this.region, this.plan.cluster)).map((i) => [
@@ -269,7 +268,7 @@ export class Launcher {
           .filter((p) => !ready.includes(p))
           .map((p) => `${p.req.name} (${nodes.get(p.req.name)?.state ?? "missing"})`);
         throw new CloudError(
-          `Gave up after ${gcpWaitMs() / 1000} s (CLOUDLAUNCH_GCP_WAIT_S) waiting for ${late.join(", ")} to run with an external IP; run up again to converge.`,
+          `Gave up after ${this.clients.waitMs / 1000} s (CLOUDLAUNCH_GCP_WAIT_S) waiting for ${late.join(", ")} to run with an external IP; run up again to converge.`,
           "other",
         );
       }
