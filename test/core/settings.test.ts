@@ -2,7 +2,7 @@
 // nothing else in src/ touches process.env, and the drivers work from the settings they are handed.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { createProvider as awsProvider } from "../../src/providers/aws/index";
+import { AwsProvider } from "../../src/providers/aws/index";
 import { createProvider as gcpProvider } from "../../src/providers/gcp/index";
 import { settingsFrom } from "../../src/settings";
 import { startFakeEc2 } from "../fakes/aws/index";
@@ -83,12 +83,12 @@ describe("the drivers work from their settings while the process environment hol
 
   test("AWS", async () => {
     const fake = await startFakeEc2({ transitionMs: 20 });
-    const aws = await awsProvider({ provider: "aws", region: fake.spec.region }, settingsFrom(fake.env));
+    const aws = new AwsProvider(fake.spec.region, settingsFrom(fake.env));
     try {
       expect(await aws.listNodes()).toEqual([]);
       expect(fake.calls.some((c) => c.action === "DescribeInstances" && c.status === 200)).toBe(true);
     } finally {
-      aws.close?.();
+      aws.close();
       await fake.close();
     }
   });
@@ -96,7 +96,11 @@ describe("the drivers work from their settings while the process environment hol
   test("GCP", async () => {
     const fake = await startFakeGcp({ transitionMs: 20 });
     try {
-      const target = { provider: "gcp" as const, region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string } };
+      const target = {
+        provider: "gcp" as const,
+        region: fake.spec.region,
+        gcp: fake.spec.extra.gcp as { project: string },
+      };
       const gcp = await gcpProvider(target, settingsFrom(fake.env));
       expect(await gcp.listNodes()).toEqual([]);
     } finally {

@@ -30,7 +30,10 @@ function schemaDefaults(node: Node, path: string[] = [], out = new Map<string, u
   for (const [key, child] of Object.entries(node.properties ?? {})) {
     const at = [...path, key];
     if (child.default !== undefined && !child.properties) out.set(at.join("."), child.default);
-    if (child.properties && (path.length === 0 ? child.default !== undefined || key.match(/^(scheduler|workers)$/) : true))
+    if (
+      child.properties &&
+      (path.length === 0 ? child.default !== undefined || key.match(/^(scheduler|workers)$/) : true)
+    )
       schemaDefaults(child, at, out);
   }
   return out;
@@ -71,7 +74,9 @@ test("the planner and the drivers read the disk size from the resolved spec", ()
       userData: () => "#cloud-config\n",
     };
     const target = { zone: "us-central1-a", machineType: req.candidates[0].type, sourceImage: "i", subnetwork: "s" };
-    const gcp = instanceResource(spec, "demo", req, target) as { disks: { initializeParams: { diskSizeGb: string } }[] };
+    const gcp = instanceResource(spec, "demo", req, target) as {
+      disks: { initializeParams: { diskSizeGb: string } }[];
+    };
     expect(gcp.disks[0].initializeParams.diskSizeGb).toBe(String(size));
 
     const azure = vmBody({
@@ -100,7 +105,8 @@ function sources(dir = join(__dirname, "../../src")): string[] {
 }
 
 test("no default of the spec is restated outside the schema", () => {
-  const restated = /\?\?\s*(50\b|"ubuntu(-2[24]\.04)?"|"x86_64"|DEFAULT_DASK_VERSION)|\.(spot|allow_burstable|security) \?\? /;
+  const restated =
+    /\?\?\s*(50\b|"ubuntu(-2[24]\.04)?"|"x86_64"|DEFAULT_DASK_VERSION)|\.(spot|allow_burstable|security) \?\? /;
   const found = sources()
     .filter((file) => !file.endsWith(join("spec", "schema.ts")))
     .flatMap((file) =>
