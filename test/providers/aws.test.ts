@@ -14,6 +14,7 @@ import { resolveTarget } from "../../src/providers/aws/target.js";
 import type { LaunchRequest, NodeInfo, Progress } from "../../src/providers/provider.js";
 import type { ClusterSpec, ResolvedSpec } from "../../src/spec/schema.js";
 import { settingsFrom } from "../../src/settings.js";
+import { sdkConfig } from "../../src/providers/aws/sdk-config.js";
 import { resolved } from "../support/spec.js";
 import { type FakeEc2, startFakeEc2 } from "../fakes/aws/index.js";
 
@@ -182,7 +183,7 @@ test("after a crash between RunInstances and the Name tags, instances are still 
     exhausted: new Set<string>(),
     nameEach: true,
   };
-  await new EC2Client({ region: s.region }).send(
+  await new EC2Client({ region: s.region, ...sdkConfig(env, "EC2") }).send(
     new RunInstancesCommand(runInput(ctx, batch, plan.workers.chosen.type, target.subnets[0].id)),
   );
   api.destroy();

@@ -308,6 +308,7 @@ describe("credentials", () => {
   test("no credentials at all is an auth CloudError, without probing the metadata server", async () => {
     const home = mkdtempSync(join(tmpdir(), "gcp-home-"));
     const env = { HOME: home, METADATA_SERVER_DETECTION: "none", CLOUDLAUNCH_GCP_ENDPOINT: fake.url };
+    // Application Default Credentials are google-auth-library's own chain, which reads the process's environment.
     process.env = { ...env, PATH: saved.PATH };
     expect(hasLocalCredentials(env)).toBe(false);
     const err = await createProvider(
@@ -334,12 +335,10 @@ describe("credentials", () => {
 
 test("a launch whose node never runs gives up after CLOUDLAUNCH_GCP_WAIT_S, naming the node", async () => {
   const slow = await startFakeGcp({ transitionMs: 4000 });
-  const before = process.env.CLOUDLAUNCH_GCP_WAIT_S;
-  process.env.CLOUDLAUNCH_GCP_WAIT_S = "0.3";
   try {
     const driver = await createProvider(
       { provider: "gcp", region: slow.spec.region, gcp: slow.spec.extra.gcp as { project: string } },
-      settingsFrom(slow.env),
+      settingsFrom({ ...slow.env, CLOUDLAUNCH_GCP_WAIT_S: "0.3" }),
     );
     const plan = {
       ...makePlan("stuck", 0),
@@ -349,8 +348,6 @@ test("a launch whose node never runs gives up after CLOUDLAUNCH_GCP_WAIT_S, nami
     const failure = driver.launch(plan, requests(plan), progress);
     await expect(failure).rejects.toThrow(/waiting for stuck-scheduler \((pending|unknown)\)/);
   } finally {
-    if (before === undefined) delete process.env.CLOUDLAUNCH_GCP_WAIT_S;
-    else process.env.CLOUDLAUNCH_GCP_WAIT_S = before;
     await slow.close();
   }
 });
