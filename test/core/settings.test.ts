@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { AwsProvider } from "../../src/providers/aws/index";
 import { createProvider as gcpProvider } from "../../src/providers/gcp/index";
+import { sdkConfig } from "../../src/providers/aws/sdk-config";
 import { settingsFrom } from "../../src/settings";
 import { startFakeEc2 } from "../fakes/aws/index";
 import { startFakeGcp } from "../fakes/gcp/index";
@@ -69,6 +70,18 @@ test("every variable keeps its meaning and its default", () => {
     gcp: { waitMs: 500 },
     azure: { waitMs: 13_000, pollIntervalMs: 14, concurrency: 15 },
   });
+});
+
+test("the AWS driver takes the SDK's endpoint and key variables from its settings, with the SDK's precedence", () => {
+  const keys = { AWS_ACCESS_KEY_ID: "id", AWS_SECRET_ACCESS_KEY: "secret" };
+  expect(sdkConfig({ ...keys, AWS_ENDPOINT_URL: "http://a", AWS_ENDPOINT_URL_EC2: "http://ec2" }, "EC2")).toEqual({
+    endpoint: "http://ec2",
+    credentials: { accessKeyId: "id", secretAccessKey: "secret", sessionToken: undefined },
+  });
+  expect(sdkConfig({ AWS_ENDPOINT_URL: "http://a" }, "SERVICE_QUOTAS")).toEqual({ endpoint: "http://a" });
+  expect(sdkConfig({ AWS_ENDPOINT_URL: "http://a", AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: "true" }, "EC2")).toEqual({});
+  // A profile wins over keys in the SDK's chain: left to the chain.
+  expect(sdkConfig({ ...keys, AWS_PROFILE: "work" }, "EC2")).toEqual({});
 });
 
 describe("the drivers work from their settings while the process environment holds none of it", () => {

@@ -15,7 +15,8 @@ export function sdkConfig(env: Settings["env"], service: "EC2" | "SERVICE_QUOTAS
   const ignore = env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === "true";
   const endpoint = ignore ? undefined : env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL;
   const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN } = env;
-  const credentials =
-    accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, sessionToken: AWS_SESSION_TOKEN } : undefined;
+  // The SDK's chain prefers AWS_PROFILE to the keys when both are set (credential-provider-node's fromEnv step).
+  const keys = accessKeyId && secretAccessKey && !env.AWS_PROFILE;
+  const credentials = keys ? { accessKeyId, secretAccessKey, sessionToken: AWS_SESSION_TOKEN } : undefined;
   return { ...(endpoint && { endpoint }), ...(credentials && { credentials }) };
 }
