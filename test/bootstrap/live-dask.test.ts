@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connectionSnippet, renderUserData, type UserDataInput } from "../../src/bootstrap/index.js";
+import { connectionSnippet, renderUserData } from "../../src/bootstrap/index.js";
 import { ensureClusterTls, nodeTlsFor, type ClusterTls } from "../../src/bootstrap/tls.js";
 import { Namespace, type Started } from "./netns.js";
 import { describeWithTools, materialize, parseWithPyYaml, PYTHON, SYSTEM_PATH, TOOLS } from "./tools.js";

@@ -7,7 +7,7 @@
 // it is gone — its name is the node's — and tries the next candidate. A quota error stops further launches: every
 // other node would hit the same quota. The VM name is the node name, so a repeated PUT is an update, never a twin.
 import pLimit from "p-limit";
-import { CloudError, isUserError, PlanError } from "../../errors.js";
+import { CloudError, isUserError } from "../../errors.js";
 import { publicKeyLine } from "../../spec/ssh-key.js";
 import type { Plan } from "../../plan/types.js";
 import type { LaunchedNode, LaunchRequest, Progress } from "../provider.js";
