@@ -41,7 +41,7 @@ import { type LaunchTarget, resolveTarget } from "./target.js";
 import type { Settings } from "../../settings.js";
 
 /** What the AWS driver reads of the settings. */
-export type AwsDriverSettings = Pick<Settings, "env" | "aws" | "skipQuotaCheck" | "catalogDir">;
+type AwsDriverSettings = Pick<Settings, "env" | "aws" | "skipQuotaCheck" | "catalogDir">;
 
 export class AwsProvider implements Provider {
   readonly name = "aws" as const;

@@ -109,7 +109,7 @@ export class GcpProvider implements Provider {
 }
 
 /** What the GCP driver reads of the settings. */
-export type GcpDriverSettings = Pick<Settings, "env" | "gcp" | "skipQuotaCheck">;
+type GcpDriverSettings = Pick<Settings, "env" | "gcp" | "skipQuotaCheck">;
 
 export async function createProvider(target: ProviderTarget, settings: GcpDriverSettings): Promise<Provider> {
   const { env } = settings;
