@@ -3,6 +3,11 @@
 // its own CommonJS file, which import() would first lex whole for named exports (tens of ms).
 import { Command, CommanderError, Option } from "commander";
 import { errorKind, exitCodeFor, isSpecError } from "./errors.js";
+import { type Settings, settingsFrom } from "./settings.js";
+
+// The AWS SDK warns on every run under Node 20 that its 2027 releases need Node 22: a note for us, noise for users.
+// A process-wide setting of the SDK, so it is made here, once, before any driver loads.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 // A reader that stops early (`cloudlaunch compare spec.yaml | head`) closes the pipe: that is not an error, and the
 // command goes on to finish what it was doing (an `up` half-way is never abandoned because nobody reads its output).
@@ -33,11 +38,13 @@ const target = (cmd: Command) =>
     .option("--resource-group <name>", "Azure resource group")
     .option("--subscription <id>", "Azure subscription id");
 
+/** Each action gets its operands, its options, and the settings read from the environment once, here. */
 const run =
   (load: () => Promise<(...args: never[]) => Promise<number | undefined>>) =>
   async (...args: unknown[]) => {
     const cmd = args.at(-1) as Command;
     const options = { ...program.opts(), ...cmd.opts() };
+    const settings: Settings = settingsFrom(process.env);
     const action = await load();
     // A promise nothing will ever settle (a socket dropped under an SDK that then waits on nothing) lets Node exit
     // with code 0 as if the command had succeeded: it must fail loudly instead.
@@ -50,7 +57,7 @@ const run =
     };
     process.once("beforeExit", unfinished);
     try {
-      process.exitCode = (await action(...([...args.slice(0, -2), options] as never[]))) ?? 0;
+      process.exitCode = (await action(...([...args.slice(0, -2), options, settings] as never[]))) ?? 0;
     } finally {
       process.off("beforeExit", unfinished);
     }

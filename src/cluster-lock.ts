@@ -5,7 +5,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { lock } from "proper-lockfile";
-import { cloudlaunchHome } from "./bootstrap/paths.js";
+import type { Settings } from "./settings.js";
 import { LocalStateError } from "./errors.js";
 
 // proper-lockfile's default: a killed run (SIGKILL skips the exit hook) blocks the next one for at most this long.
@@ -14,13 +14,13 @@ const STALE_MS = 10_000;
 export async function lockCluster(
   name: string,
   say: (message: string) => void,
-  env: NodeJS.ProcessEnv = process.env,
+  settings: Pick<Settings, "home" | "lockWaitMs">,
 ): Promise<() => Promise<void>> {
-  const clusters = join(cloudlaunchHome(env), "clusters");
+  const clusters = join(settings.home, "clusters");
   // Locks `<clusters>/<name>` (which need not exist yet) through the file `<clusters>/<name>.lock`.
   const clusterDir = join(clusters, name);
   const lockfilePath = `${clusterDir}.lock`;
-  const waitMs = Number(env.CLOUDLAUNCH_LOCK_WAIT_MS ?? 120_000);
+  const waitMs = settings.lockWaitMs;
   const options = (retries: number) => ({
     realpath: false,
     stale: STALE_MS,

@@ -16,7 +16,7 @@ import { Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { LocalStateError } from "./errors.js";
 import type { ProviderTarget } from "./providers/index.js";
-import { cloudlaunchHome, clusterConfigDir } from "./bootstrap/paths.js";
+import { clusterConfigDir } from "./bootstrap/paths.js";
 
 export interface ClusterRecord extends ProviderTarget {
   name: string;
@@ -47,7 +47,7 @@ const RecordShape = Type.Object({
 });
 
 const CLUSTER_NAME = /^[a-z][a-z0-9-]*$/;
-const recordFile = (name: string) => join(clusterConfigDir(name), "cluster.json");
+const recordFile = (name: string, home: string) => join(clusterConfigDir(name, home), "cluster.json");
 
 function unreadable(file: string, why: string): LocalStateError {
   return new LocalStateError(
@@ -57,9 +57,9 @@ function unreadable(file: string, why: string): LocalStateError {
 }
 
 /** The record of a cluster, undefined when there is none; a file that is there but wrong is an error. */
-export function readRecord(name: string): ClusterRecord | undefined {
+export function readRecord(name: string, home: string): ClusterRecord | undefined {
   if (!CLUSTER_NAME.test(name)) return undefined;
-  const file = recordFile(name);
+  const file = recordFile(name, home);
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -82,8 +82,8 @@ export function readRecord(name: string): ClusterRecord | undefined {
 }
 
 /** Fails (LocalStateError) unless the record and TLS files of `name` can be written: checked before the cloud is changed. */
-export function assertRecordWritable(name: string): void {
-  const dir = clusterConfigDir(name);
+export function assertRecordWritable(name: string, home: string): void {
+  const dir = clusterConfigDir(name, home);
   // The nearest directory that exists decides: files and missing directories are created under it.
   let probe = dir;
   while (!existsSync(probe) && dirname(probe) !== probe) probe = dirname(probe);
@@ -100,8 +100,8 @@ export function assertRecordWritable(name: string): void {
   }
 }
 
-export function writeRecord(record: ClusterRecord): void {
-  const file = recordFile(record.name);
+export function writeRecord(record: ClusterRecord, home: string): void {
+  const file = recordFile(record.name, home);
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
@@ -112,25 +112,25 @@ export function writeRecord(record: ClusterRecord): void {
   }
 }
 
-export function forgetRecord(name: string): void {
+export function forgetRecord(name: string, home: string): void {
   try {
-    rmSync(clusterConfigDir(name), { recursive: true, force: true });
+    rmSync(clusterConfigDir(name, home), { recursive: true, force: true });
   } catch (err) {
     throw new LocalStateError(
-      `Cannot remove ${clusterConfigDir(name)}: ${(err as NodeJS.ErrnoException).code}. Delete it by hand.`,
+      `Cannot remove ${clusterConfigDir(name, home)}: ${(err as NodeJS.ErrnoException).code}. Delete it by hand.`,
     );
   }
 }
 
-export function allRecords(): ClusterRecord[] {
+export function allRecords(home: string): ClusterRecord[] {
   let names: string[];
   try {
-    names = readdirSync(join(cloudlaunchHome(), "clusters"));
+    names = readdirSync(join(home, "clusters"));
   } catch {
     return [];
   }
   return names
-    .filter((n) => CLUSTER_NAME.test(n) && existsSync(recordFile(n)))
-    .map(readRecord)
+    .filter((n) => CLUSTER_NAME.test(n) && existsSync(recordFile(n, home)))
+    .map((n) => readRecord(n, home))
     .filter((r): r is ClusterRecord => !!r);
 }

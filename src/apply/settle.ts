@@ -13,13 +13,6 @@ export interface SettleOptions {
   pollMs: number;
 }
 
-function settleOptions(env: NodeJS.ProcessEnv = process.env): SettleOptions {
-  return {
-    waitMs: (Number(env.CLOUDLAUNCH_PENDING_WAIT_S) || 600) * 1000,
-    pollMs: Number(env.CLOUDLAUNCH_PENDING_POLL_MS) || 3000,
-  };
-}
-
 const isPending = (n: NodeInfo) => (n.state === "pending" || n.state === "stopping") && !n.failed;
 
 /** The cluster's nodes once none is pending any more, or the bound passed: those left are marked failed. */
@@ -28,7 +21,7 @@ export async function settlePending(
   cluster: string,
   nodes: NodeInfo[],
   progress: Progress,
-  opts = settleOptions(),
+  opts: SettleOptions,
 ): Promise<NodeInfo[]> {
   let current = nodes;
   let pending: NodeInfo[] = [];

@@ -6,6 +6,7 @@ import { renderUserData, tlsEnabled, type NodeTlsMaterial } from "../bootstrap/i
 import type { Plan } from "../plan/types.js";
 import type { RoleName } from "../spec/schema.js";
 import type { UserDataFor } from "./up.js";
+import type { Environment } from "../settings.js";
 
 // A dry run (and the checks before any launch) must not create the cluster's CA on disk, yet must check the user data
 // fits the cloud's limit: PEM blocks of the size an ECDSA P-256 certificate and key take (with room to spare) stand
@@ -23,7 +24,10 @@ const PLACEHOLDER_TLS: NodeTlsMaterial = {
   keyPem: pem("PRIVATE KEY", 320),
 };
 
-export async function userDataRenderer(plan: Plan, dryrun: boolean): Promise<UserDataFor> {
+/** `env` locates the cluster's CA (CLOUDLAUNCH_HOME...): see src/bootstrap/tls.ts. A dry run needs none. */
+export async function userDataRenderer(plan: Plan, dryrun: true): Promise<UserDataFor>;
+export async function userDataRenderer(plan: Plan, dryrun: boolean, env: Environment): Promise<UserDataFor>;
+export async function userDataRenderer(plan: Plan, dryrun: boolean, env: Environment = {}): Promise<UserDataFor> {
   let tls: ((role: RoleName) => NodeTlsMaterial) | undefined;
   if (tlsEnabled(plan.spec)) {
     if (dryrun) tls = () => PLACEHOLDER_TLS;
@@ -32,7 +36,7 @@ export async function userDataRenderer(plan: Plan, dryrun: boolean): Promise<Use
       const { ensureClusterTls, nodeTlsFor } = require("../bootstrap/tls.js") as typeof import("../bootstrap/tls.js");
       // Nodes that exist (running, stopped, surplus) carry the cluster's CA: it may be reused, never replaced.
       const clusterHasNodes = plan.nodes.some((n) => n.action !== "create");
-      const material = await ensureClusterTls(plan.cluster, process.env, new Date(), { clusterHasNodes });
+      const material = await ensureClusterTls(plan.cluster, env, new Date(), { clusterHasNodes });
       tls = (role) => nodeTlsFor(material, role);
     }
   }

@@ -39,10 +39,10 @@ export async function checkBeforeLaunch(
 
 /** The spec field a rendering refusal comes from; the user data's size is mostly the setup commands and packages. */
 function fieldOf(plan: Plan, message: string): FieldPath {
-  const dask = plan.spec.dask ?? {};
+  const dask = plan.spec.dask;
   if (/^max_lifetime/.test(message)) return ["max_lifetime"];
   if (/^(dask\.pip_packages|DASK_PIP_PACKAGES)\[/.test(message)) return ["dask", "pip_packages"];
-  if (/^DASK_SETUP_COMMANDS\[/.test(message) || dask.setup_commands?.length) return ["dask", "setup_commands"];
-  if (dask.pip_packages?.length) return ["dask", "pip_packages"];
-  return Object.keys(plan.spec.tags ?? {}).length ? ["tags"] : [];
+  if (/^DASK_SETUP_COMMANDS\[/.test(message) || dask.setup_commands.length) return ["dask", "setup_commands"];
+  if (dask.pip_packages.length) return ["dask", "pip_packages"];
+  return Object.keys(plan.spec.tags).length ? ["tags"] : [];
 }

@@ -10,12 +10,6 @@ import { joinedNodes } from "./joined-nodes.js";
 /** Default bound of the wait: a fresh Ubuntu image installs Dask from PyPI in a few minutes. */
 export const DEFAULT_WAIT_TIMEOUT = "15m";
 export const WAIT_TIMEOUT_ENV = "CLOUDLAUNCH_WAIT_TIMEOUT";
-/** "0": never contact the Dask dashboard (`up` does not wait, `status` shows no Dask health): the fake clouds' VMs run no Dask. */
-const DASK_PROBE_ENV = "CLOUDLAUNCH_DASK_PROBE";
-
-export function daskProbeEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env[DASK_PROBE_ENV] !== "0";
-}
 
 export interface WaitDaskOptions {
   dashboardUrl: string;

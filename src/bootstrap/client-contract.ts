@@ -1,8 +1,7 @@
 // What a local client needs to talk to the cluster: Dask's comms pickle functions and data, so the client's Python
 // minor version and its dask/distributed versions must match the nodes'. The nodes run the image's python3 (the venv
 // is made from it), so the image decides the Python; the spec pins Dask.
-import type { ClusterSpec } from "../spec/schema.js";
-import { DEFAULT_DASK_VERSION } from "./dask-settings.js";
+import type { ResolvedSpec } from "../spec/schema.js";
 
 /** python3 of the image aliases the spec accepts (Ubuntu's archive: jammy 3.10, noble 3.12). */
 const IMAGE_PYTHON: Record<string, string> = { "ubuntu-22.04": "3.10", "ubuntu-24.04": "3.12" };
@@ -14,9 +13,9 @@ export interface ClientContract {
   dask: string;
 }
 
-export function clientContract(spec: Pick<ClusterSpec, "image" | "dask">): ClientContract {
-  const image = spec.image ?? "ubuntu-24.04";
-  return { image, python: IMAGE_PYTHON[image], dask: spec.dask?.version ?? DEFAULT_DASK_VERSION };
+export function clientContract(spec: Pick<ResolvedSpec, "image" | "dask">): ClientContract {
+  const image = spec.image;
+  return { image, python: IMAGE_PYTHON[image], dask: spec.dask.version };
 }
 
 export function clientContractText(c: ClientContract): string {

@@ -3,8 +3,8 @@ import { PlanError } from "../errors.js";
 
 export const DASK_SCHEDULER_PORT = 8786;
 export const DASK_DASHBOARD_PORT = 8787;
-/** A recent release that still supports Python 3.10 (Ubuntu 22.04's python3). */
-export const DEFAULT_DASK_VERSION = "2025.5.1";
+/** The spec's default (src/spec/schema.ts), for the bootstrap scripts' own tests. */
+export { DEFAULT_DASK_VERSION } from "../spec/schema.js";
 
 const GIB = 2 ** 30;
 

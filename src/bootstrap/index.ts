@@ -6,4 +6,10 @@ export { USER_DATA_LIMITS, userDataBytes } from "./limits.js";
 export type { NodeTlsMaterial } from "./tls.js";
 export { cloudlaunchHome, clusterConfigDir, clientTlsFiles } from "./paths.js";
 export { connectionSnippet } from "./snippet.js";
-export { schedulerAddress, workerLayout, DEFAULT_DASK_VERSION } from "./dask-settings.js";
+export {
+  schedulerAddress,
+  workerLayout,
+  DASK_SCHEDULER_PORT,
+  DASK_DASHBOARD_PORT,
+  DEFAULT_DASK_VERSION,
+} from "./dask-settings.js";

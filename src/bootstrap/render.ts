@@ -4,16 +4,10 @@
 // file (shell-quoted) and node.json (JSON), and the whole document is serialized by a YAML library.
 import { gzipSync } from "node:zlib";
 import { stringify } from "yaml";
-import type { ClusterSpec, ProviderName, RoleName } from "../spec/schema.js";
+import type { ResolvedSpec, ProviderName, RoleName } from "../spec/schema.js";
 import { PlanError } from "../errors.js";
 import { specDurationSeconds } from "../spec/duration.js";
-import {
-  DASK_DASHBOARD_PORT,
-  DASK_SCHEDULER_PORT,
-  DEFAULT_DASK_VERSION,
-  schedulerAddress,
-  workerLayout,
-} from "./dask-settings.js";
+import { DASK_DASHBOARD_PORT, DASK_SCHEDULER_PORT, schedulerAddress, workerLayout } from "./dask-settings.js";
 import { assertUserDataFits, fitsUserDataLimit } from "./limits.js";
 import { shellArrayAssignment, shellAssignment } from "./shell.js";
 import { readTemplate } from "./templates.js";
@@ -35,7 +29,7 @@ export interface UserDataInput {
   memoryGib: number;
   /** Workers: the scheduler's private IP (or a name the network resolves). */
   schedulerHost?: string;
-  spec: Pick<ClusterSpec, "dask" | "security" | "max_lifetime" | "tags" | "idle_timeout">;
+  spec: Pick<ResolvedSpec, "dask" | "security" | "max_lifetime" | "tags" | "idle_timeout">;
   /** Required unless spec.security is false: see ensureClusterTls and nodeTlsFor. */
   tls?: NodeTlsMaterial;
 }
@@ -56,8 +50,8 @@ export function renderUserData(input: UserDataInput): string {
   return compressed;
 }
 
-export function tlsEnabled(spec: Pick<ClusterSpec, "security">): boolean {
-  return spec.security !== false;
+export function tlsEnabled(spec: Pick<ResolvedSpec, "security">): boolean {
+  return spec.security;
 }
 
 function nodeFiles(input: UserDataInput): NodeFile[] {
@@ -123,10 +117,10 @@ function workerScheduler(input: UserDataInput, tls: boolean): string {
 }
 
 function settingsFile(input: UserDataInput, tls: boolean): string {
-  const dask = input.spec.dask ?? {};
+  const dask = input.spec.dask;
   const layout = workerLayout(input.vcpus, input.memoryGib);
   const isWorker = input.role === "worker";
-  for (const [i, pkg] of (dask.pip_packages ?? []).entries()) {
+  for (const [i, pkg] of dask.pip_packages.entries()) {
     // pip would read a leading dash as one of its own options (--index-url...), not as a package.
     if (pkg.startsWith("-") || pkg.trim() === "")
       throw new PlanError(`dask.pip_packages[${i}] ${JSON.stringify(pkg)} is not a package requirement`);
@@ -151,7 +145,7 @@ function settingsFile(input: UserDataInput, tls: boolean): string {
       "CLOUDLAUNCH_IDLE_TIMEOUT_SECONDS",
       input.spec.idle_timeout ? specDurationSeconds("idle_timeout", input.spec.idle_timeout) : "",
     ),
-    shellAssignment("DASK_VERSION", dask.version ?? DEFAULT_DASK_VERSION),
+    shellAssignment("DASK_VERSION", dask.version),
     shellAssignment("DASK_PROTOCOL", tls ? "tls" : "tcp"),
     shellAssignment("DASK_SCHEDULER_PORT", DASK_SCHEDULER_PORT),
     shellAssignment("DASK_DASHBOARD_PORT", DASK_DASHBOARD_PORT),
@@ -159,8 +153,8 @@ function settingsFile(input: UserDataInput, tls: boolean): string {
     shellAssignment("DASK_NWORKERS", isWorker ? layout.nworkers : ""),
     shellAssignment("DASK_NTHREADS", isWorker ? layout.nthreads : ""),
     shellAssignment("DASK_MEMORY_LIMIT", isWorker ? layout.memoryLimit : ""),
-    shellArrayAssignment("DASK_PIP_PACKAGES", dask.pip_packages ?? []),
-    shellArrayAssignment("DASK_SETUP_COMMANDS", dask.setup_commands ?? []),
+    shellArrayAssignment("DASK_PIP_PACKAGES", dask.pip_packages),
+    shellArrayAssignment("DASK_SETUP_COMMANDS", dask.setup_commands),
   ];
   return `${lines.join("\n")}\n`;
 }
@@ -174,9 +168,9 @@ function nodeDescription(input: UserDataInput, tls: boolean): string {
     role: input.role,
     scheduler: input.role === "worker" ? workerScheduler(input, tls) : null,
     tls,
-    dask_version: input.spec.dask?.version ?? DEFAULT_DASK_VERSION,
+    dask_version: input.spec.dask.version,
     max_lifetime: input.spec.max_lifetime ?? null,
-    tags: input.spec.tags ?? {},
+    tags: input.spec.tags,
   };
   return `${JSON.stringify(description, null, 2)}\n`;
 }

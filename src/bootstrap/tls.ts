@@ -7,6 +7,7 @@ import { join } from "node:path";
 import * as x509 from "./x509.js";
 import type { RoleName } from "../spec/schema.js";
 import { clusterConfigDir } from "./paths.js";
+import { cloudlaunchHome, type Environment } from "../settings.js";
 import { loadOrCreateCa } from "./ca-store.js";
 import { pairMatches, readOptional, writePairAtomically } from "./pem-files.js";
 import { certificateExpiry, issueCertificate, type LeafKind } from "./pki.js";
@@ -49,11 +50,11 @@ export interface TlsOptions {
 
 export async function ensureClusterTls(
   cluster: string,
-  env: NodeJS.ProcessEnv = process.env,
+  env: Environment,
   now = new Date(),
   options: TlsOptions = {},
 ): Promise<ClusterTls> {
-  const dir = clusterConfigDir(cluster, env);
+  const dir = clusterConfigDir(cluster, cloudlaunchHome(env));
   // Created 0700 when missing; an existing directory keeps the mode its owner gave it.
   await mkdir(dir, { recursive: true, mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
     throw new LocalStateError(

@@ -8,11 +8,14 @@ import type { InstanceType } from "./types.js";
 type Row = [string, number, number, "x86_64" | "arm64", string | null, number, boolean, number, number | null];
 
 const cache = new Map<string, InstanceType[]>();
-let index: { providers: Record<ProviderName, { regions: string[] }> } | undefined;
+const indexes = new Map<string, { providers: Record<ProviderName, { regions: string[] }> }>();
 
-/** Where the data lives; overridable so the tests and the fakes can share the bundled copy from any layout. */
-export function catalogDir(): string {
-  return process.env.CLOUDLAUNCH_CATALOG_DIR ?? join(packageRoot(), "data", "catalog");
+/**
+ * Where the data lives: the bundled copy (the tests and the fakes share it from any layout), or another catalog
+ * (Settings.catalogDir, CLOUDLAUNCH_CATALOG_DIR) that each reader below is handed as `dir`.
+ */
+export function catalogDir(dir?: string): string {
+  return dir ?? join(packageRoot(), "data", "catalog");
 }
 
 let root: string | undefined;
@@ -25,18 +28,20 @@ function packageRoot(): string {
   }
 }
 
-export function regionsOf(provider: ProviderName): string[] {
-  index ??= JSON.parse(readFileSync(join(catalogDir(), "index.json"), "utf8"));
+export function regionsOf(provider: ProviderName, dir?: string): string[] {
+  const root = catalogDir(dir);
+  let index = indexes.get(root);
+  if (!index) indexes.set(root, (index = JSON.parse(readFileSync(join(root, "index.json"), "utf8"))));
   return index!.providers[provider].regions;
 }
 
 /** Every instance type priced in the region, cheapest on-demand first. Empty for a region the catalog lacks. */
-export function typesIn(provider: ProviderName, region: string): InstanceType[] {
-  const key = `${provider}/${region}`;
+export function typesIn(provider: ProviderName, region: string, dir?: string): InstanceType[] {
+  const key = join(catalogDir(dir), provider, `${region}.json`);
   let types = cache.get(key);
   if (!types) {
-    if (!regionsOf(provider).includes(region)) return [];
-    const { rows } = JSON.parse(readFileSync(join(catalogDir(), provider, `${region}.json`), "utf8")) as {
+    if (!regionsOf(provider, dir).includes(region)) return [];
+    const { rows } = JSON.parse(readFileSync(key, "utf8")) as {
       rows: Row[];
     };
     types = rows.map(
@@ -57,6 +62,6 @@ export function typesIn(provider: ProviderName, region: string): InstanceType[] 
   return types;
 }
 
-export function findType(provider: ProviderName, region: string, type: string): InstanceType | undefined {
-  return typesIn(provider, region).find((t) => t.type === type);
+export function findType(provider: ProviderName, region: string, type: string, dir?: string): InstanceType | undefined {
+  return typesIn(provider, region, dir).find((t) => t.type === type);
 }

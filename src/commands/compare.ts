@@ -7,6 +7,7 @@ import { compareJson, compareText } from "../render/compare.js";
 import { makeOutput } from "../render/output.js";
 import { loadSpecFile } from "../spec/load.js";
 import { PROVIDERS, type ProviderName } from "../spec/schema.js";
+import type { Settings } from "../settings.js";
 
 export interface CompareOptions {
   json?: boolean;
@@ -16,21 +17,25 @@ export interface CompareOptions {
   regions?: string;
 }
 
-export async function compare(specFile: string, options: CompareOptions): Promise<number> {
+export async function compare(specFile: string, options: CompareOptions, settings: Settings): Promise<number> {
   const out = makeOutput(!!options.json);
-  const { spec, warnings } = loadSpecFile(specFile);
+  const { spec, warnings } = loadSpecFile(specFile, "launch", settings);
   for (const w of warnings) out.warn(w);
   if (spec.scheduler.instance_type || spec.workers.instance_type) {
     out.info(
       `an explicit instance type is compared by its size (vCPUs and memory) outside ${spec.provider}'s regions that offer it`,
     );
   }
-  const comparison = compareClusters(spec, typesIn(spec.provider, spec.region), targetsOf(options));
+  const comparison = compareClusters(
+    spec,
+    typesIn(spec.provider, spec.region, settings.catalogDir),
+    targetsOf(options, settings.catalogDir),
+  );
   out.print(out.json ? JSON.stringify(compareJson(spec, comparison), null, 2) : compareText(spec, comparison, out));
   return 0;
 }
 
-function targetsOf(options: CompareOptions): CompareTarget[] {
+function targetsOf(options: CompareOptions, catalogDir: string | undefined): CompareTarget[] {
   const list = (s?: string) =>
     s
       ?.split(",")
@@ -42,7 +47,7 @@ function targetsOf(options: CompareOptions): CompareTarget[] {
   }
   const regions = list(options.regions);
   const targets = providers.flatMap((provider) =>
-    regionsOf(provider)
+    regionsOf(provider, catalogDir)
       .filter((r) => !regions || regions.includes(r))
       .map((region) => ({ provider, region })),
   );
@@ -50,5 +55,5 @@ function targetsOf(options: CompareOptions): CompareTarget[] {
   if (unknown.length) {
     throw new UsageError(`--regions: ${unknown.join(", ")} not in the catalog of ${providers.join(", ")}`);
   }
-  return targets.map((t) => ({ ...t, types: typesIn(t.provider, t.region) }));
+  return targets.map((t) => ({ ...t, types: typesIn(t.provider, t.region, catalogDir) }));
 }

@@ -12,23 +12,24 @@ import { makeOutput, type Output } from "../render/output.js";
 import { startProgress } from "../render/progress.js";
 import { nodeJson } from "../render/status.js";
 import { resolveTargets, type TargetFlags } from "./target.js";
+import type { Settings } from "../settings.js";
 
 type Options = TargetFlags & { json?: boolean; dryrun?: boolean; yes?: boolean };
 
 export const lifecycle =
   (verb: LifecycleVerb) =>
-  async (cluster: string, names: string[], options: Options): Promise<number> => {
+  async (cluster: string, names: string[], options: Options, settings: Settings): Promise<number> => {
     const out = makeOutput(!!options.json);
     const mustConfirm = verb === "terminate" && !options.dryrun && !options.yes;
     if (mustConfirm && !process.stdin.isTTY) {
       throw new UsageError(`refusing to terminate ${cluster} without confirmation: no terminal to ask on; pass --yes`);
     }
-    const target = resolveTargets(cluster, options)[0];
-    const real = await loadProvider(target);
+    const target = resolveTargets(cluster, options, settings)[0];
+    const real = await loadProvider(target, settings);
     const skipped: string[] = [];
     const provider = guard(real, {
       dryrun: !!options.dryrun,
-      checkPermissions: await hasLocalCredentials(target.provider),
+      checkPermissions: await hasLocalCredentials(target.provider, settings.env),
       onSkipped: (d) => skipped.push(d),
     });
     const whole = names.length === 0;
@@ -38,9 +39,9 @@ export const lifecycle =
       whole &&
       !options.dryrun &&
       /^[a-z][a-z0-9-]*$/.test(cluster) &&
-      existsSync(clusterConfigDir(cluster))
+      existsSync(clusterConfigDir(cluster, settings.home))
     ) {
-      assertRecordWritable(cluster);
+      assertRecordWritable(cluster, settings.home);
     }
     if (mustConfirm) await confirm(cluster, names, out);
 
@@ -52,7 +53,7 @@ export const lifecycle =
       await provider.deleteClusterResources(cluster);
       if (!options.dryrun) {
         leftovers = await real.leftovers(cluster);
-        if (!leftovers.length) forgetRecord(cluster);
+        if (!leftovers.length) forgetRecord(cluster, settings.home);
       }
     }
     report(out, verb, cluster, results, leftovers, options.dryrun ? skipped : undefined);

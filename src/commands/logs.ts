@@ -7,6 +7,7 @@ import { loadProvider } from "../providers/index.js";
 import { makeOutput } from "../render/output.js";
 import { nodeJson } from "../render/status.js";
 import { resolveTargets, type TargetFlags } from "./target.js";
+import type { Settings } from "../settings.js";
 
 /** Without a node name every node is shown; this many lines each unless --tail says otherwise. */
 const DEFAULT_TAIL_ALL = 20;
@@ -15,12 +16,13 @@ export async function logs(
   cluster: string,
   node: string | undefined,
   options: TargetFlags & { json?: boolean; tail?: string },
+  settings: Settings,
 ): Promise<number> {
   const out = makeOutput(!!options.json);
   const tail = options.tail === undefined ? (node ? 0 : DEFAULT_TAIL_ALL) : Number(options.tail);
   if (!Number.isInteger(tail) || tail < 0)
     throw new UsageError(`--tail must be a whole number of lines, got ${options.tail}`);
-  const provider = await loadProvider(resolveTargets(cluster, options)[0]);
+  const provider = await loadProvider(resolveTargets(cluster, options, settings)[0], settings);
   const nodes = (await provider.listNodes(cluster)).filter((n) => n.state !== "terminated");
   const chosen = node ? nodes.filter((n) => n.name === fullName(cluster, node)) : nodes;
   if (!chosen.length) {

@@ -10,9 +10,11 @@ import { loadProvider } from "../providers/index.js";
 import type { NodeInfo } from "../providers/provider.js";
 import { readRecord } from "../records.js";
 import { loadSpecFile } from "../spec/load.js";
-import type { ClusterSpec } from "../spec/schema.js";
+import type { ResolvedSpec } from "../spec/schema.js";
+import { resolveSsh } from "../spec/resolve.js";
 import { makeOutput } from "../render/output.js";
 import { resolveTargets, type TargetFlags } from "./target.js";
+import type { Settings } from "../settings.js";
 
 export interface SshTarget {
   cluster: string;
@@ -20,6 +22,8 @@ export interface SshTarget {
   user: string;
   /** The private key to offer; undefined leaves the choice to ssh (agent, ~/.ssh/id_*). */
   identityFile?: string;
+  /** Settings.home: the cluster's known_hosts is kept there. */
+  home: string;
 }
 
 /** The argv of the ssh run. Cloud IPs are reused, so host keys go to a per-cluster known_hosts, accepted on first use. */
@@ -31,7 +35,7 @@ export function sshArgv(t: SshTarget, remote: string[]): string[] {
     "-o",
     "StrictHostKeyChecking=accept-new",
     "-o",
-    `UserKnownHostsFile=${join(clusterConfigDir(t.cluster), "known_hosts")}`,
+    `UserKnownHostsFile=${join(clusterConfigDir(t.cluster, t.home), "known_hosts")}`,
     "--",
     `${t.user}@${t.node.publicIp}`,
     ...remote,
@@ -47,13 +51,13 @@ export function privateKeyFor(publicKeyFile: string | undefined): string | undef
 
 type Options = TargetFlags & { json?: boolean; print?: boolean };
 
-export async function ssh(cluster: string, operands: string[], options: Options): Promise<number> {
+export async function ssh(cluster: string, operands: string[], options: Options, settings: Settings): Promise<number> {
   // Everything after `--` is the remote command; a node name can only come before it.
   const dashes = process.argv.indexOf("--");
   const remote = dashes >= 0 ? process.argv.slice(dashes + 1) : [];
   const nodeName = operands.length > remote.length ? operands[0] : undefined;
-  const sshSpec = sshSettings(cluster, options);
-  const provider = await loadProvider(resolveTargets(cluster, options)[0]);
+  const sshSpec = sshSettings(cluster, options, settings);
+  const provider = await loadProvider(resolveTargets(cluster, options, settings)[0], settings);
   const nodes = (await provider.listNodes(cluster)).filter((n) => n.state !== "terminated");
   const node = nodeName
     ? nodes.find((n) => n.name === fullName(cluster, nodeName))
@@ -63,7 +67,13 @@ export async function ssh(cluster: string, operands: string[], options: Options)
       `${cluster} has no node ${nodeName ?? "scheduler"}${nodes.length ? ` (nodes: ${nodes.map((n) => n.name).join(", ")})` : ""}`,
     );
   const argv = sshArgv(
-    { cluster, node, user: sshSpec?.user ?? "ubuntu", identityFile: privateKeyFor(sshSpec?.public_key_file) },
+    {
+      cluster,
+      node,
+      user: sshSpec.user,
+      identityFile: privateKeyFor(sshSpec.public_key_file),
+      home: settings.home,
+    },
     remote,
   );
   if (options.print) {
@@ -79,10 +89,10 @@ export async function ssh(cluster: string, operands: string[], options: Options)
 }
 
 /** The spec's ssh block: --spec, else the one `up` recorded. */
-function sshSettings(cluster: string, options: Options): ClusterSpec["ssh"] {
+function sshSettings(cluster: string, options: Options, settings: Settings): ResolvedSpec["ssh"] {
   // Only to find the user and the key: a missing public key file leaves the choice of key to the agent.
-  if (options.spec) return loadSpecFile(options.spec, "locate").spec.ssh;
-  return readRecord(cluster)?.ssh;
+  if (options.spec) return loadSpecFile(options.spec, "locate", settings).spec.ssh;
+  return resolveSsh(readRecord(cluster, settings.home)?.ssh);
 }
 
 function shellWord(word: string): string {

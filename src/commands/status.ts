@@ -16,26 +16,37 @@ import {
 } from "../render/status.js";
 import { resolveTargets, type TargetFlags } from "./target.js";
 import { daskHealth } from "../apply/dask-health.js";
-import { daskProbeEnabled } from "../apply/wait-dask.js";
 import { clientJson } from "../bootstrap/client-contract.js";
 import { healthJson, healthText } from "../render/dask.js";
+import type { Settings } from "../settings.js";
 
-export async function status(cluster: string | undefined, options: TargetFlags & { json?: boolean }): Promise<number> {
+export async function status(
+  cluster: string | undefined,
+  options: TargetFlags & { json?: boolean },
+  settings: Settings,
+): Promise<number> {
   const out = makeOutput(!!options.json);
-  const targets = resolveTargets(cluster, options);
+  const targets = resolveTargets(cluster, options, settings);
   if (cluster) {
     const target = targets[0];
-    const nodes = (await (await loadProvider(target)).listNodes(cluster)).filter((n) => n.state !== "terminated");
-    const record = readRecord(cluster);
+    const provider = await loadProvider(target, settings);
+    const nodes = (await provider.listNodes(cluster)).filter((n) => n.state !== "terminated");
+    const record = readRecord(cluster, settings.home);
     const security = record?.security;
-    const cost = runningCost(target.provider, nodes, typesIn(target.provider, target.region), new Date());
-    const health = daskProbeEnabled() ? await daskHealth(nodes) : undefined;
+    const types = typesIn(target.provider, target.region, settings.catalogDir);
+    const cost = runningCost(target.provider, nodes, types, new Date());
+    const health = settings.dask.probe ? await daskHealth(nodes) : undefined;
     if (out.json) {
       const dask = health ? { dask: healthJson(health) } : {};
       const client = record?.client ? { client: clientJson(record.client) } : {};
       out.print(
         JSON.stringify(
-          { ...clusterJson(cluster, { ...target, security }, nodes), cost: costJson(cost), ...dask, ...client },
+          {
+            ...clusterJson(cluster, { ...target, security }, nodes, settings.home),
+            cost: costJson(cost),
+            ...dask,
+            ...client,
+          },
           null,
           2,
         ),
@@ -45,6 +56,7 @@ export async function status(cluster: string | undefined, options: TargetFlags &
       const access = clusterAccessText(
         cluster,
         nodes,
+        settings.home,
         security !== false,
         record?.client,
         health && healthText(health),
@@ -55,16 +67,16 @@ export async function status(cluster: string | undefined, options: TargetFlags &
   }
   const summaries: ClusterSummary[] = [];
   for (const target of targets) {
-    const nodes = await (await loadProvider(target)).listNodes();
-    summaries.push(...summarize(target, nodes));
+    const nodes = await (await loadProvider(target, settings)).listNodes();
+    summaries.push(...summarize(target, nodes, settings.catalogDir));
   }
   if (out.json) out.print(JSON.stringify({ clusters: summaries }, null, 2));
   else out.print(clustersText(summaries, out));
   return 0;
 }
 
-function summarize(target: ProviderTarget, nodes: NodeInfo[]): ClusterSummary[] {
-  const types = typesIn(target.provider, target.region);
+function summarize(target: ProviderTarget, nodes: NodeInfo[], catalogDir: string | undefined): ClusterSummary[] {
+  const types = typesIn(target.provider, target.region, catalogDir);
   const byCluster = new Map<string, NodeInfo[]>();
   for (const n of nodes)
     if (n.state !== "terminated") byCluster.set(n.cluster, [...(byCluster.get(n.cluster) ?? []), n]);

@@ -4,6 +4,7 @@ import type { ProviderTarget } from "../providers/index.js";
 import { allRecords, readRecord } from "../records.js";
 import { loadSpecFile } from "../spec/load.js";
 import type { ProviderName } from "../spec/schema.js";
+import type { Settings } from "../settings.js";
 
 export interface TargetFlags {
   spec?: string;
@@ -15,9 +16,9 @@ export interface TargetFlags {
 }
 
 /** The targets to query: one when the user said which, else every (provider, region) of the local records. */
-export function resolveTargets(cluster: string | undefined, flags: TargetFlags): ProviderTarget[] {
+export function resolveTargets(cluster: string | undefined, flags: TargetFlags, settings: Settings): ProviderTarget[] {
   if (flags.spec) {
-    const { spec } = loadSpecFile(flags.spec, "locate");
+    const { spec } = loadSpecFile(flags.spec, "locate", settings);
     return [spec];
   }
   if (flags.provider || flags.region) {
@@ -34,7 +35,7 @@ export function resolveTargets(cluster: string | undefined, flags: TargetFlags):
     ];
   }
   if (cluster) {
-    const record = readRecord(cluster);
+    const record = readRecord(cluster, settings.home);
     if (!record) {
       throw new UsageError(
         `no local record of cluster ${cluster}: pass --spec FILE or --provider and --region to find it in the cloud`,
@@ -43,7 +44,7 @@ export function resolveTargets(cluster: string | undefined, flags: TargetFlags):
     return [record];
   }
   const seen = new Map<string, ProviderTarget>();
-  for (const r of allRecords())
+  for (const r of allRecords(settings.home))
     seen.set(JSON.stringify([r.provider, r.region, r.gcp?.project, r.azure?.resource_group]), r);
   if (!seen.size)
     throw new UsageError("no clusters recorded locally: pass --spec FILE or --provider and --region to list a region");

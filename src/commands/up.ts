@@ -7,7 +7,7 @@ import { assertWithinBudget } from "../plan/budget.js";
 import { applyPriceSource, spotCandidates, withLiveSpot } from "../plan/live-prices.js";
 import type { Plan } from "../plan/types.js";
 import { loadSpecFile } from "../spec/load.js";
-import type { ClusterSpec } from "../spec/schema.js";
+import type { ResolvedSpec } from "../spec/schema.js";
 import { nextFreeName, workerNumber } from "../naming.js";
 import { hasLocalCredentials, loadProvider } from "../providers/index.js";
 import type { NodeInfo, Provider } from "../providers/provider.js";
@@ -25,6 +25,7 @@ import { clusterAccessText, clusterJson } from "../render/status.js";
 import { isUsable, waitForDaskCluster, waitTimeout } from "./up-wait.js";
 import { readyJson, readyText } from "../render/dask.js";
 import { clientContract, clientJson } from "../bootstrap/client-contract.js";
+import type { Settings } from "../settings.js";
 
 export interface UpOptions {
   json?: boolean;
@@ -37,36 +38,36 @@ export interface UpOptions {
   waitTimeout?: string;
 }
 
-export async function up(specFile: string, options: UpOptions): Promise<number> {
+export async function up(specFile: string, options: UpOptions, settings: Settings): Promise<number> {
   const out = makeOutput(!!options.json);
-  const { spec: loaded, warnings, problemAt, locate } = loadSpecFile(specFile);
+  const { spec: loaded, warnings, problemAt, locate } = loadSpecFile(specFile, "launch", settings);
   for (const w of warnings) out.warn(w);
   if (loaded.security === false) out.warn("security: false — Dask traffic is unencrypted and unauthenticated");
   const dryrun = !!options.dryrun || !!options.offline;
   // Read before anything is launched: a bad --wait-timeout is a usage error, not a surprise after the launch.
-  const wait = waitTimeout(options);
-  const fresh = planCluster(loaded, typesIn(loaded.provider, loaded.region), []);
+  const wait = waitTimeout(options, settings.dask);
+  const fresh = planCluster(loaded, typesIn(loaded.provider, loaded.region, settings.catalogDir), []);
   // One validation path, the same for up and --dryrun (offline or online), all of it before the first cloud call
   // and the first mutation (cloud, local record, CA): the spec (above), then the user data of every candidate type.
   await checkBeforeLaunch(fresh, problemAt);
   // A dry run calls the cloud only when credentials are configured locally: CI validating specs needs none.
-  const online = !options.offline && (!dryrun || (await hasLocalCredentials(loaded.provider)));
+  const online = !options.offline && (!dryrun || (await hasLocalCredentials(loaded.provider, settings.env)));
   const spot = !!(loaded.scheduler.spot || loaded.workers.spot);
   // A fresh cluster's cost is known without the cloud (unless live spot prices will decide it): a spec over its
   // budget fails before any call.
   if (!online || !spot) assertWithinBudget(fresh, specFile, locate);
-  const provider = online ? await loadProvider(loaded) : undefined;
+  const provider = online ? await loadProvider(loaded, settings) : undefined;
 
-  const spec = { ...loaded, name: await clusterName(loaded, provider, !!options.increment) };
+  const spec = { ...loaded, name: await clusterName(loaded, provider, !!options.increment, settings.home) };
   if (spec.name !== loaded.name) out.info(`cluster ${loaded.name} exists; planning a new cluster ${spec.name}`);
   if (!dryrun) {
     // Before the cluster is observed, so a second up plans against what the first one left; held until exit.
-    await lockCluster(spec.name, (m) => out.info(m));
-    assertRecordWritable(spec.name);
+    await lockCluster(spec.name, (m) => out.info(m), settings);
+    assertRecordWritable(spec.name, settings.home);
   }
-  const existing = provider ? await observe(provider, spec.name, dryrun, out) : [];
-  const record = readRecord(spec.name);
-  const catalog = typesIn(spec.provider, spec.region);
+  const existing = provider ? await observe(provider, spec.name, dryrun, out, settings.pending) : [];
+  const record = readRecord(spec.name, settings.home);
+  const catalog = typesIn(spec.provider, spec.region, settings.catalogDir);
   const live = provider && spot ? await provider.spotPrices?.(spotCandidates(spec, catalog)) : undefined;
   const types = withLiveSpot(catalog, live, spec.zone);
   const plan = applyPriceSource(
@@ -89,27 +90,30 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
     return preview(plan, provider, existing, await userDataRenderer(plan, true), out, provider ? undefined : offline);
   }
   // Only now, every check passed: the CA is created (or loaded) and the record written.
-  const userDataFor = await userDataRenderer(plan, false);
+  const userDataFor = await userDataRenderer(plan, false, settings.env);
 
   const number = (name?: string) => (name ? (workerNumber(spec.name, name) ?? 0) : 0);
   const lastWorker = [record?.lastWorker, ...plan.nodes.map((n) => n.name)].reduce(
     (a, b) => (number(b) > number(a) ? b : a),
     undefined,
   );
-  writeRecord({
-    name: spec.name,
-    provider: spec.provider,
-    region: spec.region,
-    zone: spec.zone,
-    gcp: spec.gcp,
-    azure: spec.azure,
-    specFile,
-    security: spec.security,
-    createdAt: record?.createdAt ?? new Date().toISOString(),
-    lastWorker,
-    ssh: spec.ssh && { ...spec.ssh, public_key_file: absolutePath(spec.ssh.public_key_file) },
-    client: clientContract(spec),
-  });
+  writeRecord(
+    {
+      name: spec.name,
+      provider: spec.provider,
+      region: spec.region,
+      zone: spec.zone,
+      gcp: spec.gcp,
+      azure: spec.azure,
+      specFile,
+      security: spec.security,
+      createdAt: record?.createdAt ?? new Date().toISOString(),
+      lastWorker,
+      ssh: spec.ssh && { ...spec.ssh, public_key_file: absolutePath(spec.ssh.public_key_file) },
+      client: clientContract(spec),
+    },
+    settings.home,
+  );
   if (!out.json) out.info(planText(plan, out));
   const progress = await startProgress(out, `launching ${spec.name}`);
   const applied = await applyPlan(plan, provider!, existing, userDataFor, progress);
@@ -121,11 +125,11 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
   assertConverged(plan, listed);
   const nodes = listed.filter((n) => n.state !== "terminated");
   progress.done(`${spec.name}: ${nodes.filter((n) => n.state === "running").length}/${nodes.length} running`);
-  const report = await waitForDaskCluster(provider!, spec.name, nodes, wait, out);
+  const report = await waitForDaskCluster(provider!, spec.name, nodes, wait, out, settings.dask);
   const client = clientContract(spec);
   if (out.json) {
     const dask = report ? { dask: readyJson(report) } : {};
-    const cluster = clusterJson(spec.name, spec, nodes);
+    const cluster = clusterJson(spec.name, spec, nodes, settings.home);
     out.print(
       JSON.stringify(
         { ...planJson(plan, { dryrun: false, offline: false }), ...cluster, ...dask, client: clientJson(client) },
@@ -134,7 +138,7 @@ export async function up(specFile: string, options: UpOptions): Promise<number> 
       ),
     );
   } else {
-    out.print(clusterAccessText(spec.name, nodes, spec.security !== false, client));
+    out.print(clusterAccessText(spec.name, nodes, settings.home, spec.security, client));
     if (report) out.print(`\n${readyText(report, wait.label)}`);
   }
   return report && !isUsable(report) ? 1 : 0;
@@ -151,19 +155,25 @@ async function observe(
   cluster: string,
   dryrun: boolean,
   out: ReturnType<typeof makeOutput>,
+  pending: Settings["pending"],
 ): Promise<NodeInfo[]> {
   const nodes = await provider.listNodes(cluster);
   if (dryrun || !nodes.some((n) => n.state === "pending" || n.state === "stopping")) return nodes;
   const progress = await startProgress(out, `${cluster}: waiting for nodes an earlier run left pending`);
-  const settled = await settlePending(provider, cluster, nodes, progress);
+  const settled = await settlePending(provider, cluster, nodes, progress, pending);
   progress.done();
   return settled;
 }
 
-async function clusterName(spec: ClusterSpec, provider: Provider | undefined, increment: boolean): Promise<string> {
+async function clusterName(
+  spec: ResolvedSpec,
+  provider: Provider | undefined,
+  increment: boolean,
+  home: string,
+): Promise<string> {
   if (!increment) return spec.name;
   // Offline, only the local records say which names are taken.
-  const taken = provider ? (await provider.listNodes()).map((n) => n.cluster) : allRecords().map((r) => r.name);
+  const taken = provider ? (await provider.listNodes()).map((n) => n.cluster) : allRecords(home).map((r) => r.name);
   return nextFreeName(spec.name, new Set(taken));
 }
 

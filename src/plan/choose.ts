@@ -2,14 +2,19 @@
 import { PlanError } from "../errors.js";
 import { closestShortOf, launchNeeds, rankCandidates, type Floors } from "../catalog/select.js";
 import type { InstanceType } from "../catalog/types.js";
-import type { ClusterSpec, RoleName, RoleSpec } from "../spec/schema.js";
+import type { ResolvedRole, ResolvedSpec, RoleName } from "../spec/schema.js";
 import type { RoleChoice } from "./types.js";
 
 /** How many types the driver may fall back to when the chosen one has no capacity. */
 const FALLBACKS = 4;
 
-export function chooseRole(spec: ClusterSpec, role: RoleName, roleSpec: RoleSpec, types: InstanceType[]): RoleChoice {
-  const spot = roleSpec.spot ?? false;
+export function chooseRole(
+  spec: ResolvedSpec,
+  role: RoleName,
+  roleSpec: ResolvedRole,
+  types: InstanceType[],
+): RoleChoice {
+  const spot = roleSpec.spot;
   const where = `${spec.provider} ${spec.region}`;
   if (roleSpec.instance_type) {
     const chosen = types.find((t) => t.type === roleSpec.instance_type);
@@ -37,9 +42,9 @@ export function chooseRole(spec: ClusterSpec, role: RoleName, roleSpec: RoleSpec
   const floors: Floors = {
     minVcpus: roleSpec.min_vcpus,
     minMemoryGib: roleSpec.min_memory_gib,
-    arch: spec.arch ?? "x86_64",
+    arch: spec.arch,
     spot,
-    allowBurstable: roleSpec.allow_burstable ?? false,
+    allowBurstable: roleSpec.allow_burstable,
   };
   const ranked = rankCandidates(types, floors);
   if (!ranked.length) throw new PlanError(noCandidate(role, where, floors, closestShortOf(types, floors)));
@@ -56,7 +61,7 @@ export function chooseRole(spec: ClusterSpec, role: RoleName, roleSpec: RoleSpec
 }
 
 /** Type-major: capacity pressure first moves a node to another zone at the same price, then to the next type. */
-function placementsOf(spec: ClusterSpec, candidates: InstanceType[]): RoleChoice["placements"] {
+function placementsOf(spec: ResolvedSpec, candidates: InstanceType[]): RoleChoice["placements"] {
   return candidates.map((c) => ({ type: c.type, zone: spec.zone ?? "*" }));
 }
 

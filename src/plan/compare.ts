@@ -2,7 +2,7 @@
 // pure function. The catalog rows come in; nothing here reads a file or calls a cloud.
 import { PlanError } from "../errors.js";
 import type { InstanceType } from "../catalog/types.js";
-import type { ClusterSpec, ProviderName, RoleSpec } from "../spec/schema.js";
+import type { ProviderName, ResolvedRole, ResolvedSpec } from "../spec/schema.js";
 import { planCluster } from "./plan.js";
 import type { HourlyCost } from "./types.js";
 
@@ -27,14 +27,14 @@ export interface Comparison {
   /** Targets where a role has no type meeting its floors, with the planner's reason. */
   unavailable: { provider: ProviderName; region: string; reason: string }[];
   /** The floors each role was compared by elsewhere (an explicit type becomes its own size). */
-  floors: { scheduler: RoleSpec; workers: RoleSpec };
+  floors: { scheduler: ResolvedRole; workers: ResolvedRole };
 }
 
 /**
  * An explicit instance type names one cloud's type; elsewhere the same machine means the same size, so a role given
  * by type is compared by that type's vCPUs and memory (looked up in the spec's own region).
  */
-function comparableRole(role: RoleSpec, own: InstanceType[]): RoleSpec {
+function comparableRole(role: ResolvedRole, own: InstanceType[]): ResolvedRole {
   if (!role.instance_type) return role;
   const t = own.find((x) => x.type === role.instance_type);
   if (!t) throw new PlanError(`instance type ${role.instance_type} is not in the catalog of the spec's region`);
@@ -47,16 +47,16 @@ function comparableRole(role: RoleSpec, own: InstanceType[]): RoleSpec {
   };
 }
 
-export function compareClusters(spec: ClusterSpec, ownTypes: InstanceType[], targets: CompareTarget[]): Comparison {
+export function compareClusters(spec: ResolvedSpec, ownTypes: InstanceType[], targets: CompareTarget[]): Comparison {
   const scheduler = comparableRole(spec.scheduler, ownTypes);
   const workers = { ...comparableRole(spec.workers, ownTypes), count: spec.workers.count };
   // Where the cloud offers the spec's explicit type, that type is what `up` would launch there.
-  const as = (role: RoleSpec, bySize: RoleSpec, provider: ProviderName, types: InstanceType[]) =>
+  const as = (role: ResolvedRole, bySize: ResolvedRole, provider: ProviderName, types: InstanceType[]) =>
     provider === spec.provider && types.some((t) => t.type === role.instance_type) ? role : bySize;
   const ranked: CompareRow[] = [];
   const unavailable: Comparison["unavailable"] = [];
   for (const { provider, region, types } of targets) {
-    const variant: ClusterSpec = {
+    const variant: ResolvedSpec = {
       ...spec,
       provider,
       region,

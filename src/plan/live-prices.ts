@@ -3,7 +3,7 @@
 import type { InstanceType } from "../catalog/types.js";
 import { SNAPSHOT_DATES } from "../catalog/snapshot.js";
 import { rankCandidates } from "../catalog/select.js";
-import type { ClusterSpec, ProviderName } from "../spec/schema.js";
+import type { ResolvedSpec, ProviderName } from "../spec/schema.js";
 import type { Plan, PriceSource } from "./types.js";
 
 export interface LiveSpotPrices {
@@ -63,7 +63,7 @@ export function applyPriceSource(plan: Plan, provider: ProviderName, live: LiveS
 }
 
 /** The types a spot role could choose (every type of the right kind meeting its floors): the prices worth fetching. */
-export function spotCandidates(spec: ClusterSpec, types: InstanceType[]): string[] {
+export function spotCandidates(spec: ResolvedSpec, types: InstanceType[]): string[] {
   const out = new Set<string>();
   for (const role of [spec.scheduler, spec.workers]) {
     if (!role.spot) continue;
@@ -72,9 +72,9 @@ export function spotCandidates(spec: ClusterSpec, types: InstanceType[]): string
       const floors = {
         minVcpus: role.min_vcpus,
         minMemoryGib: role.min_memory_gib,
-        arch: spec.arch ?? "x86_64",
+        arch: spec.arch,
         spot: true,
-        allowBurstable: role.allow_burstable ?? false,
+        allowBurstable: role.allow_burstable,
       };
       for (const t of rankCandidates(types, floors)) out.add(t.type);
     }

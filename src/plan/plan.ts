@@ -2,13 +2,15 @@
 import type { InstanceType } from "../catalog/types.js";
 import { priceOf } from "../catalog/select.js";
 import type { NodeInfo } from "../providers/provider.js";
-import type { ClusterSpec } from "../spec/schema.js";
+import type { ResolvedSpec } from "../spec/schema.js";
 import { nextWorkerNames, schedulerName, workerNumber } from "../naming.js";
 import { chooseRole } from "./choose.js";
+import { DASK_DASHBOARD_PORT, DASK_SCHEDULER_PORT } from "../bootstrap/dask-settings.js";
 import { bootDiskHourly, publicIpHourly } from "./pricing.js";
 import type { HourlyCost, NodeAction, Plan, PlannedNode, RoleChoice } from "./types.js";
 
-export const DASK_PORTS = [22, 8786, 8787];
+/** What the firewall opens to the allowed CIDRs: SSH and the ports the nodes' Dask listens on (src/bootstrap). */
+export const DASK_PORTS = [22, DASK_SCHEDULER_PORT, DASK_DASHBOARD_PORT];
 
 export interface PlanOptions {
   /** Terminate workers beyond workers.count instead of only listing them. */
@@ -21,7 +23,7 @@ const GONE = new Set(["terminated", "terminating"]);
 
 /** `existing` are the cluster's nodes as the cloud lists them, terminated ones included (their names stay taken). */
 export function planCluster(
-  spec: ClusterSpec,
+  spec: ResolvedSpec,
   types: InstanceType[],
   existing: NodeInfo[],
   options: PlanOptions = {},
@@ -120,12 +122,12 @@ export function planCluster(
 }
 
 /** What the cluster costs per hour once the plan is applied: every node that will exist, surplus included. */
-function hourlyCost(spec: ClusterSpec, nodes: PlannedNode[]): HourlyCost {
+export function hourlyCost(spec: ResolvedSpec, nodes: PlannedNode[]): HourlyCost {
   const billed = nodes.filter((n) => n.action !== "terminate" && n.action !== "remove");
   const sum = (f: (n: PlannedNode) => number) => round(billed.reduce((s, n) => s + f(n), 0));
   const instances = sum((n) => n.priceHourly);
   const publicIps = sum((n) => publicIpHourly(spec.provider, n.spot));
-  const disks = sum(() => bootDiskHourly(spec.provider, spec.disk_gib ?? 50));
+  const disks = sum(() => bootDiskHourly(spec.provider, spec.disk_gib));
   return { instances, publicIps, disks, total: round(instances + publicIps + disks) };
 }
 

@@ -1,4 +1,4 @@
-import type { ClusterSpec, ProviderName, RoleName } from "../spec/schema.js";
+import type { ResolvedSpec, ProviderName, RoleName } from "../spec/schema.js";
 import type { InstanceType } from "../catalog/types.js";
 
 /** What applying the plan does to one node. */
@@ -54,7 +54,7 @@ export interface Plan {
   provider: ProviderName;
   region: string;
   zone?: string;
-  spec: ClusterSpec;
+  spec: ResolvedSpec;
   scheduler: RoleChoice;
   workers: RoleChoice;
   nodes: PlannedNode[];

@@ -4,7 +4,8 @@
 // an earlier run. Such a script has no loader for import() (Node 20 offers none that survives the cache), so the
 // build turns the bundles' import() into require() (scripts/build.mjs). Switched on when a command first loads a
 // driver, so `--help` and an offline dry run read no cache; only in the built CLI (scripts/build.mjs defines the
-// variable), never under the test runner's module system. NODE_DISABLE_COMPILE_CACHE turns both off, as Node documents.
+// variable), never under the test runner's module system. NODE_DISABLE_COMPILE_CACHE turns both off, as Node documents
+// (both read into Settings.codeCache).
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import * as nodeModule from "node:module";
 import { tmpdir } from "node:os";
@@ -17,7 +18,7 @@ const Module = nodeModule.Module as unknown as { prototype: { _compile: Compile 
 let enabled = false;
 
 export function enableCodeCache(): void {
-  if (enabled || process.env.CLOUDLAUNCH_CODE_CACHE !== "bundle" || process.env.NODE_DISABLE_COMPILE_CACHE) return;
+  if (enabled) return;
   enabled = true;
   const native = (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache;
   if (native) native();

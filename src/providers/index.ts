@@ -3,19 +3,19 @@
 import type { ProviderName } from "../spec/schema.js";
 import type { Provider, ProviderTarget } from "./provider.js";
 import { enableCodeCache } from "./code-cache.js";
+import type { Settings } from "../settings.js";
 
 export type { ProviderTarget } from "./provider.js";
 
-/** `env` is the process environment for a command; tests hand over a fake cloud's (AWS still reads process.env). */
-export async function loadProvider(target: ProviderTarget, env: NodeJS.ProcessEnv = process.env): Promise<Provider> {
-  enableCodeCache();
+export async function loadProvider(target: ProviderTarget, settings: Settings): Promise<Provider> {
+  if (settings.codeCache) enableCodeCache();
   switch (target.provider) {
     case "aws":
-      return (require("./aws/index.js") as typeof import("./aws/index.js")).createProvider(target);
+      return (require("./aws/index.js") as typeof import("./aws/index.js")).createProvider(target, settings);
     case "gcp":
-      return (require("./gcp/index.js") as typeof import("./gcp/index.js")).createProvider(target, env);
+      return (require("./gcp/index.js") as typeof import("./gcp/index.js")).createProvider(target, settings);
     case "azure":
-      return (require("./azure/index.js") as typeof import("./azure/index.js")).createProvider(target, env);
+      return (require("./azure/index.js") as typeof import("./azure/index.js")).createProvider(target, settings);
   }
 }
 
@@ -23,7 +23,7 @@ export async function loadProvider(target: ProviderTarget, env: NodeJS.ProcessEn
  * Whether credentials are configured locally, decided without importing an SDK and without touching the network
  * (no instance-metadata probe): this is what decides whether `up --dryrun` may call the cloud at all.
  */
-export async function hasLocalCredentials(provider: ProviderName, env = process.env): Promise<boolean> {
+export async function hasLocalCredentials(provider: ProviderName, env: Settings["env"]): Promise<boolean> {
   switch (provider) {
     case "aws":
       return (require("./aws/credentials.js") as typeof import("./aws/credentials.js")).hasLocalCredentials(env);

@@ -1,9 +1,9 @@
 // The comparison as a person reads it (one ranked table) and as a script reads it (one JSON document).
 import type { Comparison } from "../plan/compare.js";
-import type { ClusterSpec } from "../spec/schema.js";
+import type { ResolvedSpec } from "../spec/schema.js";
 import { table, usd, type Output } from "./output.js";
 
-export function compareJson(spec: ClusterSpec, c: Comparison) {
+export function compareJson(spec: ResolvedSpec, c: Comparison) {
   return {
     cluster: spec.name,
     workers: spec.workers.count,
@@ -37,7 +37,7 @@ export function compareJson(spec: ClusterSpec, c: Comparison) {
   };
 }
 
-export function compareText(spec: ClusterSpec, c: Comparison, out: Output): string {
+export function compareText(spec: ResolvedSpec, c: Comparison, out: Output): string {
   const budget = spec.budget?.max_hourly_usd;
   const rows = c.ranked.map((r, i) => [
     i + 1,

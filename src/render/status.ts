@@ -1,7 +1,7 @@
 // Clusters and nodes as the cloud reports them, and how to reach a running cluster.
 import type { NodeInfo, NodeState } from "../providers/provider.js";
 import type { ProviderTarget } from "../providers/index.js";
-import { clientTlsFiles, connectionSnippet } from "../bootstrap/index.js";
+import { clientTlsFiles, connectionSnippet, DASK_DASHBOARD_PORT, DASK_SCHEDULER_PORT } from "../bootstrap/index.js";
 import type { RunningCost } from "../plan/running-cost.js";
 import { table, usd, type Output } from "./output.js";
 import { clientContractText, type ClientContract } from "../bootstrap/client-contract.js";
@@ -25,10 +25,19 @@ export function nodeJson(n: NodeInfo) {
 function schedulerAddresses(nodes: NodeInfo[], tls: boolean) {
   const s = nodes.find((n) => n.role === "scheduler" && n.state === "running" && n.publicIp);
   if (!s) return undefined;
-  return { scheduler: `${tls ? "tls" : "tcp"}://${s.publicIp}:8786`, dashboard: `http://${s.publicIp}:8787` };
+  return {
+    scheduler: `${tls ? "tls" : "tcp"}://${s.publicIp}:${DASK_SCHEDULER_PORT}`,
+    dashboard: `http://${s.publicIp}:${DASK_DASHBOARD_PORT}`,
+  };
 }
 
-export function clusterJson(cluster: string, target: ProviderTarget & { security?: boolean }, nodes: NodeInfo[]) {
+/** `home`: Settings.home, where the client's TLS files are. */
+export function clusterJson(
+  cluster: string,
+  target: ProviderTarget & { security?: boolean },
+  nodes: NodeInfo[],
+  home: string,
+) {
   const tls = target.security !== false;
   const addresses = schedulerAddresses(nodes, tls);
   return {
@@ -36,8 +45,10 @@ export function clusterJson(cluster: string, target: ProviderTarget & { security
     provider: target.provider,
     region: target.region,
     ...addresses,
-    ...(addresses && { connect: connectionSnippet(addresses.scheduler, tls ? clientTlsFiles(cluster) : undefined) }),
-    ...(tls && { tls: clientTlsFiles(cluster) }),
+    ...(addresses && {
+      connect: connectionSnippet(addresses.scheduler, tls ? clientTlsFiles(cluster, home) : undefined),
+    }),
+    ...(tls && { tls: clientTlsFiles(cluster, home) }),
     nodes: nodes.map(nodeJson),
   };
 }
@@ -63,6 +74,7 @@ export function nodesText(nodes: NodeInfo[], out: Output): string {
 export function clusterAccessText(
   cluster: string,
   nodes: NodeInfo[],
+  home: string,
   tls = true,
   client?: ClientContract,
   health?: string,
@@ -76,7 +88,7 @@ export function clusterAccessText(
     "",
     ...(client ? [clientContractText(client), ""] : []),
     "Connect from Python:",
-    connectionSnippet(a.scheduler, tls ? clientTlsFiles(cluster) : undefined).replace(/^/gm, "    "),
+    connectionSnippet(a.scheduler, tls ? clientTlsFiles(cluster, home) : undefined).replace(/^/gm, "    "),
   ].join("\n");
 }
 

@@ -2,6 +2,7 @@
 import { closest } from "fastest-levenshtein";
 import { findType, regionsOf, typesIn } from "../catalog/catalog.js";
 import type { ClusterSpec, RoleSpec } from "./schema.js";
+import type { SpecContext } from "../settings.js";
 import type { FieldPath } from "./positions.js";
 import { cidrFindings } from "./cidrs.js";
 import { tagFindings } from "./tag-rules.js";
@@ -22,11 +23,11 @@ const ZONE_PATTERNS: Record<ClusterSpec["provider"], (region: string, zone: stri
  * Runs on the raw document too, before the schema passed, so that all problems come out in one go: every rule
  * looks only at fields that have the right shape and leaves wrong shapes to the schema errors.
  */
-export function semanticFindings(raw: unknown): Finding[] {
+export function semanticFindings(raw: unknown, { env = {}, catalogDir }: SpecContext = {}): Finding[] {
   const spec = (raw && typeof raw === "object" ? raw : {}) as ClusterSpec;
   if (!["aws", "gcp", "azure"].includes(spec.provider as string) || typeof spec.region !== "string") return [];
   const found: Finding[] = [];
-  const regions = regionsOf(spec.provider);
+  const regions = regionsOf(spec.provider, catalogDir);
   const regionKnown = regions.includes(spec.region);
   if (!regionKnown) {
     found.push({
@@ -44,7 +45,7 @@ export function semanticFindings(raw: unknown): Finding[] {
   if (spec.provider === "azure" && !spec.azure) {
     found.push({ path: [], message: "provider azure needs an azure block: azure: {resource_group: my-rg}" });
   }
-  if (spec.provider === "azure" && spec.azure && !spec.azure.subscription_id && !process.env.AZURE_SUBSCRIPTION_ID) {
+  if (spec.provider === "azure" && spec.azure && !spec.azure.subscription_id && !env.AZURE_SUBSCRIPTION_ID) {
     found.push({
       path: ["azure"],
       message: "azure.subscription_id is not set and neither is AZURE_SUBSCRIPTION_ID",
@@ -56,12 +57,18 @@ export function semanticFindings(raw: unknown): Finding[] {
     [spec.scheduler, ["scheduler"]],
     [spec.workers, ["workers"]],
   ] as const) {
-    if (role && typeof role === "object") found.push(...roleFindings(spec, role, [...path], regionKnown));
+    if (role && typeof role === "object") found.push(...roleFindings(spec, role, [...path], regionKnown, catalogDir));
   }
   return found;
 }
 
-function roleFindings(spec: ClusterSpec, role: RoleSpec, path: FieldPath, regionKnown: boolean): Finding[] {
+function roleFindings(
+  spec: ClusterSpec,
+  role: RoleSpec,
+  path: FieldPath,
+  regionKnown: boolean,
+  catalogDir: string | undefined,
+): Finding[] {
   const hasFloors = role.min_vcpus !== undefined || role.min_memory_gib !== undefined;
   if (role.instance_type && hasFloors) {
     return [
@@ -77,9 +84,9 @@ function roleFindings(spec: ClusterSpec, role: RoleSpec, path: FieldPath, region
   if (
     typeof role.instance_type === "string" &&
     regionKnown &&
-    !findType(spec.provider, spec.region, role.instance_type)
+    !findType(spec.provider, spec.region, role.instance_type, catalogDir)
   ) {
-    const known = typesIn(spec.provider, spec.region).map((t) => t.type);
+    const known = typesIn(spec.provider, spec.region, catalogDir).map((t) => t.type);
     const hint = suggest(role.instance_type, known);
     return [
       { path: [...path, "instance_type"], message: `"${role.instance_type}" is not offered in ${spec.region}${hint}` },

@@ -1,7 +1,7 @@
 // What the bootstrap renderer (src/bootstrap) would refuse, checked on the spec so the error names the field and its
 // line: values a shell cannot carry, pip arguments that are options, a lifetime of zero; and the SSH public key.
 import { specDuration } from "./duration.js";
-import { readPublicKeyFile } from "./ssh-key.js";
+import { KEY_REQUIRED_MESSAGE, keyRequired, readPublicKeyFile } from "./ssh-key.js";
 import type { ClusterSpec } from "./schema.js";
 import type { Finding } from "./checks.js";
 import type { FieldPath } from "./positions.js";
@@ -63,13 +63,6 @@ function keyFindings(spec: ClusterSpec): Finding[] {
     const reading = readPublicKeyFile(file, spec.provider);
     return reading.ok ? [] : [{ path: ["ssh", "public_key_file"], message: reading.message }];
   }
-  if (provider === "azure") {
-    return [
-      {
-        path: spec.ssh ? ["ssh"] : [],
-        message: "Azure VMs need an SSH public key (password login is off): set ssh.public_key_file",
-      },
-    ];
-  }
+  if (keyRequired(provider)) return [{ path: spec.ssh ? ["ssh"] : [], message: KEY_REQUIRED_MESSAGE }];
   return [];
 }

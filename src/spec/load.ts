@@ -1,18 +1,20 @@
-// YAML file → validated ClusterSpec with defaults. Every problem is collected with file:line:column and the
+// YAML file → validated ResolvedSpec (the schema's defaults applied). Every problem is collected with file:line:column and the
 // field path, and reported together as one SpecError; nothing here touches a cloud.
 import { readFileSync, statSync } from "node:fs";
 import { Value, ValueErrorType, type ValueError } from "@sinclair/typebox/value";
 import { formatProblem, SpecError, type SpecProblem } from "../errors.js";
-import { ClusterSpecSchema, type ClusterSpec } from "./schema.js";
+import { ClusterSpecSchema, type ClusterSpec, type ResolvedSpec } from "./schema.js";
+import { resolveSpec } from "./resolve.js";
 import { semanticFindings, suggest } from "./checks.js";
 import { cidrFindings } from "./cidrs.js";
 import { inputFindings } from "./input-checks.js";
 import { typeFindings } from "./type-checks.js";
 import { SourcePositions, dotted, type FieldPath } from "./positions.js";
 import { MAX_SPEC_BYTES, parseYaml } from "./yaml.js";
+import type { SpecContext } from "../settings.js";
 
 export interface LoadedSpec {
-  spec: ClusterSpec;
+  spec: ResolvedSpec;
   file: string;
   warnings: string[];
   /** A problem found after loading (plan, rendering), placed at the field it comes from. */
@@ -28,7 +30,8 @@ export interface LoadedSpec {
  */
 export type SpecPurpose = "launch" | "locate";
 
-export function loadSpecFile(file: string, purpose: SpecPurpose = "launch"): LoadedSpec {
+/** `context`: the catalog the types are checked in, and the environment (AZURE_SUBSCRIPTION_ID). */
+export function loadSpecFile(file: string, purpose: SpecPurpose = "launch", context: SpecContext = {}): LoadedSpec {
   let text: string;
   try {
     // Checked before reading: /dev/zero or a multi-gigabyte file would otherwise be read whole.
@@ -45,10 +48,15 @@ export function loadSpecFile(file: string, purpose: SpecPurpose = "launch"): Loa
     const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message;
     throw new SpecError([{ file, line: 1, column: 1, path: "", message: `cannot read the spec: ${reason}` }]);
   }
-  return parseSpec(text, file, purpose);
+  return parseSpec(text, file, purpose, context);
 }
 
-export function parseSpec(text: string, file: string, purpose: SpecPurpose = "launch"): LoadedSpec {
+export function parseSpec(
+  text: string,
+  file: string,
+  purpose: SpecPurpose = "launch",
+  context: SpecContext = {},
+): LoadedSpec {
   const parsed = parseYaml(text, file);
   if (!parsed.ok) throw new SpecError(parsed.problems);
   const { doc, lines, raw } = parsed.value;
@@ -72,7 +80,7 @@ export function parseSpec(text: string, file: string, purpose: SpecPurpose = "la
     if (e.type === ValueErrorType.ObjectRequiredProperty) return problem(path, "is required");
     return problem(path, describe(e));
   });
-  const findings = [...semanticFindings(raw), ...inputFindings(raw, purpose === "launch")];
+  const findings = [...semanticFindings(raw, context), ...inputFindings(raw, purpose === "launch")];
   const errorsOf = (found: typeof findings) => found.filter((f) => !f.warning).map((f) => problem(f.path, f.message));
   const fail = (errors: SpecProblem[]) =>
     new SpecError(dedupe(errors).sort((a, b) => a.line - b.line || a.column - b.column));
@@ -82,10 +90,10 @@ export function parseSpec(text: string, file: string, purpose: SpecPurpose = "la
   const blocking =
     purpose === "locate" ||
     errors.some((p) => p.path === "" || /^(provider|region|arch|scheduler|workers)\b/.test(p.path));
-  const types = blocking ? [] : errorsOf(typeFindings(withDefaults(raw as ClusterSpec)));
+  const types = blocking ? [] : errorsOf(typeFindings(resolveSpec(raw as ClusterSpec), context.catalogDir));
   if (errors.length || types.length) throw fail([...errors, ...types]);
 
-  const spec = withDefaults(raw as ClusterSpec);
+  const spec = resolveSpec(raw as ClusterSpec);
   // The clouds are sent the canonical form of each range (a warning says when it differs from the text).
   spec.network = { ...spec.network, allowed_cidrs: cidrFindings(spec).canonical };
   const warnings = [
@@ -144,18 +152,4 @@ function dedupe(problems: SpecProblem[]): SpecProblem[] {
   return problems.filter(
     (p) => !seen.has(`${p.line}:${p.column}:${p.message}`) && !!seen.add(`${p.line}:${p.column}:${p.message}`),
   );
-}
-
-function withDefaults(spec: ClusterSpec): ClusterSpec {
-  return {
-    ...spec,
-    image: spec.image ?? "ubuntu-24.04",
-    arch: spec.arch ?? "x86_64",
-    scheduler: { spot: false, allow_burstable: false, ...spec.scheduler },
-    workers: { spot: false, allow_burstable: false, ...spec.workers },
-    ssh: { user: "ubuntu", ...spec.ssh },
-    disk_gib: spec.disk_gib ?? 50,
-    tags: spec.tags ?? {},
-    security: spec.security ?? true,
-  };
 }

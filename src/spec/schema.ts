@@ -2,6 +2,9 @@
 // (schema/cluster.schema.json, written by `npm run schema`) all come from these TypeBox declarations.
 import { Type, type Static } from "@sinclair/typebox";
 
+/** A recent release that still supports Python 3.10 (Ubuntu 22.04's python3). */
+export const DEFAULT_DASK_VERSION = "2025.5.1";
+
 export const PROVIDERS = ["aws", "gcp", "azure"] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
@@ -81,24 +84,33 @@ export const ClusterSpecSchema = Type.Object(
           ),
           user: Type.Optional(Type.String({ default: "ubuntu", pattern: "^[a-z_][a-z0-9_-]*$" })),
         },
-        strict,
+        { ...strict, default: {} },
       ),
     ),
     disk_gib: Type.Optional(
       Type.Integer({ minimum: 10, maximum: 16384, default: 50, description: "Boot disk size per node (GiB)" }),
     ),
     tags: Type.Optional(
-      Type.Record(Type.String(), Type.String(), { description: "User tags/labels added to every resource" }),
+      Type.Record(Type.String(), Type.String(), {
+        default: {},
+        description: "User tags/labels added to every resource",
+      }),
     ),
     dask: Type.Optional(
       Type.Object(
         {
           version: Type.Optional(
-            Type.String({ pattern: "^[0-9][0-9a-z.+-]*$", description: "Pinned dask/distributed version" }),
+            Type.String({
+              pattern: "^[0-9][0-9a-z.+-]*$",
+              default: DEFAULT_DASK_VERSION,
+              description: "Pinned dask/distributed version",
+            }),
           ),
-          pip_packages: Type.Optional(Type.Array(Type.String(), { description: "Extra pip packages for every node" })),
+          pip_packages: Type.Optional(
+            Type.Array(Type.String(), { default: [], description: "Extra pip packages for every node" }),
+          ),
           setup_commands: Type.Optional(
-            Type.Array(Type.String(), { description: "Shell commands run before Dask starts" }),
+            Type.Array(Type.String(), { default: [], description: "Shell commands run before Dask starts" }),
           ),
           shutdown_on_bootstrap_failure: Type.Optional(
             Type.Boolean({
@@ -107,7 +119,7 @@ export const ClusterSpecSchema = Type.Object(
             }),
           ),
         },
-        strict,
+        { ...strict, default: {} },
       ),
     ),
     security: Type.Optional(Type.Boolean({ default: true, description: "TLS between client, scheduler and workers" })),
@@ -172,4 +184,26 @@ export const ClusterSpecSchema = Type.Object(
 
 export type RoleSpec = Static<typeof RoleSchema>;
 export type ClusterSpec = Static<typeof ClusterSpecSchema>;
+type WorkersSpec = Static<typeof WorkersSchema>;
 export type RoleName = "scheduler" | "worker";
+
+/** `T` with the keys `K` present: what a default in the schema guarantees once applied. */
+type Defaulted<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: Exclude<T[P], undefined> };
+type SshSpec = NonNullable<ClusterSpec["ssh"]>;
+type DaskSpec = NonNullable<ClusterSpec["dask"]>;
+
+export type ResolvedRole = Defaulted<RoleSpec, "spot" | "allow_burstable">;
+/**
+ * The spec after src/spec/resolve.ts applied the schema's defaults: every field with a `default` above is present,
+ * so nothing downstream (planner, drivers, bootstrap) restates one. Optional fields left are those whose absence
+ * means something (zone, subnet, budget, max_lifetime, ...).
+ */
+export type ResolvedSpec = Omit<
+  Defaulted<ClusterSpec, "image" | "arch" | "disk_gib" | "tags" | "security">,
+  "scheduler" | "workers" | "ssh" | "dask"
+> & {
+  scheduler: ResolvedRole;
+  workers: ResolvedRole & Pick<WorkersSpec, "count">;
+  ssh: Defaulted<SshSpec, "user">;
+  dask: Defaulted<DaskSpec, "version" | "pip_packages" | "setup_commands" | "shutdown_on_bootstrap_failure">;
+};

@@ -106,10 +106,21 @@ class SshReader {
   }
 }
 
-/** For the drivers: the validated key line of spec.ssh.public_key_file, or undefined when none is set. */
+/** Azure VMs have password login off, so they need a key; elsewhere a key is optional (OS Login, key pairs). */
+export const KEY_REQUIRED_MESSAGE = "Azure VMs need an SSH public key (password login is off): set ssh.public_key_file";
+export const keyRequired = (provider: string) => provider === "azure";
+
+/**
+ * For the drivers, every cloud alike: the validated key line of spec.ssh.public_key_file, or undefined when none is
+ * set and the cloud needs none. A file that cannot be read or is no key, or a missing key the cloud needs, is a
+ * PlanError (validation refused both already; this refuses rather than launch without the key).
+ */
 export function publicKeyLine(spec: Pick<ClusterSpec, "provider" | "ssh">): string | undefined {
   const file = spec.ssh?.public_key_file;
-  if (!file) return undefined;
+  if (!file) {
+    if (keyRequired(spec.provider)) throw new PlanError(KEY_REQUIRED_MESSAGE);
+    return undefined;
+  }
   const reading = readPublicKeyFile(file, spec.provider);
   if (!reading.ok) throw new PlanError(`ssh.public_key_file: ${reading.message}`);
   return reading.line;

@@ -3,12 +3,12 @@
 import { typesIn } from "../catalog/catalog.js";
 import { chooseRole } from "../plan/choose.js";
 import { errorKind } from "../errors.js";
-import type { ClusterSpec, RoleName } from "./schema.js";
+import type { ResolvedSpec, RoleName } from "./schema.js";
 import type { Finding } from "./checks.js";
 
 /** Runs on a spec that passed the schema and the semantic checks (so the region and the types are known). */
-export function typeFindings(spec: ClusterSpec): Finding[] {
-  const types = typesIn(spec.provider, spec.region);
+export function typeFindings(spec: ResolvedSpec, catalogDir?: string): Finding[] {
+  const types = typesIn(spec.provider, spec.region, catalogDir);
   const found: Finding[] = [];
   for (const [role, key] of [
     ["scheduler", "scheduler"],

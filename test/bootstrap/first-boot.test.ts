@@ -9,6 +9,7 @@ import { renderUserData } from "../../src/bootstrap/index.js";
 import { Namespace } from "./netns.js";
 import { describeWithTools, materialize, parseWithPyYaml, PYTHON, SYSTEM_PATH, TOOLS } from "./tools.js";
 import { installedDaskRelease, relocateVenv, writeWheel } from "./node-root.js";
+import { resolved } from "../support/spec.js";
 
 describeWithTools("first boot, run for real without a network", [TOOLS.distributed, TOOLS.pyyaml, TOOLS.netns], () => {
   const work = mkdtempSync(join(tmpdir(), "cloudlaunch-boot-"));
@@ -38,7 +39,7 @@ describeWithTools("first boot, run for real without a network", [TOOLS.distribut
       vcpus: 2,
       memoryGib: 4,
       schedulerHost: "127.0.0.1",
-      spec: { security: false, dask },
+      spec: resolved({ security: false, dask }),
     });
     materialize(parseWithPyYaml(userData), root);
     relocateVenv(root);

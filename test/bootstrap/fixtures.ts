@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { UserDataInput } from "../../src/bootstrap/index.js";
 import { nodeTlsFor, type ClusterTls } from "../../src/bootstrap/tls.js";
-import { PROVIDERS, type ProviderName, type RoleName } from "../../src/spec/schema.js";
+import { type ClusterSpec, PROVIDERS, type ProviderName, type RoleName } from "../../src/spec/schema.js";
+import { resolved } from "../support/spec.js";
 
 export interface Variant {
   provider: ProviderName;
@@ -26,7 +27,7 @@ export function tempHome(): { home: string; env: NodeJS.ProcessEnv; cleanup: () 
   return { home, env: { CLOUDLAUNCH_HOME: home }, cleanup: () => rmSync(home, { recursive: true, force: true }) };
 }
 
-export function inputFor(v: Variant, tls: ClusterTls, spec: UserDataInput["spec"] = {}): UserDataInput {
+export function inputFor(v: Variant, tls: ClusterTls, spec: Partial<ClusterSpec> = {}): UserDataInput {
   return {
     provider: v.provider,
     cluster: "demo",
@@ -35,13 +36,13 @@ export function inputFor(v: Variant, tls: ClusterTls, spec: UserDataInput["spec"
     vcpus: 4,
     memoryGib: 16,
     schedulerHost: v.role === "worker" ? "10.1.2.3" : undefined,
-    spec: {
+    spec: resolved({
       max_lifetime: "8h",
       tags: { team: "data" },
       dask: { pip_packages: ["pyarrow==17.0.0"], setup_commands: ["apt-get install -y htop"] },
       ...spec,
       security: v.tls,
-    },
+    }),
     tls: v.tls ? nodeTlsFor(tls, v.role) : undefined,
   };
 }

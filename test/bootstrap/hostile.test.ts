@@ -9,6 +9,8 @@ import { renderUserData, type UserDataInput } from "../../src/bootstrap/index.js
 import { ensureClusterTls, type ClusterTls } from "../../src/bootstrap/tls.js";
 import { inputFor, tempHome } from "./fixtures.js";
 import { describeWithTools, filesByPath, parseWithPyYaml, sourceSettings, SYSTEM_PATH, TOOLS } from "./tools.js";
+import { resolved } from "../support/spec.js";
+import type { ClusterSpec } from "../../src/spec/schema.js";
 
 const work = mkdtempSync(join(tmpdir(), "cloudlaunch-hostile-"));
 const CANARY = join(work, "pwned");
@@ -113,7 +115,7 @@ describeWithTools("hostile spec values stay data", [TOOLS.pyyaml, TOOLS.cloudIni
 
   test("values a shell or pip cannot carry safely are refused with a PlanError", () => {
     const base = inputFor({ provider: "gcp", role: "scheduler", tls: false }, tls);
-    const withDask = (dask: NonNullable<UserDataInput["spec"]["dask"]>) => ({ ...base, spec: { ...base.spec, dask } });
+    const withDask = (dask: ClusterSpec["dask"]) => ({ ...base, spec: resolved({ ...base.spec, dask }) });
     expect(() => renderUserData(withDask({ setup_commands: ["echo a\0b"] }))).toThrow(PlanError);
     expect(() => renderUserData(withDask({ setup_commands: ["lone \ud800 surrogate"] }))).toThrow(PlanError);
     expect(() => renderUserData(withDask({ pip_packages: ["--index-url=http://evil.example/simple"] }))).toThrow(

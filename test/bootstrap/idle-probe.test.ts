@@ -19,6 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderUserData } from "../../src/bootstrap/index.js";
 import { describeWithTools, materialize, parseWithPyYaml, SYSTEM_PATH, TOOLS } from "./tools.js";
+import { resolved } from "../support/spec.js";
 
 const IDLE_EXIT = 75;
 const SS = { pkg: "iproute2", probe: ["ss", "-V"] };
@@ -69,7 +70,7 @@ describeWithTools("the idle worker's scheduler probe", [TOOLS.pyyaml, SS], () =>
       vcpus: 1,
       memoryGib: 2,
       schedulerHost: "::1",
-      spec: { security: false, idle_timeout: "30m" },
+      spec: resolved({ security: false, idle_timeout: "30m" }),
     });
     materialize(parseWithPyYaml(userData), root);
     const conf = join(root, "etc/cloudlaunch");

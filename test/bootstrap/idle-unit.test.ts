@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderUserData } from "../../src/bootstrap/index.js";
 import { describeWithTools, filesByPath, materialize, parseWithPyYaml, SYSTEM_PATH, TOOLS } from "./tools.js";
+import { resolved } from "../support/spec.js";
 
 const input = (idle?: string) => ({
   provider: "aws" as const,
@@ -14,7 +15,7 @@ const input = (idle?: string) => ({
   nodeName: "demo-scheduler",
   vcpus: 2,
   memoryGib: 8,
-  spec: { security: false, ...(idle && { idle_timeout: idle }) },
+  spec: resolved({ security: false, ...(idle && { idle_timeout: idle }) }),
 });
 
 describeWithTools("idle_timeout unit drop-in", [TOOLS.systemdAnalyze, TOOLS.pyyaml], () => {

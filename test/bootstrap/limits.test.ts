@@ -7,6 +7,7 @@ import { renderUserData, USER_DATA_LIMITS, userDataBytes } from "../../src/boots
 import { ensureClusterTls, type ClusterTls } from "../../src/bootstrap/tls.js";
 import { inputFor, tempHome } from "./fixtures.js";
 import { decodedContent, type CloudConfig } from "./tools.js";
+import { resolved } from "../support/spec.js";
 
 const home = tempHome();
 let tls: ClusterTls;
@@ -59,7 +60,7 @@ test("incompressible data over the limit fails the plan with a clear error; a bi
     renderUserData({
       ...input,
       provider: "azure",
-      spec: { ...input.spec, dask: { setup_commands: [randomBytes(60_000).toString("base64")] } },
+      spec: resolved({ ...input.spec, dask: { setup_commands: [randomBytes(60_000).toString("base64")] } }),
     }),
   ).toThrow(/65535-byte limit of Azure customData/);
 });

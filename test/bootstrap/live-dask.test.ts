@@ -6,11 +6,13 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connectionSnippet, renderUserData, type UserDataInput } from "../../src/bootstrap/index.js";
+import { connectionSnippet, renderUserData } from "../../src/bootstrap/index.js";
 import { ensureClusterTls, nodeTlsFor, type ClusterTls } from "../../src/bootstrap/tls.js";
 import { Namespace, type Started } from "./netns.js";
 import { describeWithTools, materialize, parseWithPyYaml, PYTHON, SYSTEM_PATH, TOOLS } from "./tools.js";
 import { relocateVenv } from "./node-root.js";
+import type { ClusterSpec } from "../../src/spec/schema.js";
+import { resolved } from "../support/spec.js";
 
 /** Debian's python3 and dask first; HOME and TMPDIR (Dask's scratch space) inside the test's own directory. */
 function runEnv(work: string): NodeJS.ProcessEnv {
@@ -30,7 +32,7 @@ function renderNode(
   work: string,
   tls: ClusterTls | undefined,
   role: "scheduler" | "worker",
-  spec: UserDataInput["spec"],
+  spec: Partial<ClusterSpec>,
 ): string {
   const root = join(work, role);
   const userData = renderUserData({
@@ -41,7 +43,7 @@ function renderNode(
     vcpus: role === "worker" ? 2 : 1,
     memoryGib: 2,
     schedulerHost: role === "worker" ? "127.0.0.1" : undefined,
-    spec,
+    spec: resolved(spec),
     tls: tls ? nodeTlsFor(tls, role) : undefined,
   });
   materialize(parseWithPyYaml(userData), root);

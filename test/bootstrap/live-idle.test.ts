@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { renderUserData } from "../../src/bootstrap/index.js";
 import { Namespace, type Started } from "./netns.js";
 import { describeWithTools, materialize, parseWithPyYaml, PYTHON, SYSTEM_PATH, TOOLS } from "./tools.js";
+import { resolved } from "../support/spec.js";
 
 const IDLE_EXIT = 75;
 const runEnv = (work: string): NodeJS.ProcessEnv => ({ PATH: SYSTEM_PATH, HOME: work, TMPDIR: work });
@@ -45,7 +46,7 @@ function renderNode(work: string, role: "scheduler" | "worker", overrides: strin
     vcpus: 1,
     memoryGib: 2,
     schedulerHost: role === "worker" ? "127.0.0.1" : undefined,
-    spec: { security: false, idle_timeout: "30m", dask: { version: daskRelease() } },
+    spec: resolved({ security: false, idle_timeout: "30m", dask: { version: daskRelease() } }),
   });
   materialize(parseWithPyYaml(userData), root);
   expect(readFileSync(join(root, "etc/cloudlaunch/cloudlaunch.env"), "utf8")).toContain(

@@ -14,6 +14,7 @@ import { ensureClusterTls, type ClusterTls } from "../../src/bootstrap/tls.js";
 import { PlanError } from "../../src/errors.js";
 import { inputFor, tempHome } from "./fixtures.js";
 import { decodedContent, sourceSettings, type CloudConfig } from "./tools.js";
+import { resolved } from "../support/spec.js";
 
 const home = tempHome();
 let tls: ClusterTls;
@@ -93,7 +94,7 @@ test("security: false ships no TLS files and plain tcp addresses", () => {
 
 test("defaults: the default Dask release, no extra packages or commands, no lifetime", () => {
   const input = inputFor({ provider: "gcp", role: "scheduler", tls: false }, tls);
-  const { files } = read(renderUserData({ ...input, spec: { security: false } }));
+  const { files } = read(renderUserData({ ...input, spec: resolved({ security: false }) }));
   const settings = sourceSettings(files.get("/etc/cloudlaunch/cloudlaunch.env")!.text);
   expect(settings).toEqual(expect.objectContaining({ pip: [], setup: [] }));
   expect(settings.vars).toMatchObject({ DASK_VERSION: DEFAULT_DASK_VERSION, CLOUDLAUNCH_MAX_LIFETIME_MINUTES: "" });

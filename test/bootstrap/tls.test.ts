@@ -19,8 +19,8 @@ test("the config dir is CLOUDLAUNCH_HOME, else $XDG_CONFIG_HOME/cloudlaunch, els
   expect(cloudlaunchHome({ CLOUDLAUNCH_HOME: "/a", XDG_CONFIG_HOME: "/b", HOME: "/c" })).toBe("/a");
   expect(cloudlaunchHome({ XDG_CONFIG_HOME: "/b", HOME: "/c" })).toBe("/b/cloudlaunch");
   expect(cloudlaunchHome({ HOME: "/c" })).toBe("/c/.config/cloudlaunch");
-  expect(clusterConfigDir("demo", { HOME: "/c" })).toBe("/c/.config/cloudlaunch/clusters/demo");
-  expect(() => clusterConfigDir("../etc", { HOME: "/c" })).toThrow(/invalid cluster name/);
+  expect(clusterConfigDir("demo", cloudlaunchHome({ HOME: "/c" }))).toBe("/c/.config/cloudlaunch/clusters/demo");
+  expect(() => clusterConfigDir("../etc", "/c")).toThrow(/invalid cluster name/);
 });
 
 test("first up creates a CA and scheduler/worker/client certificates: files 0600, directories 0700", async () => {

@@ -59,7 +59,7 @@ test("a terminated scheduler with a reason is said, and launched again", () => {
 });
 
 test("the fallback order is the plan's: each type in the pinned zone, cheapest first", () => {
-  const plan = planCluster({ ...spec, workers: { count: 1, min_vcpus: 4 } }, types, []);
+  const plan = planCluster({ ...spec, workers: { ...spec.workers, count: 1, min_vcpus: 4 } }, types, []);
   expect(plan.workers.placements.map((p) => p.type)).toEqual(plan.workers.candidates.map((c) => c.type));
   expect(plan.workers.placements.every((p) => p.zone === "us-east-1b")).toBe(true);
   const free = planCluster({ ...spec, zone: undefined }, types, []);

@@ -4,25 +4,23 @@ import { EC2Client, RunInstancesCommand } from "@aws-sdk/client-ec2";
 import { runLifecycle } from "../../src/apply/lifecycle";
 import { AwsProvider } from "../../src/providers/aws/index";
 import { CLUSTER_TAG, NODE_TAG, OWNER_TAG, ROLE_TAG } from "../../src/providers/provider";
+import { sdkConfig } from "../../src/providers/aws/sdk-config";
+import { settingsFrom } from "../../src/settings";
 import { type FakeEc2, startFakeEc2 } from "../fakes/aws/index";
 import { until } from "../support/fake-cloud";
 
 let fake: FakeEc2;
-const saved = { ...process.env };
 const progress = { update: () => undefined, note: () => undefined };
 
 beforeAll(async () => {
   fake = await startFakeEc2({ transitionMs: 30 });
-  for (const k of Object.keys(process.env)) if (k.startsWith("AWS_")) delete process.env[k];
-  Object.assign(process.env, fake.env);
 });
 afterAll(async () => {
-  process.env = saved;
   await fake.close();
 });
 
 async function launchTwin(name: string, count: number) {
-  const ec2 = new EC2Client({ region: fake.spec.region });
+  const ec2 = new EC2Client({ region: fake.spec.region, ...sdkConfig(fake.env, "EC2") });
   const tags = { [OWNER_TAG]: "true", [CLUSTER_TAG]: "twins", [ROLE_TAG]: "worker", [NODE_TAG]: name, Name: name };
   await ec2.send(
     new RunInstancesCommand({
@@ -41,7 +39,10 @@ async function launchTwin(name: string, count: number) {
 test("two live VMs named twins-worker-001 are both listed, both stopped by name and both terminated", async () => {
   await launchTwin("twins-worker-001", 2);
   await launchTwin("twins-worker-002", 1);
-  const aws = new AwsProvider(fake.spec.region, { wait: { pollMs: 20, timeoutMs: 20_000 } });
+  const aws = new AwsProvider(
+    fake.spec.region,
+    settingsFrom(fake.env, { aws: { wait: { pollMs: 20, timeoutMs: 20_000 } } }),
+  );
   try {
     const twins = () => fake.vms().filter((v) => v.cluster === "twins");
     expect(await until(() => twins().length === 3 && twins().every((v) => v.state === "running"))).toBe(true);

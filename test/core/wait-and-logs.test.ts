@@ -3,6 +3,7 @@
 import { lastBootstrapStep, lastLines } from "../../src/apply/console-log";
 import { parseWaitTimeout } from "../../src/apply/wait-dask";
 import { clientContract, clientContractText } from "../../src/bootstrap/client-contract";
+import { resolved } from "../support/spec.js";
 
 test("wait timeouts: seconds, minutes, hours, 0 for no wait; anything else is a usage error naming its source", () => {
   expect(parseWaitTimeout("90s", "--wait-timeout")).toBe(90_000);
@@ -33,15 +34,15 @@ test("where the bootstrap stopped: the failure line wins over later noise, else 
 });
 
 test("the client contract: the image's Python and the pinned Dask", () => {
-  expect(clientContract({ image: "ubuntu-22.04", dask: { version: "2024.8.0" } })).toEqual({
+  expect(clientContract(resolved({ image: "ubuntu-22.04", dask: { version: "2024.8.0" } }))).toEqual({
     image: "ubuntu-22.04",
     python: "3.10",
     dask: "2024.8.0",
   });
-  const custom = clientContract({ image: "ami-0123456789abcdef0" });
+  const custom = clientContract(resolved({ image: "ami-0123456789abcdef0" }));
   expect(custom.python).toBeUndefined();
   expect(clientContractText(custom)).toMatch(
     /^Your client needs: the Python minor version of image ami-0123456789abcdef0/,
   );
-  expect(clientContractText(clientContract({}))).toMatch(/Python 3\.12\.x, dask==\S+ and distributed==\S+/);
+  expect(clientContractText(clientContract(resolved({})))).toMatch(/Python 3\.12\.x, dask==\S+ and distributed==\S+/);
 });

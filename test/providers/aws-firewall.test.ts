@@ -3,23 +3,20 @@
 import { typesIn } from "../../src/catalog/catalog";
 import { planCluster } from "../../src/plan/plan";
 import { AwsProvider } from "../../src/providers/aws/index";
-import type { ClusterSpec } from "../../src/spec/schema";
+import { settingsFrom } from "../../src/settings";
 import { type FakeEc2, startFakeEc2 } from "../fakes/aws/index";
+import { resolved } from "../support/spec";
 
 let fake: FakeEc2;
-const saved = { ...process.env };
 beforeAll(async () => {
   fake = await startFakeEc2({ transitionMs: 30 });
-  for (const k of Object.keys(process.env)) if (k.startsWith("AWS_")) delete process.env[k];
-  Object.assign(process.env, fake.env);
 });
 afterAll(async () => {
-  process.env = saved;
   await fake.close();
 });
 
-const spec = (cidrs: string[]): ClusterSpec =>
-  ({
+const spec = (cidrs: string[]) =>
+  resolved({
     name: "fw",
     provider: "aws",
     region: fake.spec.region,
@@ -27,10 +24,11 @@ const spec = (cidrs: string[]): ClusterSpec =>
     workers: { count: 1, min_vcpus: 2 },
     network: { subnet: fake.spec.subnet, allowed_cidrs: cidrs },
     ssh: { key_name: "cloudlaunch-fake" },
-  }) as ClusterSpec;
+  });
 
 test("v4 and v6 CIDRs land in their own ranges, a change is exactly added/revoked, a second run writes nothing", async () => {
-  const aws = new AwsProvider(fake.spec.region, { wait: { pollMs: 20, timeoutMs: 10_000 } });
+  const settings = settingsFrom(fake.env, { aws: { wait: { pollMs: 20, timeoutMs: 10_000 } } });
+  const aws = new AwsProvider(fake.spec.region, settings);
   try {
     const converge = async (cidrs: string[]) => {
       const plan = planCluster(spec(cidrs), typesIn("aws", fake.spec.region), []);

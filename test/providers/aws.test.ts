@@ -11,28 +11,37 @@ import { Ec2Api } from "../../src/providers/aws/client.js";
 import { makeBatches, runInput } from "../../src/providers/aws/launch.js";
 import { ensureSecurityGroup } from "../../src/providers/aws/network.js";
 import { resolveTarget } from "../../src/providers/aws/target.js";
-import type { LaunchRequest, NodeInfo } from "../../src/providers/provider.js";
-import type { ClusterSpec } from "../../src/spec/schema.js";
+import type { LaunchRequest, NodeInfo, Progress } from "../../src/providers/provider.js";
+import type { ClusterSpec, ResolvedSpec } from "../../src/spec/schema.js";
+import { settingsFrom } from "../../src/settings.js";
+import { sdkConfig } from "../../src/providers/aws/sdk-config.js";
+import { resolved } from "../support/spec.js";
 import { type FakeEc2, startFakeEc2 } from "../fakes/aws/index.js";
-import { planFor, recorder, until } from "../support/fake-cloud.js";
+import { until } from "../support/fake-cloud.js";
 
 let fake: FakeEc2;
-const savedEnv = { ...process.env };
 const providers: AwsProvider[] = [];
+/** The environment the next provider() is handed through its settings (process.env is left alone). */
+let env: Record<string, string> = {};
 
-function useEnv(env: Record<string, string>) {
-  for (const k of Object.keys(process.env)) if (k.startsWith("AWS_")) delete process.env[k];
-  Object.assign(process.env, env);
+function useEnv(next: Record<string, string>) {
+  env = next;
 }
 
 function provider(): AwsProvider {
-  const p = new AwsProvider(fake.spec.region, { wait: { pollMs: 20, timeoutMs: 20_000 } });
+  const p = new AwsProvider(fake.spec.region, settingsFrom(env, { aws: { wait: { pollMs: 20, timeoutMs: 20_000 } } }));
   providers.push(p);
   return p;
 }
 
-function spec(overrides: Partial<ClusterSpec> = {}): ClusterSpec {
-  return {
+function recorder(): Progress & { notes: string[]; updates: string[] } {
+  const notes: string[] = [];
+  const updates: string[] = [];
+  return { notes, updates, note: (m) => notes.push(m), update: (d, t, w) => updates.push(`${d}/${t} ${w}`) };
+}
+
+function spec(overrides: Partial<ClusterSpec> = {}): ResolvedSpec {
+  return resolved({
     name: "demo",
     provider: "aws",
     region: fake.spec.region,
@@ -44,7 +53,11 @@ function spec(overrides: Partial<ClusterSpec> = {}): ClusterSpec {
     disk_gib: 30,
     max_lifetime: "8h",
     ...overrides,
-  };
+  });
+}
+
+async function planFor(p: AwsProvider, s: ResolvedSpec): Promise<Plan> {
+  return planCluster(s, typesIn("aws", s.region), await p.listNodes(s.name));
 }
 
 /** What src/apply does, reduced: every worker gets the same user data, so they can share RunInstances calls. */
@@ -65,7 +78,7 @@ function requestsOf(plan: Plan): { scheduler: LaunchRequest[]; workers: LaunchRe
   return { scheduler: req("scheduler"), workers: req("worker") };
 }
 
-async function up(p: AwsProvider, s: ClusterSpec, progress = recorder()) {
+async function up(p: AwsProvider, s: ResolvedSpec, progress = recorder()) {
   const plan = await planFor(p, s);
   await p.preflight(plan);
   await p.ensureNetwork(plan);
@@ -82,7 +95,6 @@ beforeEach(async () => {
 afterEach(async () => {
   for (const p of providers.splice(0)) p.close();
   await fake.close();
-  process.env = { ...savedEnv };
 });
 
 test("up 1 + 20 workers in batches, list, stop/start with new IPs, terminate, clean up, nothing left", async () => {
@@ -159,7 +171,7 @@ test("after a crash between RunInstances and the Name tags, instances are still 
   const p = provider();
   const plan = await planFor(p, s);
   // Exactly the driver's RunInstances call, and then nothing: the process "died".
-  const api = new Ec2Api(s.region);
+  const api = new Ec2Api(s.region, settingsFrom(env));
   const target = await resolveTarget(api, plan);
   const { groupId } = await ensureSecurityGroup(api, plan, target.vpcId);
   const [batch] = makeBatches(requestsOf(plan).workers);
@@ -172,7 +184,7 @@ test("after a crash between RunInstances and the Name tags, instances are still 
     exhausted: new Set<string>(),
     nameEach: true,
   };
-  await new EC2Client({ region: s.region }).send(
+  await new EC2Client({ region: s.region, ...sdkConfig(env, "EC2") }).send(
     new RunInstancesCommand(runInput(ctx, batch, plan.workers.chosen.type, target.subnets[0].id)),
   );
   api.destroy();
@@ -260,12 +272,17 @@ test("checkMutation asks EC2 with DryRun: allowed, or a permission error naming 
 });
 
 test("no credentials, or credentials EC2 rejects, are auth errors that say how to configure them", async () => {
-  useEnv({ ...fake.env, AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" });
-  delete process.env.AWS_ACCESS_KEY_ID;
-  delete process.env.AWS_SECRET_ACCESS_KEY;
+  const { AWS_ACCESS_KEY_ID: _id, AWS_SECRET_ACCESS_KEY: _secret, ...keyless } = fake.env;
+  useEnv(keyless);
   let p = provider();
   const plan = planCluster(spec(), typesIn("aws", fake.spec.region), []);
+  // Without keys the SDK's own chain (profiles, SSO, instance roles) runs, and it reads the process's environment:
+  // pointed at no files and no instance metadata for this one call.
+  const saved = { ...process.env };
+  for (const k of Object.keys(process.env)) if (k.startsWith("AWS_")) delete process.env[k];
+  Object.assign(process.env, keyless);
   const missing = await p.preflight(plan).catch((e) => e);
+  process.env = saved;
   expect(missing).toMatchObject({ kind: "auth", message: expect.stringContaining("aws configure") });
   expect(missing.message).toContain("aws sso login");
 

@@ -5,8 +5,9 @@ import { typesIn } from "../../src/catalog/catalog.js";
 import { planCluster } from "../../src/plan/plan.js";
 import type { Plan } from "../../src/plan/types.js";
 import { createProvider } from "../../src/providers/azure/index.js";
+import { settingsFrom } from "../../src/settings.js";
+import { resolved } from "../support/spec.js";
 import type { LaunchRequest, Progress, Provider } from "../../src/providers/provider.js";
-import type { ClusterSpec } from "../../src/spec/schema.js";
 import { startFakeArm, type FakeAzure } from "../fakes/azure/index.js";
 import { publicKeyFile } from "../support/fake-cloud.js";
 
@@ -20,7 +21,7 @@ describe("Azure launch at scale (fake with ARM throttling on)", () => {
   const progress: Progress = { update: (done) => void counts.push(done), note: (m) => void notes.push(m) };
 
   const planFor = (name: string, workers: number, zone?: string): Plan => {
-    const spec: ClusterSpec = {
+    const spec = resolved({
       name,
       provider: "azure",
       region: fake.spec.region,
@@ -32,7 +33,7 @@ describe("Azure launch at scale (fake with ARM throttling on)", () => {
       network: { subnet: fake.spec.subnet, allowed_cidrs: ["203.0.113.10/32"] },
       ssh: { public_key_file: keyFile },
       azure: { resource_group: "dask-rg", subscription_id: fake.subscription },
-    };
+    });
     return planCluster(spec, typesIn("azure", spec.region), []);
   };
   const workerRequests = (plan: Plan): LaunchRequest[] =>
@@ -61,7 +62,7 @@ describe("Azure launch at scale (fake with ARM throttling on)", () => {
         region: fake.spec.region,
         azure: { resource_group: "dask-rg", subscription_id: fake.subscription },
       },
-      env,
+      settingsFrom(env),
     );
   });
   afterAll(() => fake.close());

@@ -5,8 +5,10 @@ import { CloudError, errorKind, PlanError } from "../../src/errors.js";
 import { planCluster } from "../../src/plan/plan.js";
 import type { Plan } from "../../src/plan/types.js";
 import { createProvider } from "../../src/providers/azure/index.js";
+import { settingsFrom } from "../../src/settings.js";
+import { resolved } from "../support/spec.js";
 import { CLUSTER_TAG, type LaunchRequest, type Progress, type Provider } from "../../src/providers/provider.js";
-import type { ClusterSpec } from "../../src/spec/schema.js";
+import type { ClusterSpec, ResolvedSpec } from "../../src/spec/schema.js";
 import { startFakeArm, type FakeAzure } from "../fakes/azure/index.js";
 import { publicKeyFile } from "../support/fake-cloud.js";
 
@@ -19,21 +21,22 @@ describe("Azure driver against the fake Resource Manager", () => {
   let fake: FakeAzure;
   let provider: Provider;
 
-  const specFor = (name: string, workers: number, extra: Partial<ClusterSpec> = {}): ClusterSpec => ({
-    name,
-    provider: "azure",
-    region: fake.spec.region,
-    image: "ubuntu-24.04",
-    arch: "x86_64",
-    scheduler: { min_vcpus: 2, min_memory_gib: 4 },
-    workers: { count: workers, min_vcpus: 2, min_memory_gib: 8 },
-    network: { allowed_cidrs: ["203.0.113.10/32"] },
-    ssh: { public_key_file: keyFile, user: "ubuntu" },
-    tags: { project: "driver-test" },
-    azure: { resource_group: "dask-rg", subscription_id: fake.subscription },
-    ...extra,
-  });
-  const planFor = (spec: ClusterSpec) => planCluster(spec, typesIn("azure", spec.region), []);
+  const specFor = (name: string, workers: number, extra: Partial<ClusterSpec> = {}): ResolvedSpec =>
+    resolved({
+      name,
+      provider: "azure",
+      region: fake.spec.region,
+      image: "ubuntu-24.04",
+      arch: "x86_64",
+      scheduler: { min_vcpus: 2, min_memory_gib: 4 },
+      workers: { count: workers, min_vcpus: 2, min_memory_gib: 8 },
+      network: { allowed_cidrs: ["203.0.113.10/32"] },
+      ssh: { public_key_file: keyFile, user: "ubuntu" },
+      tags: { project: "driver-test" },
+      azure: { resource_group: "dask-rg", subscription_id: fake.subscription },
+      ...extra,
+    });
+  const planFor = (spec: ResolvedSpec) => planCluster(spec, typesIn("azure", spec.region), []);
   const requests = (plan: Plan, role: "scheduler" | "worker"): LaunchRequest[] =>
     plan.nodes
       .filter((n) => n.role === role && n.action === "create")
@@ -81,7 +84,7 @@ describe("Azure driver against the fake Resource Manager", () => {
         region: fake.spec.region,
         azure: { resource_group: "dask-rg", subscription_id: fake.subscription },
       },
-      fake.env,
+      settingsFrom(fake.env),
     );
   });
   afterAll(() => fake.close());
@@ -187,7 +190,7 @@ describe("Azure driver against the fake Resource Manager", () => {
   test("a rejected token is an auth CloudError that says how to sign in", async () => {
     const bad = await createProvider(
       { provider: "azure", region: fake.spec.region, azure: { resource_group: "dask-rg" } },
-      fake.badCredentialsEnv,
+      settingsFrom(fake.badCredentialsEnv),
     );
     const err = await bad.listNodes("dask-demo").catch((e) => e);
     expect(err).toBeInstanceOf(CloudError);
@@ -198,7 +201,7 @@ describe("Azure driver against the fake Resource Manager", () => {
   test("without a subscription the driver says where to set one", async () => {
     const { AZURE_SUBSCRIPTION_ID: _, ...env } = fake.env;
     await expect(
-      createProvider({ provider: "azure", region: "eastus", azure: { resource_group: "x" } }, env),
+      createProvider({ provider: "azure", region: "eastus", azure: { resource_group: "x" } }, settingsFrom(env)),
     ).rejects.toMatchObject({ kind: "invalid" });
   });
 });

@@ -11,7 +11,8 @@ const PROBE = `
 const { createProvider } = require(${JSON.stringify(join(ROOT, "dist/provider-gcp.js"))});
 (async () => {
   const env = { CLOUDLAUNCH_GCP_ENDPOINT: "http://127.0.0.1:9", CLOUDLAUNCH_GCP_ACCESS_TOKEN: "unused" };
-  const provider = await createProvider({ provider: "gcp", region: "us-central1", gcp: { project: "p" } }, env);
+  const settings = { env, gcp: { waitMs: 900000 }, skipQuotaCheck: false };
+  const provider = await createProvider({ provider: "gcp", region: "us-central1", gcp: { project: "p" } }, settings);
   const clients = provider.clients;
   const getters = Object.entries(Object.getOwnPropertyDescriptors(Object.getPrototypeOf(clients)))
     .filter(([, d]) => d.get).map(([name]) => name);

@@ -6,6 +6,8 @@ import type { InstanceType } from "../../src/catalog/types";
 import type { Plan, RoleChoice } from "../../src/plan/types";
 import type { ClusterSpec } from "../../src/spec/schema";
 import { createProvider, type GcpProvider } from "../../src/providers/gcp/index";
+import { settingsFrom } from "../../src/settings";
+import { resolved } from "../support/spec";
 import { clientOptions, GcpClients } from "../../src/providers/gcp/clients";
 import { listInstances, NODE_INFO_FIELDS, toNodeInfo } from "../../src/providers/gcp/nodes";
 import { startFakeGcp } from "../fakes/gcp/index";
@@ -25,7 +27,7 @@ const E2: InstanceType = {
 };
 
 function plan(fake: FakeCloud, cluster: string, workers: number): Plan {
-  const spec = {
+  const spec = resolved({
     name: cluster,
     provider: "gcp",
     region: fake.spec.region,
@@ -34,7 +36,7 @@ function plan(fake: FakeCloud, cluster: string, workers: number): Plan {
     workers: { count: workers },
     network: { subnet: fake.spec.subnet, allowed_cidrs: ["203.0.113.0/24"] },
     disk_gib: 30,
-  } as ClusterSpec;
+  } as ClusterSpec);
   const choice = (role: "scheduler" | "worker"): RoleChoice => ({
     role,
     chosen: E2,
@@ -79,7 +81,7 @@ describe("GCP listNodes with a partial response", () => {
   it("returns what the full listing gives, for a cluster and for all clusters", async () => {
     const gcp = (await createProvider(
       { provider: "gcp", region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string } },
-      fake.env,
+      settingsFrom(fake.env),
     )) as GcpProvider;
     const p = plan(fake, "fm", 3);
     const requests = p.nodes.map((n) => ({
@@ -91,7 +93,7 @@ describe("GCP listNodes with a partial response", () => {
     }));
     await gcp.launch(p, requests, { update: () => undefined, note: () => undefined });
     const project = (fake.spec.extra.gcp as { project: string }).project;
-    const clients = new GcpClients(clientOptions(undefined, fake.env));
+    const clients = new GcpClients(clientOptions(undefined, fake.env), settingsFrom(fake.env).gcp.waitMs);
     for (const cluster of ["fm", undefined]) {
       const full = (await listInstances(clients, project, fake.spec.region, cluster)).map(toNodeInfo);
       const masked = await gcp.listNodes(cluster);
@@ -104,7 +106,7 @@ describe("GCP listNodes with a partial response", () => {
   it("survives throttling and names a failure as the other clients' errors do", async () => {
     const gcp = await createProvider(
       { provider: "gcp", region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string } },
-      fake.env,
+      settingsFrom(fake.env),
     );
     fake.inject({ kind: "throttle", action: "compute.instances.aggregatedList", times: 2 });
     expect(await gcp.listNodes("fm")).toHaveLength(4);
@@ -112,7 +114,7 @@ describe("GCP listNodes with a partial response", () => {
     expect(throttled.length).toBeGreaterThanOrEqual(2);
     const missing = await createProvider(
       { provider: "gcp", region: fake.spec.region, gcp: { project: "nope" } },
-      fake.env,
+      settingsFrom(fake.env),
     );
     await expect(missing.listNodes("fm")).rejects.toMatchObject({
       kind: "not-found",

@@ -8,6 +8,8 @@ import type { Plan, RoleChoice } from "../../src/plan/types";
 import type { ClusterSpec } from "../../src/spec/schema";
 import type { LaunchRequest, Progress, Provider } from "../../src/providers/provider";
 import { createProvider } from "../../src/providers/gcp/index";
+import { settingsFrom } from "../../src/settings";
+import { resolved } from "../support/spec";
 import { hasLocalCredentials } from "../../src/providers/gcp/credentials";
 import { startFakeGcp } from "../fakes/gcp/index";
 import { until } from "../support/fake-cloud";
@@ -33,7 +35,7 @@ const notes: string[] = [];
 const progress: Progress = { update: () => undefined, note: (m) => notes.push(m) };
 
 function makePlan(cluster: string, workers: number, extra: Partial<ClusterSpec> = {}): Plan {
-  const spec = {
+  const spec = resolved({
     name: cluster,
     provider: "gcp",
     region: fake.spec.region,
@@ -43,7 +45,7 @@ function makePlan(cluster: string, workers: number, extra: Partial<ClusterSpec> 
     network: { subnet: fake.spec.subnet, allowed_cidrs: ["203.0.113.0/24"] },
     disk_gib: 30,
     ...extra,
-  } as ClusterSpec;
+  } as ClusterSpec);
   const choice = (role: "scheduler" | "worker"): RoleChoice => ({
     role,
     chosen: E2,
@@ -103,7 +105,7 @@ beforeEach(async () => {
   fake = await startFakeGcp({ transitionMs: 40 });
   gcp = await createProvider(
     { provider: "gcp", region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string } },
-    fake.env,
+    settingsFrom(fake.env),
   );
   notes.length = 0;
 });
@@ -196,7 +198,7 @@ test("a repeated or racing launch creates nothing twice: same requestIds, existi
   // and is answered with the first one's operation instead of a duplicate or a 409.
   const other = await createProvider(
     { provider: "gcp", region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string } },
-    fake.env,
+    settingsFrom(fake.env),
   );
   const [first, racing] = await Promise.all([
     gcp.launch(plan, workers, progress),
@@ -297,7 +299,7 @@ describe("credentials", () => {
   test("a rejected token is an auth CloudError", async () => {
     const bad = await createProvider(
       { provider: "gcp", region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string } },
-      fake.badCredentialsEnv,
+      settingsFrom(fake.badCredentialsEnv),
     );
     await expect(bad.listNodes()).rejects.toMatchObject({
       kind: "auth",
@@ -308,11 +310,12 @@ describe("credentials", () => {
   test("no credentials at all is an auth CloudError, without probing the metadata server", async () => {
     const home = mkdtempSync(join(tmpdir(), "gcp-home-"));
     const env = { HOME: home, METADATA_SERVER_DETECTION: "none", CLOUDLAUNCH_GCP_ENDPOINT: fake.url };
+    // Application Default Credentials are google-auth-library's own chain, which reads the process's environment.
     process.env = { ...env, PATH: saved.PATH };
     expect(hasLocalCredentials(env)).toBe(false);
     const err = await createProvider(
       { provider: "gcp", region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string } },
-      env,
+      settingsFrom(env),
     ).catch((e) => e);
     expect(err).toBeInstanceOf(CloudError);
     expect(err).toMatchObject({
@@ -334,12 +337,10 @@ describe("credentials", () => {
 
 test("a launch whose node never runs gives up after CLOUDLAUNCH_GCP_WAIT_S, naming the node", async () => {
   const slow = await startFakeGcp({ transitionMs: 4000 });
-  const before = process.env.CLOUDLAUNCH_GCP_WAIT_S;
-  process.env.CLOUDLAUNCH_GCP_WAIT_S = "0.3";
   try {
     const driver = await createProvider(
       { provider: "gcp", region: slow.spec.region, gcp: slow.spec.extra.gcp as { project: string } },
-      slow.env,
+      settingsFrom({ ...slow.env, CLOUDLAUNCH_GCP_WAIT_S: "0.3" }),
     );
     const plan = {
       ...makePlan("stuck", 0),
@@ -349,8 +350,6 @@ test("a launch whose node never runs gives up after CLOUDLAUNCH_GCP_WAIT_S, nami
     const failure = driver.launch(plan, requests(plan), progress);
     await expect(failure).rejects.toThrow(/waiting for stuck-scheduler \((pending|unknown)\)/);
   } finally {
-    if (before === undefined) delete process.env.CLOUDLAUNCH_GCP_WAIT_S;
-    else process.env.CLOUDLAUNCH_GCP_WAIT_S = before;
     await slow.close();
   }
 });

@@ -11,7 +11,8 @@ import type { Plan } from "../../src/plan/types";
 import { loadProvider } from "../../src/providers/index";
 import type { Progress, Provider } from "../../src/providers/provider";
 import { parseSpec } from "../../src/spec/load";
-import type { ClusterSpec, ProviderName } from "../../src/spec/schema";
+import type { ProviderName, ResolvedSpec } from "../../src/spec/schema";
+import { settingsFrom } from "../../src/settings";
 import { FAKES } from "../fakes";
 import type { FakeCloud, FakeCloudOptions } from "../fakes/harness";
 
@@ -53,12 +54,12 @@ export function specDocument(
 }
 
 /** The same document loaded as `up` loads a spec file: validated, with the schema's defaults applied. */
-export function loadedSpec(document: Record<string, unknown>): ClusterSpec {
+export function loadedSpec(document: Record<string, unknown>): ResolvedSpec {
   return parseSpec(stringify(document), `${String(document.name)}.yaml`).spec;
 }
 
 /** A plan for `spec` against what the driver lists now, as `up` makes it. */
-export async function planFor(driver: Provider, spec: ClusterSpec): Promise<Plan> {
+export async function planFor(driver: Provider, spec: ResolvedSpec): Promise<Plan> {
   return planCluster(spec, typesIn(spec.provider, spec.region), await driver.listNodes(spec.name));
 }
 
@@ -86,7 +87,7 @@ export async function driverFor(
   const target = { provider: fake.provider, region: fake.spec.region, ...fake.spec.extra } as Parameters<
     typeof loadProvider
   >[0];
-  const driver = await loadProvider(target, { ...process.env, ...env });
+  const driver = await loadProvider(target, settingsFrom({ ...process.env, ...env }));
   return {
     driver,
     restore() {

@@ -1,6 +1,7 @@
 // The EC2 clients: the SDK's default credential chain, the region from the spec, the endpoint from the SDK's own
 // AWS_ENDPOINT_URL_EC2 / AWS_ENDPOINT_URL variables, and the SDK's adaptive retry strategy for throttling.
 import { EC2Client } from "@aws-sdk/client-ec2";
+import { type AwsSettings, sdkConfig } from "./sdk-config.js";
 import { AdaptiveRetryStrategy } from "@smithy/core/retry";
 import type { RetryErrorInfo, RetryStrategyV2, StandardRetryToken } from "@smithy/types";
 import { CAPACITY_CODES, errorCode, toCloudError } from "./errors.js";
@@ -39,12 +40,11 @@ class CapacityAwareRetryStrategy implements RetryStrategyV2 {
   }
 }
 
-function makeClient(region: string, env: NodeJS.ProcessEnv = process.env): EC2Client {
-  const maxAttempts = Number(env.AWS_MAX_ATTEMPTS) || 10;
-  // The SDK warns on every run under Node 20 that its 2027 releases need Node 22: a note for us, noise for users.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+function makeClient(region: string, settings: AwsSettings): EC2Client {
+  const maxAttempts = settings.aws.maxAttempts ?? 10;
   return new EC2Client({
     region,
+    ...sdkConfig(settings.env, "EC2"),
     maxAttempts,
     retryStrategy: new CapacityAwareRetryStrategy(maxAttempts),
     requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS },
@@ -57,12 +57,15 @@ function makeClient(region: string, env: NodeJS.ProcessEnv = process.env): EC2Cl
  */
 export class Ec2Api {
   private readonly clients = new Map<string, EC2Client>();
-  constructor(readonly region: string) {}
+  constructor(
+    readonly region: string,
+    readonly settings: AwsSettings,
+  ) {}
 
   clientFor(action: string): EC2Client {
     const family = /^(Describe|Get)/.test(action) ? "reads" : action === "CreateTags" ? "tagging" : "writes";
     let client = this.clients.get(family);
-    if (!client) this.clients.set(family, (client = makeClient(this.region)));
+    if (!client) this.clients.set(family, (client = makeClient(this.region, this.settings)));
     return client;
   }
 
@@ -76,8 +79,8 @@ export class Ec2Api {
   }
 
   /** Where the calls go: the SDK's endpoint variables, else the regional endpoint (for messages only). */
-  endpoint(env: NodeJS.ProcessEnv = process.env): string {
-    return env.AWS_ENDPOINT_URL_EC2 || env.AWS_ENDPOINT_URL || `https://ec2.${this.region}.amazonaws.com`;
+  endpoint(): string {
+    return sdkConfig(this.settings.env, "EC2").endpoint || `https://ec2.${this.region}.amazonaws.com`;
   }
 
   /** The same call with DryRun=true: DryRunOperation means it would be allowed. */

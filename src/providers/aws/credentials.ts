@@ -6,7 +6,7 @@ import { join } from "node:path";
 // The SDK's own ini loader (11 KB bundled), so profiles are read exactly as the credential chain will read them.
 import { loadSharedConfigFiles } from "@smithy/core/config";
 
-export function configFiles(env: NodeJS.ProcessEnv = process.env): { config: string; credentials: string } {
+export function configFiles(env: NodeJS.ProcessEnv): { config: string; credentials: string } {
   const home = env.HOME ?? env.USERPROFILE ?? homedir();
   return {
     config: env.AWS_CONFIG_FILE ?? join(home, ".aws", "config"),
@@ -14,7 +14,7 @@ export function configFiles(env: NodeJS.ProcessEnv = process.env): { config: str
   };
 }
 
-export async function hasLocalCredentials(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+export async function hasLocalCredentials(env: NodeJS.ProcessEnv): Promise<boolean> {
   if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) return true;
   if (env.AWS_WEB_IDENTITY_TOKEN_FILE && env.AWS_ROLE_ARN) return true;
   if (env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI || env.AWS_CONTAINER_CREDENTIALS_FULL_URI) return true;

@@ -25,7 +25,7 @@ import { Ec2Api } from "./client.js";
 import { consoleOutput } from "./console.js";
 import { launchNodes } from "./launch.js";
 import { ACTION_OF, changeState, chunks, sendLifecycle, type Verb } from "./lifecycle.js";
-import { describeOwned, LIVE_STATES, listNodes, waitOptions, type WaitOptions } from "./nodes.js";
+import { describeOwned, LIVE_STATES, listNodes, type WaitOptions } from "./nodes.js";
 import {
   deleteClusterGroups,
   ensureSecurityGroup,
@@ -38,6 +38,10 @@ import { spotPrices } from "./spot-prices.js";
 import type { LiveSpotPrices } from "../../plan/live-prices.js";
 import { nodeNameOf, ownedFilters } from "./tags.js";
 import { type LaunchTarget, resolveTarget } from "./target.js";
+import type { Settings } from "../../settings.js";
+
+/** What the AWS driver reads of the settings. */
+type AwsDriverSettings = Pick<Settings, "env" | "aws" | "skipQuotaCheck" | "catalogDir">;
 
 export class AwsProvider implements Provider {
   readonly name = "aws" as const;
@@ -49,10 +53,10 @@ export class AwsProvider implements Provider {
 
   constructor(
     readonly region: string,
-    options: { wait?: Partial<WaitOptions> } = {},
+    private readonly settings: AwsDriverSettings,
   ) {
-    this.api = new Ec2Api(region);
-    this.wait = { ...waitOptions(), ...options.wait };
+    this.api = new Ec2Api(region, settings);
+    this.wait = settings.aws.wait;
   }
 
   private target(plan: Plan): Promise<LaunchTarget> {
@@ -72,7 +76,7 @@ export class AwsProvider implements Provider {
   async preflight(plan: Plan): Promise<void> {
     const { vpcId } = await this.target(plan);
     await observeSecurityGroup(this.api, plan.cluster, vpcId);
-    if (!process.env.CLOUDLAUNCH_SKIP_QUOTA_CHECK) await checkQuotas(this.api, plan);
+    if (!this.settings.skipQuotaCheck) await checkQuotas(this.api, plan);
   }
 
   spotPrices(types: string[]): Promise<LiveSpotPrices | undefined> {
@@ -211,6 +215,6 @@ export class AwsProvider implements Provider {
   }
 }
 
-export async function createProvider(target: ProviderTarget, env: NodeJS.ProcessEnv = process.env): Promise<Provider> {
-  return new AwsProvider(target.region, { wait: waitOptions(env) });
+export async function createProvider(target: ProviderTarget, settings: AwsDriverSettings): Promise<Provider> {
+  return new AwsProvider(target.region, settings);
 }

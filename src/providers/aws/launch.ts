@@ -131,7 +131,7 @@ export function runInput(
     BlockDeviceMappings: [
       {
         DeviceName: ctx.target.image.rootDeviceName,
-        Ebs: { VolumeSize: plan.spec.disk_gib ?? 50, VolumeType: "gp3", DeleteOnTermination: true },
+        Ebs: { VolumeSize: plan.spec.disk_gib, VolumeType: "gp3", DeleteOnTermination: true },
       },
     ],
     TagSpecifications: [

@@ -109,7 +109,7 @@ export async function ensureSecurityGroup(
   let group = await observeSecurityGroup(api, plan.cluster, vpcId);
   if (!group) {
     const tags = tagList({
-      ...(plan.spec.tags ?? {}),
+      ...plan.spec.tags,
       Name: groupName(plan.cluster),
       [OWNER_TAG]: "true",
       [CLUSTER_TAG]: plan.cluster,

@@ -64,13 +64,6 @@ export interface WaitOptions {
   timeoutMs: number;
 }
 
-export function waitOptions(env: NodeJS.ProcessEnv = process.env): WaitOptions {
-  return {
-    pollMs: Number(env.CLOUDLAUNCH_AWS_POLL_MS) || 3000,
-    timeoutMs: (Number(env.CLOUDLAUNCH_AWS_WAIT_S) || 900) * 1000,
-  };
-}
-
 /**
  * Polls the instances of `cluster` (a few paginated calls per round, never one per instance) until `done` holds for
  * every id; `failed` explains an instance that can no longer get there. Returns the last view of those instances.

@@ -64,10 +64,10 @@ export function quotaCodeOf(instanceType: string, spot: boolean): string | undef
   return (spot ? b?.spot : b?.onDemand)?.code;
 }
 
-const vcpusOf = (i: Instance, region: string) => {
+const vcpusOf = (i: Instance, region: string, catalogDir: string | undefined) => {
   const cpu = i.CpuOptions;
   if (cpu?.CoreCount) return cpu.CoreCount * (cpu.ThreadsPerCore ?? 1);
-  return findType("aws", region, i.InstanceType ?? "")?.vcpus ?? 0;
+  return findType("aws", region, i.InstanceType ?? "", catalogDir)?.vcpus ?? 0;
 };
 
 export async function checkQuotas(api: Ec2Api, plan: Plan): Promise<void> {
@@ -88,10 +88,10 @@ export async function checkQuotas(api: Ec2Api, plan: Plan): Promise<void> {
   });
   for (const i of running) {
     const code = quotaCodeOf(i.InstanceType ?? "", i.InstanceLifecycle === "spot");
-    if (code) addNeed(inUse, code, vcpusOf(i, plan.region));
+    if (code) addNeed(inUse, code, vcpusOf(i, plan.region, api.settings.catalogDir));
   }
   const { readEc2Quotas } = require("./service-quotas.js") as typeof import("./service-quotas.js");
-  const limits = await readEc2Quotas(plan.region, [...needs.keys()]);
+  const limits = await readEc2Quotas(plan.region, [...needs.keys()], api.settings);
   const names = new Map(
     ALL_BUCKETS.flatMap((b) => (b.spot ? [b.onDemand, b.spot] : [b.onDemand])).map((q) => [q.code, q.name]),
   );

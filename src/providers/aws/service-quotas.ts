@@ -4,13 +4,19 @@
 import { GetServiceQuotaCommand, ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { CloudError } from "../../errors.js";
 import { toCloudError } from "./errors.js";
+import { type AwsSettings, sdkConfig } from "./sdk-config.js";
 
 /** The applied value of each quota code of service "ec2"; a code the region does not have is left out. */
 export async function readEc2Quotas(
   region: string,
   codes: string[],
+  settings: AwsSettings,
 ): Promise<Map<string, { name: string; value: number }>> {
-  const client = new ServiceQuotasClient({ region, maxAttempts: Number(process.env.AWS_MAX_ATTEMPTS) || 5 });
+  const client = new ServiceQuotasClient({
+    region,
+    ...sdkConfig(settings.env, "SERVICE_QUOTAS"),
+    maxAttempts: settings.aws.maxAttempts ?? 5,
+  });
   const out = new Map<string, { name: string; value: number }>();
   try {
     for (const code of codes) {

@@ -66,8 +66,8 @@ async function resolveSubnets(
 }
 
 async function resolveImage(api: Ec2Api, plan: Plan): Promise<LaunchTarget["image"]> {
-  const wanted = plan.spec.image ?? "ubuntu-24.04";
-  const arch = plan.spec.arch ?? "x86_64";
+  const wanted = plan.spec.image;
+  const arch = plan.spec.arch;
   let image: Image | undefined;
   if (/^ami-[0-9a-f]+$/.test(wanted)) {
     const { Images = [] } = await api.call("DescribeImages", (ec2) =>

@@ -10,8 +10,12 @@ import { CloudError } from "../../errors.js";
 import type { ProviderTarget } from "../provider.js";
 import { WritePacer } from "./write-pacer.js";
 import { failFastWhenUnreachable } from "./unreachable.js";
-import { CONCURRENCY_ENV, ENDPOINT_ENV, POLL_INTERVAL_ENV, TOKEN_ENV } from "./credentials.js";
+import { ENDPOINT_ENV, TOKEN_ENV } from "./credentials.js";
 import { createArmJson, type ArmJson } from "./arm-json.js";
+import type { Settings } from "../../settings.js";
+
+/** What the Azure driver reads of the settings. */
+export type AzureDriverSettings = Pick<Settings, "env" | "azure" | "skipQuotaCheck" | "extraCaFile">;
 
 interface AzureSettings {
   subscriptionId: string;
@@ -23,6 +27,8 @@ interface AzureSettings {
   pollIntervalMs: number;
   /** Concurrent create/start/stop/delete calls. */
   concurrency: number;
+  /** How long VMs may take to reach a state (CLOUDLAUNCH_AZURE_WAIT_S). */
+  waitMs: number;
 }
 
 export interface AzureClients {
@@ -36,7 +42,7 @@ export interface AzureClients {
   writes: WritePacer;
 }
 
-function readSettings(target: ProviderTarget, env: NodeJS.ProcessEnv): AzureSettings {
+function readSettings(target: ProviderTarget, { env, azure }: AzureDriverSettings): AzureSettings {
   const subscriptionId = target.azure?.subscription_id || env.AZURE_SUBSCRIPTION_ID;
   if (!subscriptionId) {
     throw new CloudError(
@@ -50,21 +56,17 @@ function readSettings(target: ProviderTarget, env: NodeJS.ProcessEnv): AzureSett
     zone: target.zone,
     resourceGroup: target.azure?.resource_group,
     endpoint: (target.azure?.endpoint || env[ENDPOINT_ENV])?.replace(/\/+$/, ""),
-    pollIntervalMs: positive(env[POLL_INTERVAL_ENV]) ?? 2000,
-    concurrency: positive(env[CONCURRENCY_ENV]) ?? 32,
+    pollIntervalMs: azure.pollIntervalMs,
+    concurrency: azure.concurrency,
+    waitMs: azure.waitMs,
   };
 }
 
-const positive = (v: string | undefined) => (v && Number(v) > 0 ? Number(v) : undefined);
-
-export async function createClients(
-  target: ProviderTarget,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<AzureClients> {
-  const settings = readSettings(target, env);
-  const credential = credentialFor(env);
+export async function createClients(target: ProviderTarget, driver: AzureDriverSettings): Promise<AzureClients> {
+  const settings = readSettings(target, driver);
+  const credential = credentialFor(driver.env);
   const options = {
-    ...(settings.endpoint ? { endpoint: settings.endpoint, tlsOptions: extraCa(env) } : {}),
+    ...(settings.endpoint ? { endpoint: settings.endpoint, tlsOptions: extraCa(driver.extraCaFile) } : {}),
     userAgentOptions: { userAgentPrefix: "cloudlaunch" },
     // ARM throttles per subscription and answers 429 with Retry-After; a large launch meets it, so retry beyond the
     // SDK's default of 3 (each retry waits as long as Retry-After says).
@@ -99,7 +101,7 @@ export async function createClients(
   };
 }
 
-function credentialFor(env: NodeJS.ProcessEnv): TokenCredential {
+function credentialFor(env: Settings["env"]): TokenCredential {
   const token = env[TOKEN_ENV];
   if (token) {
     // A bearer token handed over as is (e.g. `az account get-access-token --query accessToken -o tsv`).
@@ -111,13 +113,12 @@ function credentialFor(env: NodeJS.ProcessEnv): TokenCredential {
 
 /**
  * Node reads NODE_EXTRA_CA_CERTS once, at start-up, and the SDK builds its own https agent. When the driver is handed
- * an environment naming another CA file than the one Node loaded (tests, an embedding program), that CA is given to
- * the agent for the endpoint override. Only that CA: a `ca` list with all root certificates costs ~70 ms of TLS
- * context per connection, and an override endpoint is one server.
+ * an environment naming another CA file than the one Node loaded (tests, an embedding program: Settings.extraCaFile),
+ * that CA is given to the agent for the endpoint override. Only that CA: a `ca` list with all root certificates costs
+ * ~70 ms of TLS context per connection, and an override endpoint is one server.
  */
-function extraCa(env: NodeJS.ProcessEnv): { ca: string } | undefined {
-  const file = env.NODE_EXTRA_CA_CERTS;
-  if (!file || file === process.env.NODE_EXTRA_CA_CERTS) return undefined;
+function extraCa(file: string | undefined): { ca: string } | undefined {
+  if (!file) return undefined;
   try {
     return { ca: readFileSync(file, "utf8") };
   } catch {

@@ -2,7 +2,7 @@
 // VNet+subnet made for the cluster (unless the spec gives a subnet) and one NSG per cluster. Observe first: a
 // same-named NSG or VNet without this cluster's tags stops `up`; one of ours is changed only where it differs.
 import type { SecurityRule } from "@azure/arm-network";
-import type { ClusterSpec } from "../../spec/schema.js";
+import type { ResolvedSpec } from "../../spec/schema.js";
 import { CLUSTER_TAG } from "../provider.js";
 import { foreignResource, ownedBy } from "../ownership.js";
 import type { AzureClients } from "./clients.js";
@@ -13,7 +13,7 @@ import { clusterTags, CREATED_TAG, names } from "./vm-spec.js";
 const CLUSTER_ADDRESS_SPACE = "10.42.0.0/16";
 
 /** The cluster's NSG and VNet as they are (undefined = missing), refusing same-named ones that are not ours. */
-export async function observeNetwork(c: AzureClients, spec: ClusterSpec, cluster: string) {
+export async function observeNetwork(c: AzureClients, spec: ResolvedSpec, cluster: string) {
   const rg = requireGroup(c);
   if (!(await groupExists(c))) return { group: false, nsg: undefined, vnet: undefined };
   try {
@@ -82,7 +82,7 @@ const ruleShape = (r: SecurityRule) =>
  */
 export async function ensureNetwork(
   c: AzureClients,
-  spec: ClusterSpec,
+  spec: ResolvedSpec,
   cluster: string,
   firewall: { tcpPorts: number[]; allowedCidrs: string[] },
 ): Promise<string[]> {

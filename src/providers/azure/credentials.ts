@@ -7,15 +7,13 @@ import { join } from "node:path";
 
 export const ENDPOINT_ENV = "CLOUDLAUNCH_AZURE_ENDPOINT";
 export const TOKEN_ENV = "CLOUDLAUNCH_AZURE_ACCESS_TOKEN";
-export const POLL_INTERVAL_ENV = "CLOUDLAUNCH_AZURE_POLL_INTERVAL_MS";
-export const CONCURRENCY_ENV = "CLOUDLAUNCH_AZURE_CONCURRENCY";
 
 /** Where the Azure CLI keeps its login (`az login`): $AZURE_CONFIG_DIR or ~/.azure. */
 export function azureProfilePath(env: NodeJS.ProcessEnv): string {
   return join(env.AZURE_CONFIG_DIR || join(env.HOME || homedir(), ".azure"), "azureProfile.json");
 }
 
-export function hasLocalCredentials(env: NodeJS.ProcessEnv = process.env): boolean {
+export function hasLocalCredentials(env: NodeJS.ProcessEnv): boolean {
   if (env[TOKEN_ENV]) return true;
   if (env.AZURE_CLIENT_ID && env.AZURE_TENANT_ID) return true;
   return existsSync(azureProfilePath(env));

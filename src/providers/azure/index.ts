@@ -16,7 +16,7 @@ import type {
   Progress,
   Provider,
 } from "../provider.js";
-import { createClients, type AzureClients } from "./clients.js";
+import { createClients, type AzureClients, type AzureDriverSettings } from "./clients.js";
 import { launch, readSshPublicKey } from "./launch.js";
 import { changeState } from "./lifecycle.js";
 import { ensureNetwork, observeNetwork } from "./converge.js";
@@ -29,8 +29,8 @@ import type { LiveSpotPrices } from "../../plan/live-prices.js";
 import { SkuAvailability } from "./skus.js";
 import { setSchedulerTag } from "./scheduler-tag.js";
 
-export async function createProvider(target: ProviderTarget, env: NodeJS.ProcessEnv = process.env): Promise<Provider> {
-  return new AzureProvider(await createClients(target, env));
+export async function createProvider(target: ProviderTarget, settings: AzureDriverSettings): Promise<Provider> {
+  return new AzureProvider(await createClients(target, settings), settings);
 }
 import { bootDiagnosticsLog } from "./console.js";
 
@@ -39,7 +39,10 @@ class AzureProvider implements Provider {
   readonly region: string;
   private skus?: Promise<SkuAvailability>;
 
-  constructor(private readonly c: AzureClients) {
+  constructor(
+    private readonly c: AzureClients,
+    private readonly settings: AzureDriverSettings,
+  ) {
     this.region = c.settings.location;
   }
 
@@ -69,11 +72,11 @@ class AzureProvider implements Provider {
         );
       }
     }
-    if (!process.env.CLOUDLAUNCH_SKIP_QUOTA_CHECK) await checkQuotas(this.c, plan, skus);
+    if (!this.settings.skipQuotaCheck) await checkQuotas(this.c, plan, skus);
   }
 
   spotPrices(types: string[]): Promise<LiveSpotPrices | undefined> {
-    return azureSpotPrices(this.region, types);
+    return azureSpotPrices(this.region, types, this.settings.env);
   }
 
   leftovers(cluster: string): Promise<Leftover[]> {

@@ -7,7 +7,7 @@
 // it is gone — its name is the node's — and tries the next candidate. A quota error stops further launches: every
 // other node would hit the same quota. The VM name is the node name, so a repeated PUT is an update, never a twin.
 import pLimit from "p-limit";
-import { CloudError, isUserError, PlanError } from "../../errors.js";
+import { CloudError, isUserError } from "../../errors.js";
 import { pollUntil } from "../../wait.js";
 import { publicKeyLine } from "../../spec/ssh-key.js";
 import type { Plan } from "../../plan/types.js";
@@ -21,11 +21,9 @@ import type { SkuAvailability } from "./skus.js";
 import { vmBody } from "./vm-spec.js";
 
 /** The validated key line (validation already refused a missing file, a private key or an ECDSA key). */
+/** Azure requires a key: publicKeyLine refuses a spec without one, as it refuses an unreadable file on every cloud. */
 export function readSshPublicKey(plan: Plan): string {
-  const key = publicKeyLine(plan.spec);
-  if (!key)
-    throw new PlanError("Azure VMs need an SSH public key: set ssh.public_key_file (password login is disabled).");
-  return key;
+  return publicKeyLine(plan.spec)!;
 }
 
 /** One node being launched: the candidates tried so far and where its current VM is. */
@@ -149,7 +147,7 @@ export async function launch(
     );
 
   // Bounded: a VM can stay Creating for ever (an allocation that never completes); the ones still there are named.
-  const waitS = Number(process.env.CLOUDLAUNCH_AZURE_WAIT_S) || 900;
+  const waitS = c.settings.waitMs / 1000;
   const deadline = Date.now() + waitS * 1000;
   await pollUntil(
     async () => {

@@ -24,7 +24,7 @@ export async function changeState(
   const poll = { updateIntervalInMs: c.settings.pollIntervalMs };
   const limit = pLimit(c.settings.concurrency);
   let done = 0;
-  const waitS = Number(process.env.CLOUDLAUNCH_AZURE_WAIT_S) || 900;
+  const waitS = c.settings.waitMs / 1000;
   // Decided on each node as Resource Manager lists it now, not on the caller's copy (as the AWS and GCP drivers do).
   const clusters = [...new Set(nodes.map((n) => n.cluster))];
   const listedNow = async () => {

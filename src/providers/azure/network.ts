@@ -1,7 +1,7 @@
 // Where the cluster lives: the resource group, resource ids, the spec's subnet; and the teardown, which touches only
 // what carries the cluster's tags and deletes the group only if cloudlaunch created it and nothing else is left in
 // it. Creating and converging the group, VNet and NSG is converge.ts.
-import type { ClusterSpec } from "../../spec/schema.js";
+import type { ResolvedSpec } from "../../spec/schema.js";
 import { ownedBy } from "../ownership.js";
 import { CloudError } from "../../errors.js";
 import { CLUSTER_TAG, OWNER_TAG } from "../provider.js";
@@ -21,7 +21,7 @@ const resourceId = (c: AzureClients, rg: string, type: string, name: string) =>
 export const nsgId = (c: AzureClients, cluster: string) =>
   resourceId(c, requireGroup(c), "Microsoft.Network/networkSecurityGroups", names.nsg(cluster));
 
-export function subnetId(c: AzureClients, spec: ClusterSpec, cluster: string): string {
+export function subnetId(c: AzureClients, spec: ResolvedSpec, cluster: string): string {
   return (
     spec.network?.subnet ||
     `${resourceId(c, requireGroup(c), "Microsoft.Network/virtualNetworks", names.vnet(cluster))}/subnets/${names.subnet}`
@@ -40,7 +40,7 @@ export async function groupExists(c: AzureClients): Promise<boolean> {
 }
 
 /** Read-only check of a spec-given subnet (a resource id): it must exist. */
-export async function checkSubnet(c: AzureClients, spec: ClusterSpec): Promise<void> {
+export async function checkSubnet(c: AzureClients, spec: ResolvedSpec): Promise<void> {
   const id = spec.network?.subnet;
   if (!id) return;
   const m =

@@ -19,7 +19,7 @@ interface RetailItem {
 export async function azureSpotPrices(
   location: string,
   sizes: string[],
-  env = process.env,
+  env: Readonly<Record<string, string | undefined>>,
 ): Promise<LiveSpotPrices | undefined> {
   if (!sizes.length) return undefined;
   const wanted = new Set(sizes);

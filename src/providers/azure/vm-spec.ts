@@ -5,7 +5,7 @@
 // REST reference: https://learn.microsoft.com/rest/api/compute/virtual-machines/create-or-update
 import type { VirtualMachine } from "@azure/arm-compute";
 import { CloudError } from "../../errors.js";
-import type { ClusterSpec, RoleName } from "../../spec/schema.js";
+import type { ResolvedSpec, RoleName } from "../../spec/schema.js";
 import { CLUSTER_TAG, NODE_TAG, OWNER_TAG, ROLE_TAG } from "../provider.js";
 
 /** Marks a resource group cloudlaunch created, so terminate may delete it once it is empty. */
@@ -24,13 +24,13 @@ export const names = {
   osDisk: (node: string) => `${node}-osdisk`,
 };
 
-export const clusterTags = (spec: ClusterSpec, cluster: string): Record<string, string> => ({
-  ...(spec.tags ?? {}),
+export const clusterTags = (spec: ResolvedSpec, cluster: string): Record<string, string> => ({
+  ...spec.tags,
   [OWNER_TAG]: "true",
   [CLUSTER_TAG]: cluster,
 });
 
-const nodeTags = (spec: ClusterSpec, cluster: string, role: RoleName, node: string) => ({
+const nodeTags = (spec: ResolvedSpec, cluster: string, role: RoleName, node: string) => ({
   ...clusterTags(spec, cluster),
   [ROLE_TAG]: role,
   [NODE_TAG]: node,
@@ -67,7 +67,7 @@ function imageReference(image: string, arch: "x86_64" | "arm64"): ImageReference
 }
 
 export interface VmInputs {
-  spec: ClusterSpec;
+  spec: ResolvedSpec;
   cluster: string;
   node: string;
   role: RoleName;
@@ -81,7 +81,7 @@ export interface VmInputs {
 }
 
 export function vmBody(i: VmInputs): VirtualMachine {
-  const user = i.spec.ssh?.user ?? "ubuntu";
+  const user = i.spec.ssh.user;
   const tags = nodeTags(i.spec, i.cluster, i.role, i.node);
   const customData = Buffer.from(i.userData, "utf8");
   if (customData.length > CUSTOM_DATA_LIMIT) {
@@ -96,12 +96,12 @@ export function vmBody(i: VmInputs): VirtualMachine {
     ...(i.zone ? { zones: [i.zone] } : {}),
     hardwareProfile: { vmSize: i.size },
     storageProfile: {
-      imageReference: imageReference(i.spec.image ?? "ubuntu-24.04", i.spec.arch ?? "x86_64"),
+      imageReference: imageReference(i.spec.image, i.spec.arch),
       osDisk: {
         name: names.osDisk(i.node),
         createOption: "FromImage",
         deleteOption: "Delete",
-        diskSizeGB: i.spec.disk_gib ?? 50,
+        diskSizeGB: i.spec.disk_gib,
         managedDisk: { storageAccountType: "StandardSSD_LRS" },
       },
     },

@@ -63,7 +63,11 @@ export function clientOptions(specEndpoint: string | undefined, env: NodeJS.Proc
 
 export class GcpClients {
   private readonly built = new Map<string, unknown>();
-  constructor(private readonly options: GcpClientOptions) {}
+  constructor(
+    private readonly options: GcpClientOptions,
+    /** How long one operation, or a launch's wait for its instances, may take (CLOUDLAUNCH_GCP_WAIT_S). */
+    readonly waitMs: number,
+  ) {}
 
   // Each client's module is named in a literal require: the build bundles exactly these and narrows Compute's protos
   // to their services (scripts/gcp-protos.mjs), so a client added here is found by the build, not by a list.

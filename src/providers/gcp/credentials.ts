@@ -12,7 +12,7 @@ export function adcFilePath(env: NodeJS.ProcessEnv, platform = process.platform)
   return base ? join(base, "gcloud", "application_default_credentials.json") : undefined;
 }
 
-export function hasLocalCredentials(env: NodeJS.ProcessEnv = process.env): boolean {
+export function hasLocalCredentials(env: NodeJS.ProcessEnv): boolean {
   if (env[TOKEN_ENV]) return true;
   if (env.GOOGLE_APPLICATION_CREDENTIALS) return existsSync(env.GOOGLE_APPLICATION_CREDENTIALS);
   const adc = adcFilePath(env);

@@ -24,6 +24,7 @@ import { listDisks, listInstances, listNodeInstances, toNodeInfo } from "./nodes
 import { Placement } from "./placement.js";
 import { setSchedulerMetadata } from "./scheduler-metadata.js";
 import { serialConsole } from "./console.js";
+import type { Settings } from "../../settings.js";
 
 export class GcpProvider implements Provider {
   readonly name = "gcp" as const;
@@ -33,6 +34,7 @@ export class GcpProvider implements Provider {
     readonly region: string,
     private readonly project: string,
     private readonly clients: GcpClients,
+    private readonly skipQuotaCheck = false,
   ) {
     this.placement = new Placement(clients, project, region);
   }
@@ -48,7 +50,7 @@ export class GcpProvider implements Provider {
         this.clients.regions.get({ project: this.project, region: this.region }),
       ),
       this.placement.subnetwork(plan.spec),
-      this.placement.image(plan.spec, plan.spec.arch ?? "x86_64"),
+      this.placement.image(plan.spec, plan.spec.arch),
       observeFirewalls(this.clients, this.project, plan.cluster),
       checkNodeNames(this.clients, this.project, this.region, plan),
     ]);
@@ -58,7 +60,7 @@ export class GcpProvider implements Provider {
         throw new CloudError(`No zone of ${this.region} offers machine type ${choice.chosen.type}.`, "capacity");
       }
     }
-    if (!process.env.CLOUDLAUNCH_SKIP_QUOTA_CHECK) checkQuotas(this.project, plan, region.quotas ?? []);
+    if (!this.skipQuotaCheck) checkQuotas(this.project, plan, region.quotas ?? []);
   }
 
   async leftovers(cluster: string): Promise<Leftover[]> {
@@ -110,8 +112,11 @@ export class GcpProvider implements Provider {
   }
 }
 
-/** `env` defaults to the process environment; tests pass their own. */
-export async function createProvider(target: ProviderTarget, env: NodeJS.ProcessEnv = process.env): Promise<Provider> {
+/** What the GCP driver reads of the settings. */
+type GcpDriverSettings = Pick<Settings, "env" | "gcp" | "skipQuotaCheck">;
+
+export async function createProvider(target: ProviderTarget, settings: GcpDriverSettings): Promise<Provider> {
+  const { env } = settings;
   const project = target.gcp?.project ?? env.GOOGLE_CLOUD_PROJECT;
   if (!project)
     throw new CloudError("No GCP project: set gcp.project in the spec (or GOOGLE_CLOUD_PROJECT).", "invalid");
@@ -120,5 +125,6 @@ export async function createProvider(target: ProviderTarget, env: NodeJS.Process
   // (an unhandled rejection that kills the process) instead of rejecting the call.
   if (options.auth)
     await options.auth.getClient().catch((err) => Promise.reject(toCloudError(err, "load GCP credentials")));
-  return new GcpProvider(target.region, project, new GcpClients(options));
+  const clients = new GcpClients(options, settings.gcp.waitMs);
+  return new GcpProvider(target.region, project, clients, settings.skipQuotaCheck);
 }

@@ -14,7 +14,6 @@ import type { GcpClients } from "./clients.js";
 import { describeFailure, toCloudError, withRetry } from "./errors.js";
 import { listInstances, NODES_SETTLE_INTERVAL, toNodeInfo } from "./nodes.js";
 import {
-  gcpWaitMs,
   isCapacityFailure,
   isQuotaFailure,
   operationFailure,
@@ -291,13 +290,13 @@ export class Launcher {
       },
       {
         intervalMs: NODES_SETTLE_INTERVAL,
-        timeoutMs: gcpWaitMs(),
+        timeoutMs: this.clients.waitMs,
         onTimeout: () => {
           const late = placed
             .filter((p) => !ready.includes(p))
             .map((p) => `${p.req.name} (${nodes.get(p.req.name)?.state ?? "missing"})`);
           throw new CloudError(
-            `Gave up after ${gcpWaitMs() / 1000} s (CLOUDLAUNCH_GCP_WAIT_S) waiting for ${late.join(", ")} to run with an external IP; run up again to converge.`,
+            `Gave up after ${this.clients.waitMs / 1000} s (CLOUDLAUNCH_GCP_WAIT_S) waiting for ${late.join(", ")} to run with an external IP; run up again to converge.`,
             "other",
           );
         },

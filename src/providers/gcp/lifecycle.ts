@@ -8,7 +8,7 @@ import type { NodeInfo, NodeResult, Progress } from "../provider.js";
 import type { GcpClients } from "./clients.js";
 import { describeFailure, toCloudError, withRetry } from "./errors.js";
 import { listInstances, NODES_SETTLE_INTERVAL, toNodeInfo } from "./nodes.js";
-import { gcpWaitMs, operationFailure, operationOf, waitForOperation } from "./operations.js";
+import { operationFailure, operationOf, waitForOperation } from "./operations.js";
 
 export type Verb = "start" | "stop" | "terminate";
 
@@ -112,7 +112,7 @@ async function withNewAddresses(
       if (!r.ok) return r;
       if (isReady(r)) return { ...r, node: live.get(String(r.node?.id)) };
       const state = live.get(String(r.node?.id))?.state ?? "missing";
-      const bound = `${gcpWaitMs() / 1000} s (CLOUDLAUNCH_GCP_WAIT_S)`;
+      const bound = `${clients.waitMs / 1000} s (CLOUDLAUNCH_GCP_WAIT_S)`;
       return { ...r, ok: false, message: `${state}, not running with an external IP within ${bound}` };
     });
   return pollUntil(
@@ -124,6 +124,6 @@ async function withNewAddresses(
       progress.update(ready.length, started.length, "running");
       return ready.length === started.length ? report() : undefined;
     },
-    { intervalMs: NODES_SETTLE_INTERVAL, timeoutMs: gcpWaitMs(), onTimeout: report },
+    { intervalMs: NODES_SETTLE_INTERVAL, timeoutMs: clients.waitMs, onTimeout: report },
   );
 }

@@ -15,9 +15,6 @@ export function operationOf(result: unknown[]): Operation {
   return (result[0] as { latestResponse: Operation }).latestResponse;
 }
 
-/** How long one operation may take before the command gives up on it (CLOUDLAUNCH_GCP_WAIT_S, default 900 s). */
-export const gcpWaitMs = () => (Number(process.env.CLOUDLAUNCH_GCP_WAIT_S) || 900) * 1000;
-
 export async function waitForOperation(
   clients: GcpClients,
   project: string,
@@ -38,13 +35,13 @@ export async function waitForOperation(
     },
     {
       intervalMs: 0,
-      timeoutMs: gcpWaitMs(),
+      timeoutMs: clients.waitMs,
       onTimeout: () => {
         const target = String(op.targetLink ?? "")
           .split("/")
           .pop();
         throw new CloudError(
-          `Gave up after ${gcpWaitMs() / 1000} s (CLOUDLAUNCH_GCP_WAIT_S) waiting for ${op.operationType ?? "operation"} of ${target || operation}; ` +
+          `Gave up after ${clients.waitMs / 1000} s (CLOUDLAUNCH_GCP_WAIT_S) waiting for ${op.operationType ?? "operation"} of ${target || operation}; ` +
             "it may still finish: run the command again to converge.",
           "other",
         );

@@ -1,6 +1,6 @@
 // Read-only lookups a launch needs, each made once per command and cached: the region's zones, whether a zone
 // offers a machine type, the newest image of a family, and the subnetwork with its network.
-import type { ClusterSpec } from "../../spec/schema.js";
+import type { ResolvedSpec } from "../../spec/schema.js";
 import { CloudError } from "../../errors.js";
 import type { GcpClients } from "./clients.js";
 import { describeFailure, withRetry } from "./errors.js";
@@ -62,7 +62,7 @@ export class Placement {
   }
 
   /** The image to boot: for an alias, the newest non-deprecated image of its family, resolved by getFromFamily. */
-  image(spec: Pick<ClusterSpec, "image">, arch: "x86_64" | "arm64"): Promise<string> {
+  image(spec: Pick<ResolvedSpec, "image">, arch: "x86_64" | "arm64"): Promise<string> {
     const source = sourceImageFor(spec.image, arch);
     const m = /^projects\/([^/]+)\/global\/images\/family\/([^/]+)$/.exec(source);
     if (!m) return Promise.resolve(source);
@@ -77,7 +77,7 @@ export class Placement {
     return found;
   }
 
-  subnetwork(spec: Pick<ClusterSpec, "network">): Promise<Subnetwork> {
+  subnetwork(spec: Pick<ResolvedSpec, "network">): Promise<Subnetwork> {
     this.subnet ??= (async () => {
       const ref = subnetworkRef(spec.network?.subnet, this.region);
       if (ref.region !== this.region) {

@@ -1,7 +1,7 @@
 // How cloudlaunch names and labels its Compute resources, and the instance resource it inserts.
 // Label rules: https://cloud.google.com/compute/docs/labeling-resources#requirements
 import { v5 as uuidV5 } from "uuid";
-import type { ClusterSpec, RoleName } from "../../spec/schema.js";
+import type { ResolvedSpec, RoleName } from "../../spec/schema.js";
 import { specDurationSeconds } from "../../spec/duration.js";
 import { publicKeyLine } from "../../spec/ssh-key.js";
 import { CLUSTER_TAG, NODE_TAG, OWNER_TAG, ROLE_TAG, type LaunchRequest } from "../provider.js";
@@ -50,8 +50,7 @@ export function requestIdFor(...parts: string[]): string {
 }
 
 /** Image alias → the Ubuntu LTS family for the arch; anything else is taken as an image path or URL. */
-export function sourceImageFor(image: string | undefined, arch: "x86_64" | "arm64"): string {
-  const alias = image ?? "ubuntu-24.04";
+export function sourceImageFor(alias: string, arch: "x86_64" | "arm64"): string {
   const families: Record<string, Record<typeof arch, string>> = {
     "ubuntu-24.04": { x86_64: "ubuntu-2404-lts-amd64", arm64: "ubuntu-2404-lts-arm64" },
     "ubuntu-22.04": { x86_64: "ubuntu-2204-lts", arm64: "ubuntu-2204-lts-arm64" },
@@ -64,9 +63,9 @@ export function sourceImageFor(image: string | undefined, arch: "x86_64" | "arm6
  * `ssh-keys` metadata ("user:key") from spec.ssh.public_key_file: validated as one public key (validation refused a
  * missing file or a private key already; this throws rather than send anything else into metadata).
  */
-function sshKeysItem(spec: ClusterSpec): { key: string; value: string } | undefined {
+function sshKeysItem(spec: ResolvedSpec): { key: string; value: string } | undefined {
   const key = publicKeyLine(spec);
-  return key ? { key: "ssh-keys", value: `${spec.ssh?.user ?? "ubuntu"}:${key}` } : undefined;
+  return key ? { key: "ssh-keys", value: `${spec.ssh.user}:${key}` } : undefined;
 }
 
 export interface InstanceTarget {
@@ -89,7 +88,7 @@ export interface NodeIdentity {
  * URL there makes the API answer INTERNAL_ERROR), and the node label is left out: labels are shared by the batch, and
  * the node is then known by its instance name.
  */
-function instanceBody(spec: ClusterSpec, cluster: string, node: NodeIdentity, target: InstanceTarget) {
+function instanceBody(spec: ResolvedSpec, cluster: string, node: NodeIdentity, target: InstanceTarget) {
   const labels: Record<string, string> = nodeLabels(cluster, node.role, node.name ?? "", spec.tags);
   if (!node.name) delete labels[NODE_TAG];
   const lifetime = spec.max_lifetime ? specDurationSeconds("max_lifetime", spec.max_lifetime) : undefined;
@@ -118,7 +117,7 @@ function instanceBody(spec: ClusterSpec, cluster: string, node: NodeIdentity, ta
         autoDelete: true,
         initializeParams: {
           sourceImage: target.sourceImage,
-          diskSizeGb: String(spec.disk_gib ?? 50),
+          diskSizeGb: String(spec.disk_gib),
           diskType: node.name ? `zones/${target.zone}/diskTypes/${diskType}` : diskType,
           labels,
         },
@@ -142,7 +141,7 @@ export const COMPUTE_SCOPE = "https://www.googleapis.com/auth/compute";
  * account unless the request names one; "default" is the project's Compute Engine default service account.
  * https://cloud.google.com/compute/docs/access/service-accounts#default_service_account
  */
-function idleServiceAccount(spec: ClusterSpec): { email: string; scopes: string[] } | undefined {
+function idleServiceAccount(spec: ResolvedSpec): { email: string; scopes: string[] } | undefined {
   if (!spec.idle_timeout) return undefined;
   return { email: spec.gcp?.service_account ?? "default", scopes: [COMPUTE_SCOPE] };
 }
@@ -150,13 +149,13 @@ function idleServiceAccount(spec: ClusterSpec): { email: string; scopes: string[
 const userDataFor = (req: LaunchRequest, machineType: string) =>
   req.userData(req.candidates.find((c) => c.type === machineType) ?? req.candidates[0]);
 
-export function instanceResource(spec: ClusterSpec, cluster: string, req: LaunchRequest, target: InstanceTarget) {
+export function instanceResource(spec: ResolvedSpec, cluster: string, req: LaunchRequest, target: InstanceTarget) {
   const node = { name: req.name, role: req.role, spot: req.spot, userData: userDataFor(req, target.machineType) };
   return { name: req.name, ...instanceBody(spec, cluster, node, target) };
 }
 
 /** bulkInsert's instanceProperties for requests that share role, spot and user data. */
-export function instanceProperties(spec: ClusterSpec, cluster: string, req: LaunchRequest, target: InstanceTarget) {
+export function instanceProperties(spec: ResolvedSpec, cluster: string, req: LaunchRequest, target: InstanceTarget) {
   return instanceBody(
     spec,
     cluster,
