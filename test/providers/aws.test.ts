@@ -291,6 +291,17 @@ test("no credentials, or credentials EC2 rejects, are auth errors that say how t
   await expect(p.listNodes()).rejects.toMatchObject({ kind: "auth", code: "AuthFailure" });
 });
 
+test("terminate counts an instance EC2 stopped listing before the wait saw it terminated as terminated", async () => {
+  // EC2 lists a terminated instance for about an hour; a slow poll (or a shorter retention) can miss the state.
+  await fake.close();
+  fake = await startFakeEc2({ transitionMs: 40, terminatedRetentionMs: 0 });
+  useEnv(fake.env);
+  const p = provider();
+  const [node] = await up(p, spec({ name: "drop", workers: { count: 0 } }));
+  const [result] = await p.terminate([node], recorder());
+  expect(result).toMatchObject({ ok: true, message: "terminated", node: { id: node.id, state: "terminated" } });
+});
+
 test("a name whose VM is gone from the listing but whose token EC2 still keeps gets a new VM, not the terminated one", async () => {
   // EC2 stops listing a terminated instance after about an hour but keeps its ClientToken for a day: the observed
   // attempt is then 0 again, whose token answers with the terminated instance (same parameters) or a mismatch.

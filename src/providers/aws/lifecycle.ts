@@ -20,10 +20,10 @@ const IDS_PER_CALL = 100;
 /** A node already moving to the target state: reported as the table says, then waited for like the others. */
 const IN_TRANSIT: Record<Verb, NodeState> = { stop: "stopping", start: "pending", terminate: "terminating" };
 
-const TARGET: Record<Verb, { label: string; done: (i: Instance) => boolean }> = {
+const TARGET: Record<Verb, { label: string; done: (i: Instance) => boolean; goneIsDone?: boolean }> = {
   start: { label: "running", done: (i) => i.State?.Name === "running" && !!i.PublicIpAddress },
   stop: { label: "stopped", done: (i) => i.State?.Name === "stopped" },
-  terminate: { label: "terminated", done: (i) => i.State?.Name === "terminated" },
+  terminate: { label: "terminated", done: (i) => i.State?.Name === "terminated", goneIsDone: true },
 };
 
 export const ACTION_OF: Record<Verb, string> = {
@@ -119,8 +119,13 @@ export async function changeState(
       (done, total) => progress.update(done, total, TARGET[verb].label),
       wait,
     );
+    const asked = new Map(toWait.map((n) => [n.id, n]));
     for (const id of ids) {
-      const node = toNodeInfo(seen.get(id)!)!;
+      const listed = seen.get(id);
+      // Only terminate lets an instance drop out of the listing (goneIsDone): it is the node as asked, terminated.
+      const node = listed
+        ? toNodeInfo(listed)!
+        : { ...asked.get(id)!, state: "terminated" as const, publicIp: undefined };
       const earlier = results.get(id);
       const message =
         earlier?.message ?? (verb === "start" ? `started, public IP ${node.publicIp}` : TARGET[verb].label);

@@ -72,7 +72,13 @@ export async function waitFor(
   api: Ec2Api,
   cluster: string,
   ids: string[],
-  what: { label: string; done: (i: Instance) => boolean; failed?: (i: Instance) => string | undefined },
+  what: {
+    label: string;
+    done: (i: Instance) => boolean;
+    failed?: (i: Instance) => string | undefined;
+    /** An instance EC2 no longer lists has got there (terminated: EC2 lists those only for about an hour). */
+    goneIsDone?: boolean;
+  },
   onProgress: (done: number, total: number) => void,
   opts: WaitOptions,
 ): Promise<Map<string, Instance>> {
@@ -84,7 +90,8 @@ export async function waitFor(
       seen = new Map();
       for (const inst of await describeOwned(api, cluster))
         if (wanted.has(inst.InstanceId ?? "")) seen.set(inst.InstanceId!, inst);
-      const done = [...seen.values()].filter(what.done).length;
+      const gone = what.goneIsDone ? [...wanted].filter((id) => !seen.has(id)).length : 0;
+      const done = [...seen.values()].filter(what.done).length + gone;
       if (done !== last) onProgress(done, wanted.size);
       last = done;
       if (done === wanted.size) return seen;
@@ -103,7 +110,7 @@ export async function waitFor(
       intervalMs: opts.pollMs,
       timeoutMs: opts.timeoutMs,
       onTimeout: () => {
-        const late = [...wanted].filter((id) => !seen.get(id) || !what.done(seen.get(id)!));
+        const late = [...wanted].filter((id) => (seen.has(id) ? !what.done(seen.get(id)!) : !what.goneIsDone));
         const named = late
           .slice(0, 10)
           .map(
