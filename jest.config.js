@@ -7,5 +7,6 @@ module.exports = {
   // Sources import "./x.js" (Node ESM-style specifiers); jest resolves them to the .ts files.
   moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
   testTimeout: 60000,
+  setupFiles: ["<rootDir>/test/support/quiet-sdk.js"],
   reporters: ["default", "<rootDir>/test/support/summary-reporter.js"],
 };
