@@ -362,22 +362,20 @@ test("a started node that never runs again is reported not started after CLOUDLA
   const [stopped] = await gcp.stop([node], progress);
   expect(stopped.ok).toBe(true);
   fake.inject({ kind: "stuck-pending", action: "compute.instances.start" });
-  const before = process.env.CLOUDLAUNCH_GCP_WAIT_S;
-  process.env.CLOUDLAUNCH_GCP_WAIT_S = "1";
-  try {
-    const [started] = await gcp.start(
-      (await gcp.listNodes("restart")).filter((n) => n.name === node.name),
-      progress,
-    );
-    expect(started).toMatchObject({
-      name: "restart-scheduler",
-      ok: false,
-      message: "pending, not running with an external IP within 1 s (CLOUDLAUNCH_GCP_WAIT_S)",
-    });
-  } finally {
-    if (before === undefined) delete process.env.CLOUDLAUNCH_GCP_WAIT_S;
-    else process.env.CLOUDLAUNCH_GCP_WAIT_S = before;
-  }
+  // The same driver's view of the cloud, with a 1 s bound on its waits.
+  const impatient = await createProvider(
+    { provider: "gcp", region: fake.spec.region, gcp: fake.spec.extra.gcp as { project: string } },
+    settingsFrom({ ...fake.env, CLOUDLAUNCH_GCP_WAIT_S: "1" }),
+  );
+  const [started] = await impatient.start(
+    (await impatient.listNodes("restart")).filter((n) => n.name === node.name),
+    progress,
+  );
+  expect(started).toMatchObject({
+    name: "restart-scheduler",
+    ok: false,
+    message: "pending, not running with an external IP within 1 s (CLOUDLAUNCH_GCP_WAIT_S)",
+  });
 });
 
 test("deleteClusterResources leaves a same-named firewall rule that cloudlaunch did not create", async () => {
