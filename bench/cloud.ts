@@ -15,6 +15,8 @@ const WORKERS = Number(process.env.BENCH_WORKERS ?? 1000);
 const SMALL = Number(process.env.BENCH_SMALL_WORKERS ?? 300);
 const LATENCY = Number(process.env.BENCH_LATENCY_MS ?? 100);
 const TARGETS = { small: 6, large: 8, absent: 4 };
+// BENCH_STATUS_ONLY=1 skips the launch at latency (minutes) and measures only the status ratios.
+const STATUS_ONLY = process.env.BENCH_STATUS_ONLY === "1";
 
 function writeSpec(home: string, fake: FakeCloud, name: string, workers: number): string {
   const keyFile = join(home, "id.pub");
@@ -87,22 +89,7 @@ async function benchProvider(provider: ProviderName) {
   };
   try {
     const large = writeSpec(home, fake, "bench", WORKERS);
-    const launch = await up(large);
-    const firstLaunch =
-      launch.calls.find((c) => c.mutating && /run|insert|virtualMachines|createOrUpdate|put/i.test(c.action))?.at ??
-      launch.calls[0].at;
-    const launchMs = launch.calls.at(-1)!.at - firstLaunch;
-    const noop = await up(large);
-
-    const statusBefore = fake.calls.length;
-    const status = await run(
-      ["-r", join(__dirname, "../test/support/report-rss.js"), "bin/cloudlaunch", "status", "bench", "--json"],
-      env,
-    );
-    if (status.code !== 0) throw new Error(`${provider} status failed: ${status.stderr.slice(-2000)}`);
-    const statusCalls = fake.calls.length - statusBefore;
-    const rssKb = Number(/PEAK-RSS-KB: (\d+)/.exec(status.stderr)?.[1] ?? 0);
-
+    const launchFigures = STATUS_ONLY ? { provider, skipped: "BENCH_STATUS_ONLY" } : await measureLaunch();
     await fake.close();
 
     // Status ratios in an account holding a 1 + SMALL and a 1 + WORKERS cluster, at 0 ms and without the request
@@ -123,28 +110,50 @@ async function benchProvider(provider: ProviderName) {
     );
     const within = (Object.keys(TARGETS) as (keyof typeof TARGETS)[]).every((k) => ratios[k] <= TARGETS[k]);
     return {
-      launch: {
-        provider,
-        "up wall s": +(launch.ms / 1000).toFixed(1),
-        "launch phase s": +(launchMs / 1000).toFixed(1),
-        "up calls": launch.calls.length,
-        throttled: launch.calls.filter((c) => c.throttled).length,
-        "launch s per 100 calls": +((launchMs / 1000 / launch.calls.length) * 100).toFixed(2),
-        "no-op up calls": callCounts(noop.calls),
-        "status s": +(status.ms / 1000).toFixed(2),
-        "status calls": statusCalls,
-      },
+      launch: launchFigures,
       status: {
         provider,
         [`1+${SMALL} (≤ ${TARGETS.small}×)`]: ratios.small,
         [`1+${WORKERS} (≤ ${TARGETS.large}×)`]: ratios.large,
         [`absent (≤ ${TARGETS.absent}×)`]: ratios.absent,
-        [`peak RSS MB, 1+${WORKERS}`]: Math.round(rssKb / 1024),
+        [`peak RSS MB, 1+${WORKERS}`]: await peakRssMb(),
         "within targets": within,
       },
     };
   } finally {
     await fake.close();
+  }
+
+  async function peakRssMb(): Promise<number> {
+    const status = await run(
+      ["-r", join(__dirname, "../test/support/report-rss.js"), "bin/cloudlaunch", "status", "bench", "--json"],
+      env,
+    );
+    if (status.code !== 0) throw new Error(`${provider} status failed: ${status.stderr.slice(-2000)}`);
+    return Math.round(Number(/PEAK-RSS-KB: (\d+)/.exec(status.stderr)?.[1] ?? 0) / 1024);
+  }
+
+  async function measureLaunch() {
+    const launch = await up(large);
+    const firstLaunch =
+      launch.calls.find((c) => c.mutating && /run|insert|virtualMachines|createOrUpdate|put/i.test(c.action))?.at ??
+      launch.calls[0].at;
+    const launchMs = launch.calls.at(-1)!.at - firstLaunch;
+    const noop = await up(large);
+    const statusBefore = fake.calls.length;
+    const status = await run(["bin/cloudlaunch", "status", "bench", "--json"], env);
+    if (status.code !== 0) throw new Error(`${provider} status failed: ${status.stderr.slice(-2000)}`);
+    return {
+      provider,
+      "up wall s": +(launch.ms / 1000).toFixed(1),
+      "launch phase s": +(launchMs / 1000).toFixed(1),
+      "up calls": launch.calls.length,
+      throttled: launch.calls.filter((c) => c.throttled).length,
+      "launch s per 100 calls": +((launchMs / 1000 / launch.calls.length) * 100).toFixed(2),
+      "no-op up calls": callCounts(noop.calls),
+      "status s": +(status.ms / 1000).toFixed(2),
+      "status calls": fake.calls.length - statusBefore,
+    };
   }
 }
 
