@@ -20,7 +20,7 @@ import {
 import type { AzureClients } from "./clients.js";
 import { isNotFound, toCloudError } from "./errors.js";
 
-const lower = (s: string | undefined) => (s ?? "").toLowerCase();
+export const lower = (s: string | undefined) => (s ?? "").toLowerCase();
 
 export async function listNodes(c: AzureClients, cluster?: string): Promise<NodeInfo[]> {
   const rg = c.settings.resourceGroup;
@@ -99,7 +99,7 @@ async function powerStatuses(c: AzureClients): Promise<Map<string, StatusJson[]>
   return out;
 }
 
-interface Addresses {
+export interface Addresses {
   privateIp?: string;
   publicIp?: string;
 }
@@ -110,6 +110,11 @@ async function addressesByVm(c: AzureClients, rg: string | undefined): Promise<M
     publicIps(c, network),
     collect(armList<NicJson>(c.arm, `${network}/networkInterfaces`, NETWORK_API)),
   ]);
+  return addressesOf(nics, ips);
+}
+
+/** Each VM's primary private IP and its public IP, by lower-cased VM id, from its NICs and the public IPs by id. */
+export function addressesOf(nics: NicJson[], ips: Map<string, string>): Map<string, Addresses> {
   const out = new Map<string, Addresses>();
   for (const nic of nics) {
     const vmId = nic.properties?.virtualMachine?.id;
@@ -135,7 +140,7 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-function toNode(vm: VmJson, statuses: StatusJson[] | undefined, addr: Addresses | undefined): NodeInfo {
+export function toNode(vm: VmJson, statuses: StatusJson[] | undefined, addr: Addresses | undefined): NodeInfo {
   const tags = vm.tags ?? {};
   const props = vm.properties ?? {};
   return {
