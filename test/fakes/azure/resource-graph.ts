@@ -77,12 +77,12 @@ export class GraphIndex {
     return found;
   }
 
-  /** Admits one query against the caller's quota; the headers every answer carries, or the 429. */
-  admit(now = Date.now()): Record<string, string> {
+  /** Counts one query against the caller's quota: the headers every answer carries, or (when enforced) the 429. */
+  admit(enforce: boolean, now = Date.now()): Record<string, string> {
     if (now - this.quota.start >= QUOTA.windowMs) this.quota = { start: now, used: 0 };
     const left = QUOTA.queries - this.quota.used;
     const resetsAfter = hhmmss(this.quota.start + QUOTA.windowMs - now);
-    if (left <= 0) {
+    if (left <= 0 && enforce) {
       throw new ArmError(
         429,
         "RateLimiting",
@@ -98,7 +98,7 @@ export class GraphIndex {
       );
     }
     this.quota.used++;
-    return { "x-ms-user-quota-remaining": String(left - 1), "x-ms-user-quota-resets-after": resetsAfter };
+    return { "x-ms-user-quota-remaining": String(Math.max(0, left - 1)), "x-ms-user-quota-resets-after": resetsAfter };
   }
 
   /** The Resources POST. */

@@ -91,7 +91,7 @@ export function createRouter(o: RouterOptions) {
       if (action === "resourceGraph.resources") {
         let quota: Record<string, string> = {};
         try {
-          if (o.rateLimits) quota = o.graph.admit();
+          quota = o.graph.admit(!!o.rateLimits);
           const reply = o.graph.query(url.searchParams.get("api-version") ?? "", rawBody ? JSON.parse(rawBody) : {});
           return await answer(reply.status, () => sendJson(res, reply.status, reply.body, quota));
         } catch (err) {
