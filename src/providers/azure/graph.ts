@@ -11,7 +11,7 @@
 // Throttling: https://learn.microsoft.com/azure/governance/resource-graph/concepts/guidance-for-throttled-requests
 import { type ArmJson, restError } from "./arm-json.js";
 
-export const GRAPH_API = "2024-04-01";
+const GRAPH_API = "2024-04-01";
 /** The largest page Resource Graph answers ($top at most 1000). */
 const PAGE = 1000;
 /** Resource Graph's quota is per user per window (e.g. 15 queries in 5 s): a status in a loop can meet it. */

@@ -31,7 +31,7 @@ interface NodeRow {
   ipAddress: string;
 }
 
-export function nodeQuery(c: AzureClients, cluster: string | undefined): string {
+function nodeQuery(c: AzureClients, cluster: string | undefined): string {
   const { resourceGroup: rg, location } = c.settings;
   const where = [
     `type in~ (${[VM, NIC, PIP].map(kqlString).join(", ")})`,

@@ -14,7 +14,7 @@
 // x-ms-user-quota-resets-after (hh:mm:ss); over it, 429 RateLimiting (without Retry-After).
 // .../resource-graph/concepts/guidance-for-throttled-requests
 import { RG_TYPE, type Reply } from "./resources.js";
-import { VM } from "./compute.js";
+import { POWER_DISPLAY, VM } from "./compute.js";
 import { powerState, provisioningState, type ArmResource, type ArmState } from "./state.js";
 import { ArmError } from "./wire.js";
 import { KqlError, parseQuery, runQuery, type Row } from "./kql.js";
@@ -23,15 +23,6 @@ export const GRAPH_API_VERSIONS = ["2021-03-01", "2022-10-01", "2024-04-01"];
 const MAX_TOP = 1000;
 const QUOTA = { queries: 15, windowMs: 5000 };
 const COLUMNS = ["id", "name", "type", "location", "resourceGroup", "subscriptionId", "tags", "zones", "properties"];
-
-const DISPLAY: Record<string, string> = {
-  starting: "VM starting",
-  running: "VM running",
-  stopping: "VM stopping",
-  stopped: "VM stopped",
-  deallocating: "VM deallocating",
-  deallocated: "VM deallocated",
-};
 
 /** What Resource Graph has indexed: Resource Manager's state as it was `lagMs` ago (copies taken as it changes). */
 export class GraphIndex {
@@ -152,7 +143,9 @@ function toRow(r: ArmResource, now: number): Row[] {
     const power = powerState(r, now);
     if (power)
       properties.extended = {
-        instanceView: { powerState: { code: `PowerState/${power}`, level: "Info", displayStatus: DISPLAY[power] } },
+        instanceView: {
+          powerState: { code: `PowerState/${power}`, level: "Info", displayStatus: POWER_DISPLAY[power] },
+        },
       };
   }
   const [, , subscriptionId] = r.id.split("/");
