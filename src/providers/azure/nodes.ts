@@ -5,7 +5,8 @@
 // https://learn.microsoft.com/rest/api/compute/virtual-machines/list-all (statusOnly) and .../virtual-machines/list
 // One cluster's listing first asks Resource Manager, by tag, whether the cluster has a VM at all: a cluster that does
 // not exist costs that one call, not every VM, NIC and address of the group and the subscription. The lists are read
-// as JSON (arm-json.ts), not through the generated models.
+// as JSON (arm-json.ts), not through the generated models. This is the strong listing every decision reads; `status`
+// lists from Resource Graph instead (nodes-graph.ts), by tag and without the subscription-wide power states.
 import type { RoleName } from "../../spec/schema.js";
 import { CLUSTER_TAG, NODE_TAG, OWNER_TAG, ROLE_TAG, type NodeInfo, type NodeState } from "../provider.js";
 import {
