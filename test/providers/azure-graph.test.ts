@@ -150,4 +150,12 @@ describe("Azure status listing from Resource Graph (fake)", () => {
     fake.setGraphLag(0);
     expect(await provider.listNodes("other", EVENTUAL)).toEqual([]);
   });
+
+  test("over Resource Graph's per-user quota, status waits for the quota's reset and succeeds", async () => {
+    const from = fake.calls.length;
+    const throttled = () =>
+      fake.calls.slice(from).some((c) => c.action === "resourceGraph.resources" && c.status === 429);
+    for (let i = 0; i < 40 && !throttled(); i++) expect(await provider.listNodes("absent", EVENTUAL)).toEqual([]);
+    expect(throttled()).toBe(true);
+  });
 });
