@@ -6,6 +6,7 @@ import { ComputeManagementClient } from "@azure/arm-compute";
 import { ResourceManagementClient } from "@azure/arm-resources";
 import type { TokenCredential } from "@azure/core-auth";
 import { CLUSTER_GROUP, startFakeArm, type FakeAzure } from "./azure/index.js";
+import { exampleVm } from "./azure/example-vm.js";
 
 const VM_QUERY =
   "Resources | where type =~ 'Microsoft.Compute/virtualMachines' and (tags['team'] == 'a' or tags.team == 'b') " +
@@ -21,34 +22,7 @@ describe("fake Azure Resource Graph", () => {
       .pathUnchecked("/providers/Microsoft.ResourceGraph/resources")
       .post({ queryParameters: { "api-version": apiVersion }, body });
 
-  const vm = (name: string, team: string) => ({
-    location: "eastus",
-    tags: { team },
-    hardwareProfile: { vmSize: "Standard_D2s_v5" },
-    storageProfile: {
-      imageReference: { publisher: "Canonical", offer: "ubuntu-24_04-lts", sku: "server", version: "latest" },
-      osDisk: { createOption: "FromImage", deleteOption: "Delete" },
-    },
-    osProfile: {
-      computerName: name,
-      adminUsername: "ubuntu",
-      linuxConfiguration: {
-        disablePasswordAuthentication: true,
-        ssh: { publicKeys: [{ path: "/home/ubuntu/.ssh/authorized_keys", keyData: "ssh-ed25519 AAAA test" }] },
-      },
-    },
-    networkProfile: {
-      networkApiVersion: "2022-11-01",
-      networkInterfaceConfigurations: [
-        {
-          name: `${name}-nic`,
-          primary: true,
-          deleteOption: "Delete",
-          ipConfigurations: [{ name: "ipconfig1", subnet: { id: fake.spec.subnet }, primary: true }],
-        },
-      ],
-    },
-  });
+  const vm = (name: string, team: string) => ({ ...exampleVm(fake.spec.subnet, name), tags: { team } });
 
   beforeAll(async () => {
     fake = await startFakeArm({ transitionMs: 20, graphPageSize: 2, rateLimits: false });
