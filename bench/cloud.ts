@@ -89,7 +89,7 @@ async function benchProvider(provider: ProviderName) {
   };
   try {
     const large = writeSpec(home, fake, "bench", WORKERS);
-    const launchFigures = STATUS_ONLY ? { provider, skipped: "BENCH_STATUS_ONLY" } : await measureLaunch();
+    const launchFigures = STATUS_ONLY ? { provider, skipped: "BENCH_STATUS_ONLY" } : await measureLaunch(large);
     await fake.close();
 
     // Status ratios in an account holding a 1 + SMALL and a 1 + WORKERS cluster, at 0 ms and without the request
@@ -133,7 +133,7 @@ async function benchProvider(provider: ProviderName) {
     return Math.round(Number(/PEAK-RSS-KB: (\d+)/.exec(status.stderr)?.[1] ?? 0) / 1024);
   }
 
-  async function measureLaunch() {
+  async function measureLaunch(large: string) {
     const launch = await up(large);
     const firstLaunch =
       launch.calls.find((c) => c.mutating && /run|insert|virtualMachines|createOrUpdate|put/i.test(c.action))?.at ??

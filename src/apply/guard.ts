@@ -45,7 +45,8 @@ export function guard(provider: Provider, options: GuardOptions): Provider {
   return {
     name: provider.name,
     region: provider.region,
-    listNodes: (cluster) => provider.listNodes(cluster),
+    eventualListingNote: provider.eventualListingNote,
+    listNodes: (cluster, listOptions) => provider.listNodes(cluster, listOptions),
     preflight: (plan) => provider.preflight(plan),
     leftovers: (cluster) => provider.leftovers(cluster),
     checkMutation: (m) => provider.checkMutation(m),

@@ -1,8 +1,9 @@
-// status: every cloudlaunch cluster in the region(s), or one cluster's nodes.
+// status: every cloudlaunch cluster in the region(s), or one cluster's nodes. It only shows, so it lists with eventual
+// consistency (ListOptions): a driver may answer from an index that trails the cloud by seconds, and says so.
 import { typesIn } from "../catalog/catalog.js";
 import { runningCost } from "../plan/running-cost.js";
 import { loadProvider, type ProviderTarget } from "../providers/index.js";
-import type { NodeInfo } from "../providers/provider.js";
+import type { ListOptions, NodeInfo } from "../providers/provider.js";
 import { readRecord } from "../records.js";
 import { makeOutput } from "../render/output.js";
 import {
@@ -20,6 +21,8 @@ import { clientJson } from "../bootstrap/client-contract.js";
 import { healthJson, healthText } from "../render/dask.js";
 import type { Settings } from "../settings.js";
 
+const EVENTUAL: ListOptions = { consistency: "eventual" };
+
 export async function status(
   cluster: string | undefined,
   options: TargetFlags & { json?: boolean },
@@ -30,7 +33,8 @@ export async function status(
   if (cluster) {
     const target = targets[0];
     const provider = await loadProvider(target, settings);
-    const nodes = (await provider.listNodes(cluster)).filter((n) => n.state !== "terminated");
+    const nodes = (await provider.listNodes(cluster, EVENTUAL)).filter((n) => n.state !== "terminated");
+    const note = provider.eventualListingNote ? `\n${provider.eventualListingNote}` : "";
     const record = readRecord(cluster, settings.home);
     const security = record?.security;
     const types = typesIn(target.provider, target.region, settings.catalogDir);
@@ -51,7 +55,7 @@ export async function status(
           2,
         ),
       );
-    } else if (!nodes.length) out.print(`${cluster}: no nodes found`);
+    } else if (!nodes.length) out.print(`${cluster}: no nodes found${note}`);
     else {
       const access = clusterAccessText(
         cluster,
@@ -61,17 +65,20 @@ export async function status(
         record?.client,
         health && healthText(health),
       );
-      out.print(`${nodesText(nodes, out)}\n${costText(cost)}\n${access}`);
+      out.print(`${nodesText(nodes, out)}\n${costText(cost)}\n${access}${note}`);
     }
     return nodes.length ? 0 : 1;
   }
   const summaries: ClusterSummary[] = [];
+  const notes = new Set<string>();
   for (const target of targets) {
-    const nodes = await (await loadProvider(target, settings)).listNodes();
+    const provider = await loadProvider(target, settings);
+    const nodes = await provider.listNodes(undefined, EVENTUAL);
+    if (provider.eventualListingNote) notes.add(provider.eventualListingNote);
     summaries.push(...summarize(target, nodes, settings.catalogDir));
   }
   if (out.json) out.print(JSON.stringify({ clusters: summaries }, null, 2));
-  else out.print(clustersText(summaries, out));
+  else out.print([clustersText(summaries, out), ...notes].join("\n"));
   return 0;
 }
 

@@ -88,13 +88,25 @@ export type Mutation =
   | { kind: "deleteClusterResources"; cluster: string }
   | { kind: "setSchedulerAddress"; nodes: NodeInfo[]; address: string };
 
+/**
+ * How current a listing must be. "eventual" lets a driver answer from an index that can trail the cloud by seconds
+ * (Azure Resource Graph: scoped by tag and cheap whatever the account's size, but told of changes after the fact), so
+ * it is for what is only shown — `status` — and never for a decision: up's reconcile, stop/start/terminate, logs, ssh,
+ * naming and launch waits list with the default, "strong", or a lagging index would launch twins or leak VMs.
+ */
+export interface ListOptions {
+  consistency?: "strong" | "eventual";
+}
+
 export interface Provider {
   readonly name: ProviderName;
   readonly region: string;
+  /** What to tell the user when an eventual listing (see ListOptions) can lag; absent where it cannot. */
+  readonly eventualListingNote?: string;
 
   // --- reads: always allowed, also under --dryrun ---
   /** Nodes of one cluster (or of every cloudlaunch cluster in the region): live, stopped and recently terminated. */
-  listNodes(cluster?: string): Promise<NodeInfo[]>;
+  listNodes(cluster?: string, options?: ListOptions): Promise<NodeInfo[]>;
   /**
    * Read-only checks before any mutation: credentials, project/subscription, image, subnet, type offered in the
    * zone, quotas. Throws CloudError with a message the user can act on.

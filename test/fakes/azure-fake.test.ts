@@ -5,6 +5,7 @@ import { NetworkManagementClient } from "@azure/arm-network";
 import { ResourceManagementClient } from "@azure/arm-resources";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import { startFakeArm, CLUSTER_GROUP, type FakeAzure } from "./azure/index.js";
+import { exampleVm } from "./azure/example-vm.js";
 import { ArmRateLimits } from "./azure/rate-limits.js";
 import type { ArmError } from "./azure/wire.js";
 
@@ -31,50 +32,8 @@ describe("fake Azure Resource Manager through the real SDK", () => {
   });
   afterAll(() => fake.close());
 
-  const vmBody = (name: string, size = "Standard_D2s_v5", extra: Record<string, unknown> = {}) => ({
-    location: loc,
-    tags: { "cloudlaunch-cluster": "c1" },
-    hardwareProfile: { vmSize: size },
-    storageProfile: {
-      imageReference: { publisher: "Canonical", offer: "ubuntu-24_04-lts", sku: "server", version: "latest" },
-      osDisk: { name: `${name}-osdisk`, createOption: "FromImage", deleteOption: "Delete", diskSizeGB: 30 },
-    },
-    osProfile: {
-      computerName: name,
-      adminUsername: "ubuntu",
-      customData: Buffer.from("#cloud-config\n").toString("base64"),
-      linuxConfiguration: {
-        disablePasswordAuthentication: true,
-        ssh: { publicKeys: [{ path: "/home/ubuntu/.ssh/authorized_keys", keyData: "ssh-ed25519 AAAA test" }] },
-      },
-    },
-    networkProfile: {
-      networkApiVersion: "2022-11-01",
-      networkInterfaceConfigurations: [
-        {
-          name: `${name}-nic`,
-          primary: true,
-          deleteOption: "Delete",
-          tags: { "cloudlaunch-cluster": "c1" },
-          ipConfigurations: [
-            {
-              name: "ipconfig1",
-              subnet: { id: fake.spec.subnet },
-              primary: true,
-              publicIPAddressConfiguration: {
-                name: `${name}-ip`,
-                sku: { name: "Standard", tier: "Regional" },
-                deleteOption: "Delete",
-                publicIPAllocationMethod: "Static",
-                tags: { "cloudlaunch-cluster": "c1" },
-              },
-            },
-          ],
-        },
-      ],
-    },
-    ...extra,
-  });
+  const vmBody = (name: string, size = "Standard_D2s_v5", extra: Record<string, unknown> = {}) =>
+    exampleVm(fake.spec.subnet, name, size, extra);
   const powerOf = async (name: string) =>
     (await compute.virtualMachines.instanceView(CLUSTER_GROUP, name)).statuses?.find((s) =>
       s.code?.startsWith("PowerState/"),

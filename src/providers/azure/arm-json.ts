@@ -74,10 +74,17 @@ export async function* armList<T>(
   }
 }
 
-/** ARM's error body ({error: {code, message}}) as the SDK's RestError carries it: statusCode, code, message. */
-function restError(status: string, body: unknown): Error {
-  const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
-  return Object.assign(new Error(error?.message ?? `Resource Manager answered HTTP ${status}`), {
+/**
+ * ARM's error body ({error: {code, message, details}}) as the SDK's RestError carries it: statusCode, code, message.
+ * The details join the message: Resource Graph puts the reason there (its message is only a correlation id).
+ */
+export function restError(status: string, body: unknown): Error {
+  const error = (
+    body as { error?: { code?: string; message?: string; details?: { code?: string; message?: string }[] } }
+  )?.error;
+  const details = (error?.details ?? []).map((d) => `${d.code}: ${d.message}`).join("; ");
+  const message = error?.message ?? `Resource Manager answered HTTP ${status}`;
+  return Object.assign(new Error(details ? `${message} (${details})` : message), {
     name: "RestError",
     statusCode: Number(status),
     code: error?.code,

@@ -119,6 +119,11 @@ function classify(f: AzureFailure): [CloudErrorKind, string] {
       "capacity",
       "Azure has no capacity for this size here right now: try another size or zone (the plan's runner-up), or another location.",
     ];
+  if (code === "RateLimiting")
+    return [
+      "throttled",
+      "Azure Resource Graph throttled the queries (its quota is per user, e.g. 15 queries in 5 seconds): wait a few seconds and run status again, less often if it runs in a loop.",
+    ];
   if (f.status === 429 || code === "TooManyRequests")
     return [
       "throttled",

@@ -10,6 +10,7 @@ import type {
   LaunchedNode,
   LaunchRequest,
   Leftover,
+  ListOptions,
   Mutation,
   NodeInfo,
   NodeResult,
@@ -23,6 +24,7 @@ import { ensureNetwork, observeNetwork } from "./converge.js";
 import { checkSubnet, deleteClusterResources, groupExists, leftovers, requireGroup } from "./network.js";
 import { checkNodeNames } from "./node-ownership.js";
 import { listNodes } from "./nodes.js";
+import { listNodesFromGraph } from "./nodes-graph.js";
 import { checkQuotas } from "./quotas.js";
 import { azureSpotPrices } from "./prices.js";
 import type { LiveSpotPrices } from "../../plan/live-prices.js";
@@ -37,6 +39,8 @@ import { bootDiagnosticsLog } from "./console.js";
 class AzureProvider implements Provider {
   readonly name = "azure" as const;
   readonly region: string;
+  readonly eventualListingNote =
+    "Azure: status reads Azure Resource Graph, which can trail a change (stop, start, a new VM) by a few seconds.";
   private skus?: Promise<SkuAvailability>;
 
   constructor(
@@ -46,7 +50,9 @@ class AzureProvider implements Provider {
     this.region = c.settings.location;
   }
 
-  listNodes(cluster?: string): Promise<NodeInfo[]> {
+  /** An eventual listing (status) comes from Resource Graph; every other caller reads Resource Manager. */
+  listNodes(cluster?: string, options?: ListOptions): Promise<NodeInfo[]> {
+    if (options?.consistency === "eventual") return listNodesFromGraph(this.c, cluster);
     return listNodes(this.c, cluster);
   }
 

@@ -5,7 +5,8 @@
 // https://learn.microsoft.com/rest/api/compute/virtual-machines/list-all (statusOnly) and .../virtual-machines/list
 // One cluster's listing first asks Resource Manager, by tag, whether the cluster has a VM at all: a cluster that does
 // not exist costs that one call, not every VM, NIC and address of the group and the subscription. The lists are read
-// as JSON (arm-json.ts), not through the generated models.
+// as JSON (arm-json.ts), not through the generated models. This is the strong listing every decision reads; `status`
+// lists from Resource Graph instead (nodes-graph.ts), by tag and without the subscription-wide power states.
 import type { RoleName } from "../../spec/schema.js";
 import { CLUSTER_TAG, NODE_TAG, OWNER_TAG, ROLE_TAG, type NodeInfo, type NodeState } from "../provider.js";
 import {
@@ -20,7 +21,7 @@ import {
 import type { AzureClients } from "./clients.js";
 import { isNotFound, toCloudError } from "./errors.js";
 
-const lower = (s: string | undefined) => (s ?? "").toLowerCase();
+export const lower = (s: string | undefined) => (s ?? "").toLowerCase();
 
 export async function listNodes(c: AzureClients, cluster?: string): Promise<NodeInfo[]> {
   const rg = c.settings.resourceGroup;
@@ -99,7 +100,7 @@ async function powerStatuses(c: AzureClients): Promise<Map<string, StatusJson[]>
   return out;
 }
 
-interface Addresses {
+export interface Addresses {
   privateIp?: string;
   publicIp?: string;
 }
@@ -110,6 +111,11 @@ async function addressesByVm(c: AzureClients, rg: string | undefined): Promise<M
     publicIps(c, network),
     collect(armList<NicJson>(c.arm, `${network}/networkInterfaces`, NETWORK_API)),
   ]);
+  return addressesOf(nics, ips);
+}
+
+/** Each VM's primary private IP and its public IP, by lower-cased VM id, from its NICs and the public IPs by id. */
+export function addressesOf(nics: NicJson[], ips: Map<string, string>): Map<string, Addresses> {
   const out = new Map<string, Addresses>();
   for (const nic of nics) {
     const vmId = nic.properties?.virtualMachine?.id;
@@ -135,7 +141,7 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-function toNode(vm: VmJson, statuses: StatusJson[] | undefined, addr: Addresses | undefined): NodeInfo {
+export function toNode(vm: VmJson, statuses: StatusJson[] | undefined, addr: Addresses | undefined): NodeInfo {
   const tags = vm.tags ?? {};
   const props = vm.properties ?? {};
   return {

@@ -42,7 +42,8 @@ export function skuFamily(size: string): string {
   return `standard${m[1]}${m[2].includes("s") ? "S" : ""}${m[3] ? `v${m[3]}` : ""}Family`;
 }
 
-const DISPLAY: Record<PowerState, string> = {
+/** The displayStatus Compute gives each power state (instance view, and Resource Graph's extended.instanceView). */
+export const POWER_DISPLAY: Record<PowerState, string> = {
   starting: "VM starting",
   running: "VM running",
   stopping: "VM stopping",
@@ -69,7 +70,7 @@ export function instanceView(vm: ArmResource) {
           displayStatus: `Provisioning ${prov.toLowerCase()}`,
         },
   ];
-  if (power) statuses.push({ code: `PowerState/${power}`, level: "Info", displayStatus: DISPLAY[power] });
+  if (power) statuses.push({ code: `PowerState/${power}`, level: "Info", displayStatus: POWER_DISPLAY[power] });
   return { computerName: vm.properties.osProfile?.computerName, osName: "ubuntu", statuses };
 }
 

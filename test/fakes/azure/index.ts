@@ -11,6 +11,7 @@ import { NIC, PIP, VNET } from "./network.js";
 import { RG_TYPE, rgId } from "./resources.js";
 import { throwawayCertificate } from "./tls.js";
 import { ArmRateLimits } from "./rate-limits.js";
+import { GraphIndex } from "./resource-graph.js";
 import { CLUSTER_TAG } from "../../../src/providers/provider.js";
 
 export const FAKE_SUBSCRIPTION = "6f1c3e2a-4b5d-4e6f-8a9b-0c1d2e3f4a5b";
@@ -29,6 +30,10 @@ export interface FakeAzureOptions extends FakeCloudOptions {
    * speed holds it still until the first throttled answer, since the buckets refill with elapsed time.
    */
   rateLimitClock?: () => number;
+  /** Resource Graph's rows per answer before a $skipToken (default 1000, its maximum $top). */
+  graphPageSize?: number;
+  /** How far Resource Graph's index trails Resource Manager, in ms (default 0: always current). */
+  graphLagMs?: number;
 }
 
 export interface FakeAzure extends FakeCloud {
@@ -39,6 +44,8 @@ export interface FakeAzure extends FakeCloud {
   restrictSku(size: string, zones?: string[]): void;
   /** The guest OS powers the VM off (`shutdown -h`, as max_lifetime does): stopped, but still allocated and billed. */
   guestShutdown(vmName: string): void;
+  /** How far Resource Graph trails Resource Manager from now on (ms): its answers show the state that long ago. */
+  setGraphLag(ms: number): void;
   /** Set a size's spot price in the Retail Prices API (the catalog's otherwise). */
   setSpotPrice(size: string, price: number | undefined): void;
 }
@@ -55,6 +62,8 @@ export async function startFakeArm(options: FakeAzureOptions = {}): Promise<Fake
   const faults = new FaultBox();
   let latencyMs = options.latencyMs ?? 0;
   let baseUrl = "";
+  const graph = new GraphIndex(state, options.graphPageSize);
+  graph.setLag(options.graphLagMs ?? 0);
   const tls = throwawayCertificate();
   const router = createRouter({
     state,
@@ -66,6 +75,7 @@ export async function startFakeArm(options: FakeAzureOptions = {}): Promise<Fake
     transitionMs: options.transitionMs ?? 20,
     pageSize: options.pageSize ?? 100,
     rateLimits: options.rateLimits === false ? undefined : new ArmRateLimits(options.rateLimitClock),
+    graph,
   });
   const server = await listen(router, { port: options.port, tls: { key: tls.key, cert: tls.cert } });
   baseUrl = server.url;
@@ -87,6 +97,7 @@ export async function startFakeArm(options: FakeAzureOptions = {}): Promise<Fake
     url: server.url,
     subscription: FAKE_SUBSCRIPTION,
     caCert: tls.cert,
+    setGraphLag: (ms) => graph.setLag(ms),
     setSpotPrice: (size, price) =>
       void (price === undefined ? state.spotPriceOverrides.delete(size) : state.spotPriceOverrides.set(size, price)),
     env,
@@ -111,6 +122,7 @@ export async function startFakeArm(options: FakeAzureOptions = {}): Promise<Fake
       const vm = state.all().find((r) => r.type === VM && r.name === vmName);
       if (!vm) throw new Error(`fake ARM: no VM ${vmName}`);
       vm.power = { from: "running", to: "stopped", at: Date.now() };
+      graph.changed();
     },
     vms: () =>
       state

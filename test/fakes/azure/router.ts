@@ -21,6 +21,7 @@ import { serveBootDiagnosticsBlob } from "./boot-diagnostics.js";
 import { computePolicy, type ArmRateLimits } from "./rate-limits.js";
 import { computeUsages, networkUsages } from "./usages.js";
 import { retailPrices } from "./retail-prices.js";
+import type { GraphIndex } from "./resource-graph.js";
 
 export interface RouterOptions {
   state: ArmState;
@@ -33,6 +34,8 @@ export interface RouterOptions {
   pageSize: number;
   /** ARM's and Compute's request throttling; none when absent. */
   rateLimits?: ArmRateLimits;
+  /** Azure Resource Graph's index of the state (resource-graph.ts). */
+  graph: GraphIndex;
 }
 
 export function createRouter(o: RouterOptions) {
@@ -84,6 +87,19 @@ export function createRouter(o: RouterOptions) {
         );
         return await answer(429, () => sendError(res, err), true);
       }
+      // Resource Graph has its own per-user quota (resource-graph.ts), not Resource Manager's buckets.
+      if (action === "resourceGraph.resources") {
+        let quota: Record<string, string> = {};
+        try {
+          quota = o.graph.admit(!!o.rateLimits);
+          const reply = o.graph.query(url.searchParams.get("api-version") ?? "", rawBody ? JSON.parse(rawBody) : {});
+          return await answer(reply.status, () => sendJson(res, reply.status, reply.body, quota));
+        } catch (err) {
+          if (!(err instanceof ArmError)) throw err;
+          Object.assign(err.headers, quota);
+          return await answer(err.status, () => sendError(res, err), err.status === 429);
+        }
+      }
       if (o.rateLimits) {
         try {
           remaining = o.rateLimits.admit({ method, computePolicy: computePolicyOf(o, action, segments) });
@@ -116,6 +132,7 @@ export function createRouter(o: RouterOptions) {
         faults: o.faults,
       };
       const reply = route(ctx, method, segments, body);
+      if (mutating) o.graph.changed();
       await answer(reply.status, () => sendJson(res, reply.status, reply.body, { ...remaining, ...reply.headers }));
     } catch (err) {
       if (!(err instanceof ArmError)) throw err;
@@ -138,6 +155,8 @@ function computePolicyOf(o: RouterOptions, action: string, s: string[]): string 
 export function actionName(method: string, s: string[]): string {
   const lower = s.map((x) => x.toLowerCase());
   if (lower[0] === "api" && lower[1] === "retail") return "retailPrices.list";
+  if (lower[0] === "providers" && lower[1] === "microsoft.resourcegraph" && lower[2] === "resources")
+    return "resourceGraph.resources";
   if (lower[2] === "resourcegroups" && s.length <= 4) {
     if (s.length === 3) return "resourceGroups.list";
     return `resourceGroups.${{ GET: "get", PUT: "createOrUpdate", DELETE: "delete", HEAD: "checkExistence" }[method] ?? method}`;
