@@ -4,8 +4,9 @@
 // commander and little else, and a command parses only what it runs. Bundles share no state: errors cross them by
 // name (src/errors.ts). The AWS and Azure SDKs are bundled from their ES modules (measured: AWS status 0.41 → 0.38 s,
 // Azure status of 1000 nodes 1.12 → 0.9 s). Of the GCP SDK only the Compute client modules the driver requires are
-// bundled, with their protos narrowed to those services (scripts/gcp-protos.mjs); google-gax and google-auth-library
-// stay in node_modules (bundled, protobufjs loses its optional Long support: int64 fields fail to encode).
+// bundled, with their protos narrowed to those services (scripts/gcp-protos.mjs); google-gax stays in node_modules
+// (bundled, protobufjs loses its optional Long support: int64 fields fail to encode). google-auth-library is bundled
+// once, with the discovery client (src/providers/gcp/sdk-discovery.ts), which every GCP command loads.
 // Type checking is tsc's job (npm run typecheck).
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -36,7 +37,7 @@ const LAZY = {
 };
 const byPath = new Map(Object.entries(LAZY).map(([src, out]) => [resolve(src), out]));
 // @azure/identity (with MSAL) is required only when no static token is given: it stays out of the bundle.
-const EXTERNAL_SDKS = ["google-gax", "google-auth-library", "@azure/identity"];
+const EXTERNAL_SDKS = ["google-gax", "@azure/identity"];
 const common = {
   bundle: true,
   platform: "node",

@@ -1,11 +1,13 @@
 // The built GCP driver carries Compute's protos narrowed at build time to the services of the client modules it
 // bundles (scripts/gcp-protos.mjs). This builds every client the driver can construct from the built bundle and
 // initializes it (where google-gax looks its service up in the protos): a client whose module the build did not
-// see, or whose service the narrowed protos lack, fails here rather than at a user's run time.
+// see, or whose service the narrowed protos lack, fails here rather than at a user's run time. `status` runs from the
+// bundles alone (src/providers/gcp/sdk-discovery.ts: the discovery client, google-auth-library and node-fetch).
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT } from "../support/cli";
+import { cli, ROOT } from "../support/cli";
+import { startFake } from "../support/fake-cloud";
 
 const PROBE = `
 const { createProvider } = require(${JSON.stringify(join(ROOT, "dist/provider-gcp.js"))});
@@ -32,5 +34,23 @@ describe("the built GCP driver", () => {
     const { getters, fromNodeModules } = JSON.parse(r.stdout);
     expect(getters).toEqual(expect.arrayContaining(["instances", "zoneOperations", "firewalls", "disks", "discovery"]));
     expect(fromNodeModules).toEqual([]);
+  });
+
+  (built ? it : it.skip)("runs `status` against the fake with nothing loaded from node_modules", async () => {
+    const fake = await startFake("gcp");
+    try {
+      const { project } = fake.spec.extra.gcp as { project: string };
+      const target = ["--provider", "gcp", "--region", fake.spec.region, "--project", project];
+      const r = await cli(["status", "absent", "--json", ...target], {
+        env: fake.env,
+        nodeArgs: ["-r", join(ROOT, "test/support/report-node-modules.js")],
+      });
+      expect(r.code).toBe(1); // no such cluster
+      expect(JSON.parse(r.stdout)).toMatchObject({ cluster: "absent", nodes: [] });
+      expect(fake.calls.map((c) => c.action)).toEqual([expect.stringMatching(/aggregatedList/i)]);
+      expect(r.stderr).toContain("NODE-MODULES-LOADED: []");
+    } finally {
+      await fake.close();
+    }
   });
 });

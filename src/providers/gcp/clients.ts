@@ -48,8 +48,8 @@ export function clientOptions(specEndpoint: string | undefined, env: NodeJS.Proc
     options.port = Number(url.port || (url.protocol === "http:" ? 80 : 443));
   }
   const token = env[TOKEN_ENV];
-  const { GoogleAuth, OAuth2Client } = require("google-auth-library") as typeof import("google-auth-library");
-  // Node's own fetch: gaxios would otherwise import the ESM-only node-fetch on the first call.
+  // From the bundle the commands load anyway to list nodes: one copy of the credentials for every client.
+  const { GoogleAuth, OAuth2Client, fetch } = require("./sdk-discovery.js") as typeof import("./sdk-discovery.js");
   const transporterOptions = { fetchImplementation: fetch as never };
   if (token) {
     const client = new OAuth2Client({ transporterOptions });
