@@ -89,12 +89,20 @@ export function tagsOf(inst: { Tags?: Tag[] }): Record<string, string> {
   return Object.fromEntries((inst.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""]));
 }
 
+/** The names of the batch last asked about: a listing gives the instances of one batch together, each of which would
+ * otherwise decode all of its batch's names (a 1000-node listing: 100,000 names). */
+let lastBatch: { value: string; names: string[] } | undefined;
+function decodedBatch(value: string): string[] {
+  if (lastBatch?.value !== value) lastBatch = { value, names: decodeBatch(value) };
+  return lastBatch.names;
+}
+
 /** The node name of an instance: its node tag, else its slot in the batch tag, else its Name tag. */
-export function nodeNameOf(inst: Instance): string | undefined {
+export function nodeNameOf(inst: Pick<Instance, "Tags" | "AmiLaunchIndex">): string | undefined {
   const tags = tagsOf(inst);
   if (tags[NODE_TAG]) return tags[NODE_TAG];
   if (tags[BATCH_TAG] && inst.AmiLaunchIndex !== undefined) {
-    const name = decodeBatch(tags[BATCH_TAG])[inst.AmiLaunchIndex];
+    const name = decodedBatch(tags[BATCH_TAG])[inst.AmiLaunchIndex];
     if (name) return name;
   }
   return tags.Name && !tags[BATCH_TAG] ? tags.Name : undefined;

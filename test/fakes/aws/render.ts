@@ -24,15 +24,55 @@ export function stateXml(world: Ec2World, inst: Instance, now: number) {
   return { code: STATE_CODES[name], name };
 }
 
+/** A MAC address of EC2's form (02:xx:…), fixed by the instance id. */
+const macOf = (id: string) => `02:${(id.replace(/\D/g, "").slice(-10).padStart(10, "0").match(/../g) ?? []).join(":")}`;
+
+// Members EC2 reports for every instance whatever its launch asked (each is listed in API_Instance, values at their
+// documented defaults), so a listing weighs what a real one does: the XML, not the fake, is what a reader pays for.
+// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Instance.html
+function defaultMembersXml(inst: Instance) {
+  return {
+    platformDetails: "Linux/UNIX",
+    usageOperation: "RunInstances",
+    usageOperationUpdateTime: inst.launchTime,
+    // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceMetadataOptionsResponse.html
+    metadataOptions: {
+      state: "applied",
+      httpTokens: "required",
+      httpPutResponseHopLimit: 2,
+      httpEndpoint: "enabled",
+      httpProtocolIpv6: "disabled",
+      instanceMetadataTags: inst.metadataTags ? "enabled" : "disabled",
+    },
+    enclaveOptions: { enabled: false },
+    hibernationOptions: { configured: false },
+    capacityReservationSpecification: { capacityReservationPreference: "open" },
+    privateDnsNameOptions: {
+      hostnameType: "ip-name",
+      enableResourceNameDnsARecord: false,
+      enableResourceNameDnsAAAARecord: false,
+    },
+    maintenanceOptions: { autoRecovery: "default", rebootMigration: "default" },
+    currentInstanceBootMode: "legacy-bios",
+    networkPerformanceOptions: { bandwidthWeighting: "default" },
+    operator: { managed: false },
+  };
+}
+
 export function instanceXml(world: Ec2World, inst: Instance, now: number): XmlValue {
   const publicIp = world.publicIpOf(inst, now);
   const groups = inst.groupIds.map((groupId) => ({ groupId, groupName: world.securityGroups.get(groupId)?.name }));
   const running = world.stateOf(inst, now) !== "terminated";
+  const privateDnsName = `ip-${inst.privateIp.replace(/\./g, "-")}.ec2.internal`;
+  // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceNetworkInterfaceAssociation.html
+  const association = publicIp
+    ? { publicIp, publicDnsName: dnsOf(publicIp, world.region), ipOwnerId: "amazon" }
+    : undefined;
   return {
     instanceId: inst.id,
     imageId: inst.imageId,
     instanceState: stateXml(world, inst, now),
-    privateDnsName: `ip-${inst.privateIp.replace(/\./g, "-")}.ec2.internal`,
+    privateDnsName,
     dnsName: publicIp ? dnsOf(publicIp, world.region) : "",
     reason: "",
     // Shown once the state it explains is reached, as EC2 does for a launch that ended terminated.
@@ -60,29 +100,47 @@ export function instanceXml(world: Ec2World, inst: Instance, now: number): XmlVa
         }))
       : [],
     instanceLifecycle: inst.spot ? "spot" : undefined,
+    spotInstanceRequestId: inst.spot ? inst.id.replace(/^i-/, "sir-") : undefined,
     // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CpuOptions.html — x86 types run 2 threads per core.
     cpuOptions: cpuOptionsOf(world.types.get(inst.instanceType)?.vcpus ?? 2, inst.architecture),
     virtualizationType: "hvm",
     clientToken: inst.clientToken ?? "",
     tagSet: tagSet(inst.tags),
     hypervisor: "xen",
+    // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceNetworkInterface.html
     networkInterfaceSet: running
       ? [
           {
             networkInterfaceId: inst.id.replace(/^i-/, "eni-"),
             subnetId: inst.subnetId,
             vpcId: inst.vpcId,
+            description: "",
             ownerId: ACCOUNT_ID,
             status: "in-use",
+            macAddress: macOf(inst.id),
             privateIpAddress: inst.privateIp,
-            association: publicIp ? { publicIp, ipOwnerId: "amazon" } : undefined,
+            privateDnsName,
+            sourceDestCheck: true,
             groupSet: groups,
-            attachment: { deviceIndex: 0, status: "attached", attachTime: inst.launchTime, deleteOnTermination: true },
+            attachment: {
+              attachmentId: inst.id.replace(/^i-/, "eni-attach-"),
+              deviceIndex: 0,
+              status: "attached",
+              attachTime: inst.launchTime,
+              deleteOnTermination: true,
+              networkCardIndex: 0,
+            },
+            association,
+            privateIpAddressesSet: [{ privateIpAddress: inst.privateIp, privateDnsName, primary: true, association }],
+            ipv6AddressesSet: [],
+            interfaceType: "interface",
+            operator: { managed: false },
           },
         ]
       : [],
     ebsOptimized: false,
     enaSupport: true,
+    ...defaultMembersXml(inst),
   };
 }
 
